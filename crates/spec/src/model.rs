@@ -1,0 +1,435 @@
+//! The typed manifest: what a platform engineer declared, once every check has passed.
+//!
+//! The types follow the manifest (CONTRACT §1), not ARM: the mapping to ARM properties lives
+//! with the planner and in docs/arm-mapping.md. Wrong states cannot be built: customer-managed
+//! encryption carries its vault and key, user-assigned identity carries its primary, firewall SKU
+//! and FQDN or service-tag rules exist only under approved outbound, and internet outbound holds
+//! only private-endpoint rules.
+//!
+//! `Serialize` gives the canonical form used for the applied-manifest digest; source positions
+//! are not part of it.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::ids::{ArmId, Guid, KeyUri};
+use crate::source::{Location, Pos};
+
+/// Every hub the given manifests declare, sorted by subscription, resource group and name.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Desired {
+    /// The hubs.
+    pub hubs: Vec<Hub>,
+}
+
+/// One hub manifest (`kind: Hub`).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Hub {
+    /// Where the manifest document starts.
+    #[serde(skip)]
+    pub source: Location,
+    /// Positions of the fields as written, by field path (`spec.network.isolation`), so later
+    /// stages can point at the line that asked for a refused change.
+    #[serde(skip)]
+    pub positions: BTreeMap<String, Pos>,
+    /// Identity and placement of the hub.
+    pub metadata: Metadata,
+    /// What the hub should be.
+    pub spec: HubSpec,
+}
+
+impl Hub {
+    /// The location of a field of this manifest; the document start when it was not written.
+    pub fn location_of(&self, path: &str) -> Location {
+        match self.positions.get(path) {
+            Some(pos) => Location::new(&self.source.file, *pos),
+            None => self.source.clone(),
+        }
+    }
+    /// The ARM id this hub will have.
+    pub fn arm_id(&self) -> String {
+        workspace_id(&self.metadata.subscription, &self.metadata.resource_group, &self.metadata.name)
+    }
+}
+
+/// The ARM id of a workspace (hub or project) in a resource group.
+pub fn workspace_id(subscription: &Guid, resource_group: &str, name: &str) -> String {
+    format!(
+        "/subscriptions/{subscription}/resourceGroups/{resource_group}/providers/Microsoft.MachineLearningServices/workspaces/{name}"
+    )
+}
+
+/// `metadata`: where the hub lives.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Metadata {
+    /// The ARM workspace name.
+    pub name: String,
+    /// The subscription.
+    pub subscription: Guid,
+    /// The resource group.
+    pub resource_group: String,
+    /// The Azure region, short form (`eastus2`).
+    pub location: String,
+    /// Tags on the hub (hubctl adds its own ownership and digest tags on apply).
+    pub tags: BTreeMap<String, String>,
+}
+
+/// `spec`: the hub's settings.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HubSpec {
+    /// ARM `friendlyName`; `None` leaves it unmanaged.
+    pub display_name: Option<String>,
+    /// ARM `description`; `None` leaves it unmanaged.
+    pub description: Option<String>,
+    /// The hub's storage account (fixed at creation).
+    pub storage_account: ArmId,
+    /// Where connection secrets live (fixed at creation).
+    pub credential_store: CredentialStore,
+    /// Application Insights, once set it can change but not be removed.
+    pub application_insights: Option<ArmId>,
+    /// Container registry, once set it can change but not be removed.
+    pub container_registry: Option<ArmId>,
+    /// The hub's managed identity.
+    pub identity: Identity,
+    /// How the hub reaches its storage.
+    pub storage_access: StorageAccess,
+    /// Encryption at rest (fixed at creation, the key can rotate in its vault).
+    pub encryption: Encryption,
+    /// ARM `hbiWorkspace` (fixed at creation).
+    pub high_business_impact: bool,
+    /// Network settings.
+    pub network: Network,
+    /// Hub-level connections shared with projects.
+    pub connections: Vec<Connection>,
+    /// Role assignments at the hub's scope.
+    pub access: Access,
+    /// Projects under the hub.
+    pub projects: Vec<Project>,
+}
+
+/// Where the hub keeps connection secrets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase", tag = "type", content = "keyVault")]
+pub enum CredentialStore {
+    /// The Microsoft-managed store (no `keyVault` on the hub).
+    MicrosoftManaged,
+    /// The customer's own key vault.
+    KeyVault(ArmId),
+}
+
+/// The hub's managed identity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase", tag = "type")]
+pub enum Identity {
+    /// A system-assigned identity only.
+    SystemAssigned,
+    /// User-assigned identities only.
+    UserAssigned(UserAssigned),
+    /// Both.
+    #[serde(rename = "systemAssigned,userAssigned")]
+    SystemAndUserAssigned(UserAssigned),
+}
+
+impl Identity {
+    /// The user-assigned part, if any.
+    pub fn user_assigned(&self) -> Option<&UserAssigned> {
+        match self {
+            Identity::SystemAssigned => None,
+            Identity::UserAssigned(u) | Identity::SystemAndUserAssigned(u) => Some(u),
+        }
+    }
+}
+
+/// User-assigned identities with the primary one, which is always among them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserAssigned {
+    /// The identities, at least one, no duplicates.
+    pub identities: Vec<ArmId>,
+    /// ARM `primaryUserAssignedIdentity`.
+    pub primary: ArmId,
+}
+
+/// How the hub authenticates to its storage (ARM `systemDatastoresAuthMode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum StorageAccess {
+    /// Entra identity (`Identity`).
+    Identity,
+    /// Account keys (`AccessKey`), the service default.
+    Credential,
+}
+
+/// Encryption at rest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase", tag = "type")]
+pub enum Encryption {
+    /// Microsoft-managed keys.
+    MicrosoftManaged,
+    /// A customer-managed key.
+    CustomerManaged(CustomerManagedKey),
+}
+
+/// A customer-managed key: its vault, the versioned key, and the identity that reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerManagedKey {
+    /// The key vault (fixed at creation).
+    pub key_vault: ArmId,
+    /// The versioned key; its host names `key_vault`.
+    pub key_uri: KeyUri,
+    /// A user-assigned identity of the hub; `None`: the system identity.
+    pub identity: Option<ArmId>,
+}
+
+/// `spec.network`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Network {
+    /// ARM `publicNetworkAccess`.
+    pub public_network_access: PublicNetworkAccess,
+    /// The managed network's isolation mode with what only that mode can carry.
+    pub isolation: Isolation,
+}
+
+/// ARM `publicNetworkAccess`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum PublicNetworkAccess {
+    /// Reachable from public networks.
+    Enabled,
+    /// Only through private endpoints.
+    Disabled,
+}
+
+/// The managed network: ARM `managedNetwork.isolationMode` with its rules and firewall.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase", tag = "mode")]
+pub enum Isolation {
+    /// No managed network (ARM `Disabled`).
+    Public,
+    /// Managed network, internet outbound allowed (ARM `AllowInternetOutbound`): the service
+    /// takes only private-endpoint rules here.
+    PrivateWithInternetOutbound {
+        /// User-defined private-endpoint rules.
+        rules: Vec<Named<PrivateEndpoint>>,
+    },
+    /// Managed network, only approved outbound (ARM `AllowOnlyApprovedOutbound`).
+    PrivateWithApprovedOutbound {
+        /// The Azure Firewall SKU used for FQDN rules.
+        firewall_sku: FirewallSku,
+        /// User-defined rules of any kind.
+        rules: Vec<Named<Destination>>,
+    },
+}
+
+impl Isolation {
+    /// All user-defined rules, whatever the mode.
+    pub fn rules(&self) -> Vec<Named<Destination>> {
+        match self {
+            Isolation::Public => Vec::new(),
+            Isolation::PrivateWithInternetOutbound { rules } => rules
+                .iter()
+                .map(|r| Named { name: r.name.clone(), item: Destination::PrivateEndpoint(r.item.clone()) })
+                .collect(),
+            Isolation::PrivateWithApprovedOutbound { rules, .. } => rules.clone(),
+        }
+    }
+}
+
+/// Something with a service name (an outbound rule).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Named<T> {
+    /// The rule name.
+    pub name: String,
+    /// What it holds.
+    #[serde(flatten)]
+    pub item: T,
+}
+
+/// Azure Firewall SKU of an approved-outbound managed network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum FirewallSku {
+    /// The default.
+    Standard,
+    /// Cheaper, fewer features.
+    Basic,
+}
+
+/// Where an outbound rule lets traffic go.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Destination {
+    /// A host name, optionally `*.` wildcard; ports 80 and 443.
+    Fqdn(String),
+    /// A private endpoint to an Azure resource.
+    PrivateEndpoint(PrivateEndpoint),
+    /// An Azure service tag.
+    ServiceTag(ServiceTag),
+}
+
+/// A private-endpoint rule's target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrivateEndpoint {
+    /// The target resource.
+    pub resource: ArmId,
+    /// Its private-link group id (`blob`, `vault`, `account`, …).
+    pub subresource: String,
+    /// Whether Spark jobs may use the endpoint.
+    pub spark_enabled: bool,
+}
+
+/// A service-tag rule's target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceTag {
+    /// The service tag, e.g. `DataFactory`.
+    pub tag: String,
+    /// The protocol.
+    pub protocol: Protocol,
+    /// Ports and ranges as ARM writes them (`"443"`, `"80, 8080-8089"`, `"*"`).
+    pub ports: String,
+}
+
+/// Protocol of a service-tag rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Protocol {
+    /// TCP.
+    #[serde(rename = "TCP")]
+    Tcp,
+    /// UDP.
+    #[serde(rename = "UDP")]
+    Udp,
+    /// ICMP.
+    #[serde(rename = "ICMP")]
+    Icmp,
+    /// Any protocol.
+    #[serde(rename = "*")]
+    Any,
+}
+
+/// A hub-level connection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Connection {
+    /// The connection name.
+    pub name: String,
+    /// What it connects to.
+    pub category: ConnectionCategory,
+    /// The target resource (its type matches the category).
+    pub resource: ArmId,
+    /// How the hub authenticates.
+    pub auth: ConnectionAuth,
+}
+
+/// The kind of a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ConnectionCategory {
+    /// An AI Services account.
+    AiServices,
+    /// An AI Search service.
+    AiSearch,
+    /// An Azure OpenAI account.
+    AzureOpenAi,
+    /// A storage account.
+    Storage,
+}
+
+impl ConnectionCategory {
+    /// The resource type a connection of this category points at.
+    pub const fn resource_type(self) -> crate::ids::ResourceType {
+        use crate::ids::ResourceType;
+        match self {
+            ConnectionCategory::AiServices | ConnectionCategory::AzureOpenAi => {
+                ResourceType::CognitiveServicesAccount
+            }
+            ConnectionCategory::AiSearch => ResourceType::SearchService,
+            ConnectionCategory::Storage => ResourceType::StorageAccount,
+        }
+    }
+}
+
+/// How a connection authenticates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ConnectionAuth {
+    /// Entra ID (no secret stored).
+    EntraId,
+    /// An API key, fetched from the target at apply time, never written in a manifest.
+    ApiKey,
+}
+
+/// Role assignments at one scope.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Access {
+    /// Remove assignments at exactly this scope that no manifest declares.
+    pub exclusive: bool,
+    /// The assignments.
+    pub assignments: Vec<Assignment>,
+}
+
+/// One role assignment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Assignment {
+    /// The Entra object id.
+    pub principal: Guid,
+    /// What kind of principal.
+    pub principal_type: PrincipalType,
+    /// The role.
+    pub role: RoleRef,
+}
+
+/// ARM `principalType`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum PrincipalType {
+    /// A user.
+    User,
+    /// A group.
+    Group,
+    /// A service principal (including managed identities).
+    ServicePrincipal,
+}
+
+/// A role, by definition GUID or by name (built-in or custom).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum RoleRef {
+    /// A role definition GUID.
+    Id(Guid),
+    /// A role name, resolved by the planner.
+    Name(String),
+}
+
+impl RoleRef {
+    /// The role as written, for messages.
+    pub fn text(&self) -> &str {
+        match self {
+            RoleRef::Id(g) => g.as_str(),
+            RoleRef::Name(n) => n,
+        }
+    }
+}
+
+/// A project under the hub.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Project {
+    /// The project's workspace name (same resource group as the hub).
+    pub name: String,
+    /// ARM `friendlyName`; `None` leaves it unmanaged.
+    pub display_name: Option<String>,
+    /// ARM `description`; `None` leaves it unmanaged.
+    pub description: Option<String>,
+    /// Role assignments at the project's scope.
+    pub access: Access,
+}

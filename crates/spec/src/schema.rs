@@ -1,0 +1,473 @@
+//! The manifest's JSON Schema, for editors (completion, hover docs) and for pipelines that
+//! want to check manifests without hubctl.
+//!
+//! The types here describe the manifest's *shape* only — they are never deserialized into; the
+//! loader reads manifests through [`crate::build`], which also checks what a schema cannot
+//! say well (ids of the right type, cross-field rules, duplicates). A test keeps the property
+//! lists here equal to the loader's field lists, and another keeps `schemas/hub.schema.json`
+//! equal to what this module generates.
+
+#![allow(dead_code)] // the fields exist to be described, never read
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+
+/// Pattern of workspace, outbound-rule and connection names (see [`crate::ids::NAME_RULE`]).
+const NAME: &str = r"^[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}$";
+const GUID: &str = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
+const ARM_ID: &str = r"^/(?i:subscriptions)/[0-9a-fA-F-]{36}/(?i:resourceGroups)/[^/]+/(?i:providers)/[^/]+(/[^/]+/[^/]+)+/?$";
+const REGION: &str = r"^[a-z][a-z0-9]+$";
+
+/// A hubctl hub manifest: one Microsoft Foundry hub (ARM Microsoft.MachineLearningServices/workspaces, kind Hub) with its projects and access.
+#[derive(JsonSchema)]
+#[schemars(title = "hubctl hub manifest", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
+pub struct HubManifest {
+    /// Always `hubctl/v1`.
+    api_version: ApiVersion,
+    /// Always `Hub`.
+    kind: Kind,
+    /// Where the hub lives.
+    metadata: Metadata,
+    /// What the hub should be.
+    spec: Spec,
+}
+
+#[derive(JsonSchema)]
+enum ApiVersion {
+    #[serde(rename = "hubctl/v1")]
+    V1,
+}
+
+#[derive(JsonSchema)]
+enum Kind {
+    Hub,
+}
+
+/// The hub's name and placement; all of it is fixed once the hub exists.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
+struct Metadata {
+    /// ARM workspace name: 3 to 33 letters, digits, '-' or '_', starting with a letter or digit.
+    #[schemars(pattern(NAME))]
+    name: String,
+    /// Subscription id (GUID).
+    #[schemars(pattern(GUID))]
+    subscription: String,
+    /// Resource group name (the group must exist).
+    #[schemars(length(min = 1, max = 90))]
+    resource_group: String,
+    /// Azure region, short form (eastus2, westeurope). Fixed at creation.
+    #[schemars(pattern(REGION))]
+    location: String,
+    /// Tags on the hub. Names starting with `hubctl-` are reserved for hubctl.
+    tags: Option<BTreeMap<String, String>>,
+}
+
+/// The hub's settings.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
+struct Spec {
+    /// Display name (ARM friendlyName). Omitted: not managed.
+    display_name: Option<String>,
+    /// Description. Omitted: not managed.
+    description: Option<String>,
+    /// ARM id of the hub's storage account (Microsoft.Storage/storageAccounts). Fixed at creation.
+    #[schemars(pattern(ARM_ID))]
+    storage_account: String,
+    /// Where connection secrets live: `microsoftManaged` or `{keyVault: <Microsoft.KeyVault/vaults id>}`. Fixed at creation. Default: microsoftManaged.
+    credential_store: Option<CredentialStore>,
+    /// ARM id of an Application Insights component (Microsoft.Insights/components). Can change (lineage warning), cannot be removed once set.
+    #[schemars(pattern(ARM_ID))]
+    application_insights: Option<String>,
+    /// ARM id of a container registry (Microsoft.ContainerRegistry/registries). Can change (lineage warning), cannot be removed once set.
+    #[schemars(pattern(ARM_ID))]
+    container_registry: Option<String>,
+    /// The hub's managed identity. Default: systemAssigned.
+    identity: Option<Identity>,
+    /// How the hub reaches its storage (ARM systemDatastoresAuthMode). Default: credential.
+    storage_access: Option<StorageAccess>,
+    /// Encryption at rest. Fixed at creation, except the key, which can rotate within its vault.
+    encryption: Option<Encryption>,
+    /// ARM hbiWorkspace. Fixed at creation. Default: false.
+    high_business_impact: Option<bool>,
+    /// Network isolation and outbound rules.
+    network: Option<Network>,
+    /// Hub-level connections shared with its projects.
+    connections: Option<Vec<Connection>>,
+    /// Role assignments at the hub's scope.
+    access: Option<Access>,
+    /// Projects (workspaces of kind Project) under the hub, in the hub's resource group.
+    projects: Option<Vec<Project>>,
+}
+
+#[derive(JsonSchema)]
+#[serde(untagged)]
+enum CredentialStore {
+    MicrosoftManaged(MicrosoftManaged),
+    KeyVault(KeyVaultStore),
+}
+
+#[derive(JsonSchema)]
+enum MicrosoftManaged {
+    /// The Microsoft-managed credential store.
+    #[serde(rename = "microsoftManaged")]
+    MicrosoftManaged,
+}
+
+/// The customer's own key vault as credential store.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
+struct KeyVaultStore {
+    /// ARM id of the key vault (Microsoft.KeyVault/vaults).
+    #[schemars(pattern(ARM_ID))]
+    key_vault: String,
+}
+
+/// The hub's managed identity.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
+struct Identity {
+    /// Identity type. SystemAssigned can gain userAssigned later but not lose it again.
+    #[serde(rename = "type")]
+    kind: Option<IdentityType>,
+    /// ARM ids of user-assigned identities (Microsoft.ManagedIdentity/userAssignedIdentities).
+    user_assigned: Option<Vec<String>>,
+    /// The primary user-assigned identity; required when the type includes userAssigned, and listed in userAssigned.
+    primary: Option<String>,
+}
+
+#[derive(JsonSchema)]
+enum IdentityType {
+    #[serde(rename = "systemAssigned")]
+    SystemAssigned,
+    #[serde(rename = "userAssigned")]
+    UserAssigned,
+    #[serde(rename = "systemAssigned,userAssigned")]
+    Both,
+}
+
+#[derive(JsonSchema)]
+#[serde(rename_all = "camelCase")]
+enum StorageAccess {
+    /// Entra identity (ARM Identity).
+    Identity,
+    /// Account keys (ARM AccessKey).
+    Credential,
+}
+
+/// Encryption at rest.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
+struct Encryption {
+    /// microsoftManaged or customerManaged. Fixed at creation. Default: microsoftManaged.
+    #[serde(rename = "type")]
+    kind: Option<EncryptionType>,
+    /// customerManaged: ARM id of the key vault holding the key (fixed at creation).
+    #[schemars(pattern(ARM_ID))]
+    key_vault: Option<String>,
+    /// customerManaged: versioned key URI in that vault, https://<vault>.vault.azure.net/keys/<key>/<version>. A new version or key in the same vault is an in-place update.
+    #[schemars(pattern(r"^https://[^/]+/keys/[^/]+/[0-9a-fA-F]{32}/?$"))]
+    key_uri: Option<String>,
+    /// customerManaged: the user-assigned identity that reads the key (one of spec.identity.userAssigned). Omitted: the system identity.
+    #[schemars(pattern(ARM_ID))]
+    identity: Option<String>,
+}
+
+#[derive(JsonSchema)]
+#[serde(rename_all = "camelCase")]
+enum EncryptionType {
+    MicrosoftManaged,
+    CustomerManaged,
+}
+
+/// Network isolation.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
+struct Network {
+    /// ARM publicNetworkAccess. Default: enabled.
+    public_network_access: Option<PublicNetworkAccess>,
+    /// Managed network isolation. Once private, it cannot go back to public. Default: public.
+    isolation: Option<IsolationMode>,
+    /// Azure Firewall SKU for FQDN rules; privateWithApprovedOutbound only. Default: standard.
+    firewall_sku: Option<FirewallSku>,
+    /// User-defined outbound rules; the service's own (Required) rules are never touched.
+    outbound_rules: Option<Vec<OutboundRule>>,
+}
+
+#[derive(JsonSchema)]
+#[serde(rename_all = "camelCase")]
+enum PublicNetworkAccess {
+    Enabled,
+    Disabled,
+}
+
+#[derive(JsonSchema)]
+#[serde(rename_all = "camelCase")]
+enum IsolationMode {
+    Public,
+    PrivateWithInternetOutbound,
+    PrivateWithApprovedOutbound,
+}
+
+#[derive(JsonSchema)]
+#[serde(rename_all = "camelCase")]
+enum FirewallSku {
+    Standard,
+    Basic,
+}
+
+/// An outbound rule: a name and exactly one of fqdn, privateEndpoint, serviceTag.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+enum OutboundRule {
+    Fqdn(FqdnRule),
+    PrivateEndpoint(PrivateEndpointRule),
+    ServiceTag(ServiceTagRule),
+}
+
+/// An FQDN rule (privateWithApprovedOutbound only; ports 80 and 443).
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+struct FqdnRule {
+    /// Rule name.
+    #[schemars(pattern(NAME))]
+    name: String,
+    /// Host name, optionally with a leading `*.` wildcard; no scheme, path or port.
+    fqdn: String,
+}
+
+/// A private-endpoint rule.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
+struct PrivateEndpointRule {
+    /// Rule name.
+    #[schemars(pattern(NAME))]
+    name: String,
+    /// The target.
+    private_endpoint: PrivateEndpoint,
+}
+
+/// A private endpoint's target.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
+struct PrivateEndpoint {
+    /// ARM id of the target resource.
+    #[schemars(pattern(ARM_ID))]
+    resource: String,
+    /// Private-link subresource of the target: blob, dfs, file, queue, table, web (storage), vault (key vault), account (AI Services), registry (ACR), searchService, amlworkspace.
+    subresource: String,
+    /// Whether Spark jobs may use the endpoint. Default: false.
+    spark_enabled: Option<bool>,
+}
+
+/// A service-tag rule (privateWithApprovedOutbound only).
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
+struct ServiceTagRule {
+    /// Rule name.
+    #[schemars(pattern(NAME))]
+    name: String,
+    /// The service tag.
+    service_tag: ServiceTag,
+}
+
+/// A service tag with protocol and ports.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+struct ServiceTag {
+    /// Service tag name, e.g. DataFactory.
+    tag: String,
+    /// Protocol. Default: TCP.
+    protocol: Option<Protocol>,
+    /// Ports and ranges: "443", "80, 8080-8089" or "*".
+    ports: Ports,
+}
+
+#[derive(JsonSchema)]
+enum Protocol {
+    #[serde(rename = "TCP")]
+    Tcp,
+    #[serde(rename = "UDP")]
+    Udp,
+    #[serde(rename = "ICMP")]
+    Icmp,
+    #[serde(rename = "*")]
+    Any,
+}
+
+#[derive(JsonSchema)]
+#[serde(untagged)]
+enum Ports {
+    Text(String),
+    Number(#[schemars(range(min = 1, max = 65535))] u32),
+}
+
+/// A hub-level connection.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+struct Connection {
+    /// Connection name.
+    #[schemars(pattern(NAME))]
+    name: String,
+    /// What it connects to; the resource's type must match.
+    category: ConnectionCategory,
+    /// ARM id of the target (Microsoft.CognitiveServices/accounts for aiServices and azureOpenAI, Microsoft.Search/searchServices for aiSearch, Microsoft.Storage/storageAccounts for storage).
+    #[schemars(pattern(ARM_ID))]
+    resource: String,
+    /// entraId or apiKey (the key is fetched at apply time, never written in a manifest). Default: entraId.
+    auth: Option<ConnectionAuth>,
+}
+
+#[derive(JsonSchema)]
+enum ConnectionCategory {
+    #[serde(rename = "aiServices")]
+    AiServices,
+    #[serde(rename = "aiSearch")]
+    AiSearch,
+    #[serde(rename = "azureOpenAI")]
+    AzureOpenAi,
+    #[serde(rename = "storage")]
+    Storage,
+}
+
+#[derive(JsonSchema)]
+#[serde(rename_all = "camelCase")]
+enum ConnectionAuth {
+    EntraId,
+    ApiKey,
+}
+
+/// Role assignments at one scope.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+struct Access {
+    /// true: remove assignments at exactly this scope that no manifest declares (never the caller's own Owner or User Access Administrator). Default: false.
+    exclusive: Option<bool>,
+    /// The assignments.
+    assignments: Option<Vec<Assignment>>,
+}
+
+/// One role assignment.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
+struct Assignment {
+    /// Entra object id of the principal.
+    #[schemars(pattern(GUID))]
+    principal: String,
+    /// Kind of principal.
+    principal_type: PrincipalType,
+    /// Built-in or custom role name (e.g. Azure AI Developer), role definition GUID, or role definition id.
+    #[schemars(length(min = 1))]
+    role: String,
+}
+
+#[derive(JsonSchema)]
+#[serde(rename_all = "camelCase")]
+enum PrincipalType {
+    User,
+    Group,
+    ServicePrincipal,
+}
+
+/// A project: a workspace of kind Project under the hub.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
+struct Project {
+    /// Workspace name, unique in the resource group (hubs and projects share it).
+    #[schemars(pattern(NAME))]
+    name: String,
+    /// Display name. Omitted: not managed.
+    display_name: Option<String>,
+    /// Description. Omitted: not managed.
+    description: Option<String>,
+    /// Role assignments at the project's scope.
+    access: Option<Access>,
+}
+
+/// The manifest JSON Schema (draft 2020-12), as written to `schemas/hub.schema.json`.
+pub fn manifest_schema() -> serde_json::Value {
+    let mut schema = schemars::schema_for!(HubManifest).to_value();
+    if let Some(object) = schema.as_object_mut() {
+        object.insert(
+            "$id".into(),
+            serde_json::Value::String("https://hubctl.dev/schemas/hub.schema.json".into()),
+        );
+    }
+    schema
+}
+
+/// The schema as the committed file's text: pretty JSON with a final newline.
+pub fn manifest_schema_text() -> String {
+    let mut text = serde_json::to_string_pretty(&manifest_schema()).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::*;
+
+    fn properties(schema: &serde_json::Value, def: &str) -> Vec<String> {
+        let node = if def.is_empty() { schema } else { &schema["$defs"][def] };
+        let mut names: Vec<String> = node["properties"]
+            .as_object()
+            .unwrap_or_else(|| panic!("{def} has properties"))
+            .keys()
+            .cloned()
+            .collect();
+        names.sort();
+        names
+    }
+
+    fn sorted(list: &[&str]) -> Vec<String> {
+        let mut names: Vec<String> = list.iter().map(|s| s.to_string()).collect();
+        names.sort();
+        names
+    }
+
+    /// The schema and the loader must know the same fields, or an editor would complete what
+    /// `hubctl validate` rejects (or miss what it takes).
+    #[test]
+    fn schema_properties_match_the_loader_field_lists() {
+        let schema = manifest_schema();
+        let pairs: &[(&str, &[&str])] = &[
+            ("", DOCUMENT_FIELDS),
+            ("Metadata", METADATA_FIELDS),
+            ("Spec", SPEC_FIELDS),
+            ("KeyVaultStore", CREDENTIAL_STORE_FIELDS),
+            ("Identity", IDENTITY_FIELDS),
+            ("Encryption", ENCRYPTION_FIELDS),
+            ("Network", NETWORK_FIELDS),
+            ("PrivateEndpoint", PRIVATE_ENDPOINT_FIELDS),
+            ("ServiceTag", SERVICE_TAG_FIELDS),
+            ("Connection", CONNECTION_FIELDS),
+            ("Access", ACCESS_FIELDS),
+            ("Assignment", ASSIGNMENT_FIELDS),
+            ("Project", PROJECT_FIELDS),
+        ];
+        for (def, fields) in pairs {
+            assert_eq!(properties(&schema, def), sorted(fields), "schema definition {def:?}");
+        }
+        let mut rule: Vec<String> = ["FqdnRule", "PrivateEndpointRule", "ServiceTagRule"]
+            .iter()
+            .flat_map(|d| properties(&schema, d))
+            .collect();
+        rule.sort();
+        rule.dedup();
+        assert_eq!(rule, sorted(RULE_FIELDS));
+    }
+}

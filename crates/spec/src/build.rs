@@ -15,7 +15,8 @@ use crate::read::{Choice, Cx, Field, Fields};
 use crate::source::{FieldPath, Location, Pos};
 
 pub(crate) const DOCUMENT_FIELDS: &[&str] = &["apiVersion", "kind", "metadata", "spec"];
-pub(crate) const METADATA_FIELDS: &[&str] = &["name", "subscription", "resourceGroup", "location", "tags"];
+pub(crate) const METADATA_FIELDS: &[&str] =
+    &["name", "subscription", "resourceGroup", "location", "tags"];
 pub(crate) const SPEC_FIELDS: &[&str] = &[
     "displayName",
     "description",
@@ -35,7 +36,8 @@ pub(crate) const SPEC_FIELDS: &[&str] = &[
 pub(crate) const CREDENTIAL_STORE_FIELDS: &[&str] = &["keyVault"];
 pub(crate) const IDENTITY_FIELDS: &[&str] = &["type", "userAssigned", "primary"];
 pub(crate) const ENCRYPTION_FIELDS: &[&str] = &["type", "keyVault", "keyUri", "identity"];
-pub(crate) const NETWORK_FIELDS: &[&str] = &["publicNetworkAccess", "isolation", "firewallSku", "outboundRules"];
+pub(crate) const NETWORK_FIELDS: &[&str] =
+    &["publicNetworkAccess", "isolation", "firewallSku", "outboundRules"];
 pub(crate) const RULE_FIELDS: &[&str] = &["name", "fqdn", "privateEndpoint", "serviceTag"];
 pub(crate) const PRIVATE_ENDPOINT_FIELDS: &[&str] = &["resource", "subresource", "sparkEnabled"];
 pub(crate) const SERVICE_TAG_FIELDS: &[&str] = &["tag", "protocol", "ports"];
@@ -170,10 +172,19 @@ pub(crate) fn document(cx: &mut Cx<'_>, node: &Node) -> DocumentOutcome {
     }
 }
 
-fn service_name(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath, what: &'static str) -> Option<String> {
+fn service_name(
+    cx: &mut Cx<'_>,
+    field: Field<'_>,
+    path: &FieldPath,
+    what: &'static str,
+) -> Option<String> {
     let name = cx.string(field, path)?;
     if !ids::is_service_name(&name) {
-        cx.report(field.node.at, path, Problem::InvalidName { value: name, what, rule: ids::NAME_RULE });
+        cx.report(
+            field.node.at,
+            path,
+            Problem::InvalidName { value: name, what, rule: ids::NAME_RULE },
+        );
         return None;
     }
     Some(name)
@@ -181,7 +192,8 @@ fn service_name(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath, what: &'sta
 
 fn metadata(cx: &mut Cx<'_>, node: Field<'_>, path: &FieldPath) -> Option<Metadata> {
     let fields = cx.mapping(node.node, path, METADATA_FIELDS)?;
-    let name = fields.required(cx, "name").and_then(|(f, p)| service_name(cx, f, &p, "workspace name"));
+    let name =
+        fields.required(cx, "name").and_then(|(f, p)| service_name(cx, f, &p, "workspace name"));
     let subscription = fields.required(cx, "subscription").and_then(|(f, p)| cx.guid(f, &p));
     let resource_group = fields.required(cx, "resourceGroup").and_then(|(f, p)| {
         let rg = cx.string(f, &p)?;
@@ -189,7 +201,11 @@ fn metadata(cx: &mut Cx<'_>, node: Field<'_>, path: &FieldPath) -> Option<Metada
             cx.report(
                 f.node.at,
                 &p,
-                Problem::InvalidName { value: rg, what: "resource group name", rule: ids::RESOURCE_GROUP_RULE },
+                Problem::InvalidName {
+                    value: rg,
+                    what: "resource group name",
+                    rule: ids::RESOURCE_GROUP_RULE,
+                },
             );
             return None;
         }
@@ -258,7 +274,8 @@ fn tags(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> Option<BTreeMap<
             continue;
         }
         if let Some(first) = tags.keys().find(|k: &&String| k.eq_ignore_ascii_case(&key.name)) {
-            let reason = format!("tag names are case-insensitive in ARM and \"{first}\" is already set");
+            let reason =
+                format!("tag names are case-insensitive in ARM and \"{first}\" is already set");
             report(cx, key.at, Problem::InvalidTag { reason });
             continue;
         }
@@ -269,7 +286,11 @@ fn tags(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> Option<BTreeMap<
         cx.report(
             field.node.at,
             path,
-            Problem::TooManyTags { count: entries.len(), max: MAX_TAGS, reserved: RESERVED_TAG_COUNT },
+            Problem::TooManyTags {
+                count: entries.len(),
+                max: MAX_TAGS,
+                reserved: RESERVED_TAG_COUNT,
+            },
         );
         ok = false;
     }
@@ -320,8 +341,10 @@ fn spec(cx: &mut Cx<'_>, node: Field<'_>, path: &FieldPath) -> Option<HubSpec> {
         Some((f, p)) => credential_store(cx, f, &p),
         None => Some(CredentialStore::MicrosoftManaged),
     };
-    let application_insights = optional_id(cx, &fields, "applicationInsights", ResourceType::ApplicationInsights);
-    let container_registry = optional_id(cx, &fields, "containerRegistry", ResourceType::ContainerRegistry);
+    let application_insights =
+        optional_id(cx, &fields, "applicationInsights", ResourceType::ApplicationInsights);
+    let container_registry =
+        optional_id(cx, &fields, "containerRegistry", ResourceType::ContainerRegistry);
     let identity = match fields.get(cx, "identity") {
         Some((f, p)) => identity(cx, f, &p),
         None => Some(Identity::SystemAssigned),
@@ -334,7 +357,10 @@ fn spec(cx: &mut Cx<'_>, node: Field<'_>, path: &FieldPath) -> Option<HubSpec> {
     let high_business_impact = bool_or(cx, &fields, "highBusinessImpact", false);
     let network = match fields.get(cx, "network") {
         Some((f, p)) => network(cx, f, &p),
-        None => Some(Network { public_network_access: PublicNetworkAccess::Enabled, isolation: Isolation::Public }),
+        None => Some(Network {
+            public_network_access: PublicNetworkAccess::Enabled,
+            isolation: Isolation::Public,
+        }),
     };
     let connections = match fields.get(cx, "connections") {
         Some((f, p)) => connections(cx, f, &p),
@@ -366,7 +392,11 @@ fn spec(cx: &mut Cx<'_>, node: Field<'_>, path: &FieldPath) -> Option<HubSpec> {
     })
 }
 
-fn credential_store(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> Option<CredentialStore> {
+fn credential_store(
+    cx: &mut Cx<'_>,
+    field: Field<'_>,
+    path: &FieldPath,
+) -> Option<CredentialStore> {
     match &field.node.value {
         Value::Str(s) if s == "microsoftManaged" => Some(CredentialStore::MicrosoftManaged),
         Value::Str(s) => {
@@ -401,7 +431,11 @@ fn identity(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> Option<Ident
             Some(items) => {
                 for (i, item) in items.iter().enumerate() {
                     let item_path = p.index(i);
-                    match cx.arm_id(Field { node: item }, &item_path, Some(ResourceType::UserAssignedIdentity)) {
+                    match cx.arm_id(
+                        Field { node: item },
+                        &item_path,
+                        Some(ResourceType::UserAssignedIdentity),
+                    ) {
                         Some(id) if listed.contains(&id) => {
                             cx.report(item.at, &item_path, Problem::DuplicateIdentity);
                             ok = false;
@@ -435,7 +469,8 @@ fn identity(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> Option<Ident
         }
         return ok.then_some(Identity::SystemAssigned);
     }
-    let type_name = if kind == IdentityType::User { "userAssigned" } else { "systemAssigned,userAssigned" };
+    let type_name =
+        if kind == IdentityType::User { "userAssigned" } else { "systemAssigned,userAssigned" };
     if listed.is_empty() && ok {
         cx.report(
             fields.position("type"),
@@ -453,11 +488,16 @@ fn identity(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> Option<Ident
             return None;
         }
     };
-    if !listed.contains(&primary) {
-        cx.report(fields.position("primary"), &path.field("primary"), Problem::PrimaryIdentityNotListed);
+    // With a bad entry in the list, "not listed" would only repeat that problem.
+    if !ok {
         return None;
     }
-    if !ok {
+    if !listed.contains(&primary) {
+        cx.report(
+            fields.position("primary"),
+            &path.field("primary"),
+            Problem::PrimaryIdentityNotListed,
+        );
         return None;
     }
     let user = UserAssigned { identities: listed, primary };
@@ -486,7 +526,9 @@ fn encryption(
         }
         return ok.then_some(Encryption::MicrosoftManaged);
     }
-    let key_vault = fields.required(cx, "keyVault").and_then(|(f, p)| cx.arm_id(f, &p, Some(ResourceType::KeyVault)));
+    let key_vault = fields
+        .required(cx, "keyVault")
+        .and_then(|(f, p)| cx.arm_id(f, &p, Some(ResourceType::KeyVault)));
     let key_uri = fields.required(cx, "keyUri").and_then(|(f, p)| {
         let text = cx.string(f, &p)?;
         match KeyUri::parse(&text) {
@@ -503,23 +545,35 @@ fn encryption(
         cx.report(
             fields.position("keyUri"),
             &path.field("keyUri"),
-            Problem::KeyUriVaultMismatch { uri_vault: key_uri.vault().to_string(), key_vault: key_vault.name().to_string() },
+            Problem::KeyUriVaultMismatch {
+                uri_vault: key_uri.vault().to_string(),
+                key_vault: key_vault.name().to_string(),
+            },
         );
         return None;
     }
     if let (Some(id), Some(identity)) = (&cmk_identity, identity) {
         let assigned = identity.user_assigned().is_some_and(|u| u.identities.contains(id));
         if !assigned {
-            cx.report(fields.position("identity"), &path.field("identity"), Problem::CmkIdentityNotAssigned);
+            cx.report(
+                fields.position("identity"),
+                &path.field("identity"),
+                Problem::CmkIdentityNotAssigned,
+            );
             return None;
         }
     }
-    Some(Encryption::CustomerManaged(CustomerManagedKey { key_vault, key_uri, identity: cmk_identity }))
+    Some(Encryption::CustomerManaged(Box::new(CustomerManagedKey {
+        key_vault,
+        key_uri,
+        identity: cmk_identity,
+    })))
 }
 
 fn network(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> Option<Network> {
     let fields = cx.mapping(field.node, path, NETWORK_FIELDS)?;
-    let public_network_access = choice_or(cx, &fields, "publicNetworkAccess", PublicNetworkAccess::Enabled);
+    let public_network_access =
+        choice_or(cx, &fields, "publicNetworkAccess", PublicNetworkAccess::Enabled);
     let mode = choice_or(cx, &fields, "isolation", IsolationMode::Public);
     let firewall_sku = match fields.get(cx, "firewallSku") {
         Some((f, p)) => cx.choice::<FirewallSku>(f, &p).map(Some),
@@ -529,10 +583,15 @@ fn network(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> Option<Networ
         Some((f, p)) => outbound_rules(cx, f, &p),
         None => Some(Vec::new()),
     };
-    let (public_network_access, mode, firewall_sku, rules) = (public_network_access?, mode?, firewall_sku?, rules?);
+    let (public_network_access, mode, firewall_sku, rules) =
+        (public_network_access?, mode?, firewall_sku?, rules?);
     let mut ok = true;
     if firewall_sku.is_some() && mode != IsolationMode::ApprovedOutbound {
-        cx.report(fields.position("firewallSku"), &path.field("firewallSku"), Problem::FirewallSkuWithoutApprovedOutbound);
+        cx.report(
+            fields.position("firewallSku"),
+            &path.field("firewallSku"),
+            Problem::FirewallSkuWithoutApprovedOutbound,
+        );
         ok = false;
     }
     let isolation = match mode {
@@ -551,13 +610,23 @@ fn network(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> Option<Networ
             let mut endpoints = Vec::new();
             for (rule, at, rule_path) in rules {
                 match rule.item {
-                    Destination::PrivateEndpoint(pe) => endpoints.push(Named { name: rule.name, item: pe }),
+                    Destination::PrivateEndpoint(pe) => {
+                        endpoints.push(Named { name: rule.name, item: pe })
+                    }
                     Destination::Fqdn(_) => {
-                        cx.report(at, &rule_path, Problem::RuleNeedsApprovedOutbound { kind: "fqdn" });
+                        cx.report(
+                            at,
+                            &rule_path,
+                            Problem::RuleNeedsApprovedOutbound { kind: "fqdn" },
+                        );
                         ok = false;
                     }
                     Destination::ServiceTag(_) => {
-                        cx.report(at, &rule_path, Problem::RuleNeedsApprovedOutbound { kind: "serviceTag" });
+                        cx.report(
+                            at,
+                            &rule_path,
+                            Problem::RuleNeedsApprovedOutbound { kind: "serviceTag" },
+                        );
                         ok = false;
                     }
                 }
@@ -586,17 +655,26 @@ fn outbound_rules(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> Option
             ok = false;
             continue;
         };
-        let name = fields.required(cx, "name").and_then(|(f, p)| service_name(cx, f, &p, "outbound rule name"));
+        let name = fields
+            .required(cx, "name")
+            .and_then(|(f, p)| service_name(cx, f, &p, "outbound rule name"));
         if let Some(name) = &name {
             if let Some(first) = seen.get(&name.to_ascii_lowercase()) {
                 let first = cx.location(*first);
-                cx.report(fields.position("name"), &rule_path.field("name"), Problem::DuplicateName { what: "outbound rule", name: name.clone(), first });
+                cx.report(
+                    fields.position("name"),
+                    &rule_path.field("name"),
+                    Problem::DuplicateName { what: "outbound rule", name: name.clone(), first },
+                );
                 ok = false;
             } else {
                 seen.insert(name.to_ascii_lowercase(), fields.position("name"));
             }
         }
-        let kinds: Vec<&str> = ["fqdn", "privateEndpoint", "serviceTag"].into_iter().filter(|k| fields.has(k)).collect();
+        let kinds: Vec<&str> = ["fqdn", "privateEndpoint", "serviceTag"]
+            .into_iter()
+            .filter(|k| fields.has(k))
+            .collect();
         let destination = match kinds.as_slice() {
             [] => {
                 cx.report(fields.at, &rule_path, Problem::RuleKindMissing);
@@ -606,7 +684,9 @@ fn outbound_rules(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> Option
                 let (f, p) = fields.get(cx, kind)?;
                 match *kind {
                     "fqdn" => fqdn(cx, f, &p).map(Destination::Fqdn),
-                    "privateEndpoint" => private_endpoint(cx, f, &p).map(Destination::PrivateEndpoint),
+                    "privateEndpoint" => {
+                        private_endpoint(cx, f, &p).map(Destination::PrivateEndpoint)
+                    }
                     _ => service_tag(cx, f, &p).map(Destination::ServiceTag),
                 }
             }
@@ -676,15 +756,22 @@ fn fqdn_problem(text: &str) -> Option<&'static str> {
             && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
     };
     if !labels.iter().all(|l| label_ok(l)) {
-        return Some("each label must be 1 to 63 letters, digits or '-', not starting or ending with '-'");
+        return Some(
+            "each label must be 1 to 63 letters, digits or '-', not starting or ending with '-'",
+        );
     }
     None
 }
 
-fn private_endpoint(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> Option<PrivateEndpoint> {
+fn private_endpoint(
+    cx: &mut Cx<'_>,
+    field: Field<'_>,
+    path: &FieldPath,
+) -> Option<PrivateEndpoint> {
     let fields = cx.mapping(field.node, path, PRIVATE_ENDPOINT_FIELDS)?;
     let resource = fields.required(cx, "resource").and_then(|(f, p)| cx.arm_id(f, &p, None));
-    let subresource = fields.required(cx, "subresource").and_then(|(f, p)| cx.nonempty_string(f, &p));
+    let subresource =
+        fields.required(cx, "subresource").and_then(|(f, p)| cx.nonempty_string(f, &p));
     let spark_enabled = bool_or(cx, &fields, "sparkEnabled", false);
     let (resource, subresource, spark_enabled) = (resource?, subresource?, spark_enabled?);
     if let Some(kind) = resource.resource_type() {
@@ -693,7 +780,11 @@ fn private_endpoint(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> Opti
             cx.report(
                 fields.position("subresource"),
                 &path.field("subresource"),
-                Problem::InvalidSubresource { value: subresource, resource_type: kind.arm_type().into(), expected: allowed },
+                Problem::InvalidSubresource {
+                    value: subresource,
+                    resource_type: kind.arm_type().into(),
+                    expected: allowed,
+                },
             );
             return None;
         }
@@ -709,7 +800,11 @@ fn service_tag(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> Option<Se
             cx.report(
                 f.node.at,
                 &p,
-                Problem::InvalidName { value: tag, what: "service tag", rule: "letters, digits and '.', e.g. DataFactory or Storage.EastUS" },
+                Problem::InvalidName {
+                    value: tag,
+                    what: "service tag",
+                    rule: "letters, digits and '.', e.g. DataFactory or Storage.EastUS",
+                },
             );
             return None;
         }
@@ -770,17 +865,25 @@ fn connections(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> Option<Ve
             ok = false;
             continue;
         };
-        let name = fields.required(cx, "name").and_then(|(f, p)| service_name(cx, f, &p, "connection name"));
+        let name = fields
+            .required(cx, "name")
+            .and_then(|(f, p)| service_name(cx, f, &p, "connection name"));
         if let Some(name) = &name {
             if let Some(first) = seen.get(&name.to_ascii_lowercase()) {
                 let first = cx.location(*first);
-                cx.report(fields.position("name"), &item_path.field("name"), Problem::DuplicateName { what: "connection", name: name.clone(), first });
+                cx.report(
+                    fields.position("name"),
+                    &item_path.field("name"),
+                    Problem::DuplicateName { what: "connection", name: name.clone(), first },
+                );
                 ok = false;
             } else {
                 seen.insert(name.to_ascii_lowercase(), fields.position("name"));
             }
         }
-        let category = fields.required(cx, "category").and_then(|(f, p)| cx.choice::<ConnectionCategory>(f, &p));
+        let category = fields
+            .required(cx, "category")
+            .and_then(|(f, p)| cx.choice::<ConnectionCategory>(f, &p));
         let resource = match (fields.required(cx, "resource"), category) {
             (Some((f, p)), Some(category)) => cx.arm_id(f, &p, Some(category.resource_type())),
             (Some((f, p)), None) => cx.arm_id(f, &p, None),
@@ -819,16 +922,23 @@ fn assignments(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> Option<Ve
             continue;
         };
         let principal = fields.required(cx, "principal").and_then(|(f, p)| cx.guid(f, &p));
-        let principal_type = fields.required(cx, "principalType").and_then(|(f, p)| cx.choice::<PrincipalType>(f, &p));
+        let principal_type = fields
+            .required(cx, "principalType")
+            .and_then(|(f, p)| cx.choice::<PrincipalType>(f, &p));
         let role = fields.required(cx, "role").and_then(|(f, p)| role(cx, f, &p));
-        let (Some(principal), Some(principal_type), Some(role)) = (principal, principal_type, role) else {
+        let (Some(principal), Some(principal_type), Some(role)) = (principal, principal_type, role)
+        else {
             ok = false;
             continue;
         };
         let key = (principal.clone(), role.text().to_ascii_lowercase());
         if let Some(first) = seen.get(&key) {
             let first = cx.location(*first);
-            cx.report(item.at, &item_path, Problem::DuplicateAssignment { role: role.text().to_string(), first });
+            cx.report(
+                item.at,
+                &item_path,
+                Problem::DuplicateAssignment { role: role.text().to_string(), first },
+            );
             ok = false;
             continue;
         }
@@ -870,11 +980,17 @@ fn projects(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> Option<Vec<P
             ok = false;
             continue;
         };
-        let name = fields.required(cx, "name").and_then(|(f, p)| service_name(cx, f, &p, "workspace name"));
+        let name = fields
+            .required(cx, "name")
+            .and_then(|(f, p)| service_name(cx, f, &p, "workspace name"));
         if let Some(name) = &name {
             if let Some(first) = seen.get(&name.to_ascii_lowercase()) {
                 let first = cx.location(*first);
-                cx.report(fields.position("name"), &item_path.field("name"), Problem::DuplicateName { what: "project", name: name.clone(), first });
+                cx.report(
+                    fields.position("name"),
+                    &item_path.field("name"),
+                    Problem::DuplicateName { what: "project", name: name.clone(), first },
+                );
                 ok = false;
             } else {
                 seen.insert(name.to_ascii_lowercase(), fields.position("name"));

@@ -86,7 +86,9 @@ impl ResourceType {
             }
             ResourceType::CognitiveServicesAccount => "Microsoft.CognitiveServices/accounts",
             ResourceType::SearchService => "Microsoft.Search/searchServices",
-            ResourceType::MachineLearningWorkspace => "Microsoft.MachineLearningServices/workspaces",
+            ResourceType::MachineLearningWorkspace => {
+                "Microsoft.MachineLearningServices/workspaces"
+            }
         }
     }
 
@@ -109,7 +111,19 @@ impl ResourceType {
     /// ("Private-link resource" table).
     pub const fn private_endpoint_subresources(self) -> &'static [&'static str] {
         match self {
-            ResourceType::StorageAccount => &["blob", "blob_secondary", "dfs", "dfs_secondary", "file", "queue", "queue_secondary", "table", "table_secondary", "web", "web_secondary"],
+            ResourceType::StorageAccount => &[
+                "blob",
+                "blob_secondary",
+                "dfs",
+                "dfs_secondary",
+                "file",
+                "queue",
+                "queue_secondary",
+                "table",
+                "table_secondary",
+                "web",
+                "web_secondary",
+            ],
             ResourceType::KeyVault => &["vault"],
             ResourceType::ApplicationInsights => &[],
             ResourceType::ContainerRegistry => &["registry"],
@@ -170,17 +184,20 @@ impl ArmId {
         let subscription = segments
             .get(1)
             .ok_or_else(|| "it ends before the subscription id".to_string())
-            .and_then(|s| Guid::parse(s).ok_or_else(|| format!("the subscription \"{s}\" is not a GUID")))?;
+            .and_then(|s| {
+                Guid::parse(s).ok_or_else(|| format!("the subscription \"{s}\" is not a GUID"))
+            })?;
         expect(2, "resourceGroups")?;
         let resource_group =
             segments.get(3).ok_or_else(|| "it ends before the resource group name".to_string())?;
         expect(4, "providers")?;
-        let namespace = segments.get(5).ok_or_else(|| "it ends before the provider namespace".to_string())?;
+        let namespace =
+            segments.get(5).ok_or_else(|| "it ends before the provider namespace".to_string())?;
         let pairs = &segments[6.min(segments.len())..];
         if pairs.is_empty() {
             return Err("it names a provider but no resource type and name".into());
         }
-        if pairs.len() % 2 != 0 {
+        if !pairs.len().is_multiple_of(2) {
             return Err("the resource type has no name after it".into());
         }
         let types = pairs.iter().step_by(2).map(|s| s.to_string()).collect();
@@ -268,8 +285,7 @@ impl Serialize for ArmId {
 /// projects), outbound rules and connections.
 /// Source: Azure/azure-rest-api-specs `specification/machinelearningservices/…/stable/2025-12-01/workspaceRP.json`
 /// (parameters `WorkspaceNameParameter`, `RuleName`, `ConnectionName`).
-pub const NAME_RULE: &str =
-    "3 to 33 characters, letters, digits, '-' and '_', starting with a letter or digit (^[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}$)";
+pub const NAME_RULE: &str = "3 to 33 characters, letters, digits, '-' and '_', starting with a letter or digit (^[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}$)";
 
 /// True when `name` matches the service's workspace/rule/connection name pattern.
 pub fn is_service_name(name: &str) -> bool {
@@ -296,8 +312,11 @@ pub fn is_resource_group_name(name: &str) -> bool {
 
 /// The short region name we would suggest for `text` ("East US 2" → "eastus2").
 pub fn region_hint(text: &str) -> String {
-    let hint: String =
-        text.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_lowercase()).collect();
+    let hint: String = text
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
     if hint.is_empty() { "eastus2".to_string() } else { hint }
 }
 
@@ -334,10 +353,10 @@ impl KeyUri {
         let rest = text.strip_prefix("https://").ok_or("it must start with https://")?;
         let (host, path) = rest.split_once('/').ok_or("it has no /keys/ path")?;
         let host_lower = host.to_ascii_lowercase();
-        let vault = KEY_VAULT_SUFFIXES
-            .iter()
-            .find_map(|suffix| host_lower.strip_suffix(suffix))
-            .ok_or("the host is not a Key Vault host (<vault>.vault.azure.net or another cloud's)")?;
+        let vault =
+            KEY_VAULT_SUFFIXES.iter().find_map(|suffix| host_lower.strip_suffix(suffix)).ok_or(
+                "the host is not a Key Vault host (<vault>.vault.azure.net or another cloud's)",
+            )?;
         if vault.is_empty() || vault.contains('.') {
             return Err("the host does not name one vault");
         }
@@ -354,7 +373,9 @@ impl KeyUri {
                     version: version.to_string(),
                 })
             }
-            ["keys", _] | ["keys", _, ""] => Err("it has no key version (rotation needs a versioned key)"),
+            ["keys", _] | ["keys", _, ""] => {
+                Err("it has no key version (rotation needs a versioned key)")
+            }
             _ => Err("the path is not /keys/<key>/<version>"),
         }
     }
@@ -406,10 +427,22 @@ mod tests {
     #[test]
     fn arm_id_errors_say_what_is_wrong() {
         assert!(ArmId::parse("subscriptions/x").unwrap_err().contains("start with"));
-        assert!(ArmId::parse("/subscriptions/nope/resourceGroups/rg/providers/A/b/c").unwrap_err().contains("not a GUID"));
+        assert!(
+            ArmId::parse("/subscriptions/nope/resourceGroups/rg/providers/A/b/c")
+                .unwrap_err()
+                .contains("not a GUID")
+        );
         assert!(ArmId::parse("/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/A/b").unwrap_err().contains("no name"));
-        assert!(ArmId::parse("/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg").unwrap_err().contains("providers"));
-        assert!(ArmId::parse("/subscriptions/00000000-0000-0000-0000-000000000001//x").unwrap_err().contains("empty"));
+        assert!(
+            ArmId::parse("/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg")
+                .unwrap_err()
+                .contains("providers")
+        );
+        assert!(
+            ArmId::parse("/subscriptions/00000000-0000-0000-0000-000000000001//x")
+                .unwrap_err()
+                .contains("empty")
+        );
     }
 
     #[test]
@@ -432,13 +465,29 @@ mod tests {
 
     #[test]
     fn key_uris() {
-        let uri = KeyUri::parse("https://contoso-cmk.vault.azure.net/keys/hub-key/0123456789abcdef0123456789abcdef").unwrap();
+        let uri = KeyUri::parse(
+            "https://contoso-cmk.vault.azure.net/keys/hub-key/0123456789abcdef0123456789abcdef",
+        )
+        .unwrap();
         assert_eq!(uri.vault(), "contoso-cmk");
         assert_eq!(uri.key(), "hub-key");
-        assert_eq!(KeyUri::parse("https://contoso-cmk.vault.azure.net/keys/hub-key").unwrap_err(), "it has no key version (rotation needs a versioned key)");
-        assert!(KeyUri::parse("http://contoso-cmk.vault.azure.net/keys/k/0123456789abcdef0123456789abcdef").is_err());
-        assert!(KeyUri::parse("https://example.com/keys/k/0123456789abcdef0123456789abcdef").is_err());
-        assert!(KeyUri::parse("https://kv.vault.azure.cn/keys/k/0123456789abcdef0123456789abcdef").is_ok());
+        assert_eq!(
+            KeyUri::parse("https://contoso-cmk.vault.azure.net/keys/hub-key").unwrap_err(),
+            "it has no key version (rotation needs a versioned key)"
+        );
+        assert!(
+            KeyUri::parse(
+                "http://contoso-cmk.vault.azure.net/keys/k/0123456789abcdef0123456789abcdef"
+            )
+            .is_err()
+        );
+        assert!(
+            KeyUri::parse("https://example.com/keys/k/0123456789abcdef0123456789abcdef").is_err()
+        );
+        assert!(
+            KeyUri::parse("https://kv.vault.azure.cn/keys/k/0123456789abcdef0123456789abcdef")
+                .is_ok()
+        );
     }
 
     #[test]

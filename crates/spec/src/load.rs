@@ -54,7 +54,9 @@ pub fn load_str(file: &Path, text: &str) -> Result<Desired, Invalid> {
 }
 
 /// Load several in-memory files at once (cross-file checks included).
-pub fn load_many<'a>(files: impl IntoIterator<Item = (&'a Path, &'a str)>) -> Result<Desired, Invalid> {
+pub fn load_many<'a>(
+    files: impl IntoIterator<Item = (&'a Path, &'a str)>,
+) -> Result<Desired, Invalid> {
     let mut diagnostics = Vec::new();
     let mut hubs = Vec::new();
     for (file, text) in files {
@@ -88,7 +90,11 @@ fn manifest_files(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<PathBuf
     let metadata = match fs::metadata(path) {
         Ok(m) => m,
         Err(e) => {
-            diagnostics.push(file_problem(path, Pos::START, Problem::Unreadable { reason: e.to_string() }));
+            diagnostics.push(file_problem(
+                path,
+                Pos::START,
+                Problem::Unreadable { reason: e.to_string() },
+            ));
             return Vec::new();
         }
     };
@@ -105,7 +111,12 @@ fn manifest_files(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<PathBuf
     files
 }
 
-fn walk(dir: &Path, files: &mut Vec<PathBuf>, visited: &mut Vec<PathBuf>, diagnostics: &mut Vec<Diagnostic>) {
+fn walk(
+    dir: &Path,
+    files: &mut Vec<PathBuf>,
+    visited: &mut Vec<PathBuf>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     // A symlink cycle would otherwise walk forever.
     if let Ok(canonical) = fs::canonicalize(dir) {
         if visited.contains(&canonical) {
@@ -116,7 +127,11 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, visited: &mut Vec<PathBuf>, diagno
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
-            diagnostics.push(file_problem(dir, Pos::START, Problem::Unreadable { reason: e.to_string() }));
+            diagnostics.push(file_problem(
+                dir,
+                Pos::START,
+                Problem::Unreadable { reason: e.to_string() },
+            ));
             return;
         }
     };
@@ -135,10 +150,13 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, visited: &mut Vec<PathBuf>, diagno
 }
 
 fn read_text(file: &Path) -> Result<String, Box<Diagnostic>> {
-    let unreadable = |e: std::io::Error| Box::new(file_problem(file, Pos::START, Problem::Unreadable { reason: e.to_string() }));
+    let unreadable = |e: std::io::Error| {
+        Box::new(file_problem(file, Pos::START, Problem::Unreadable { reason: e.to_string() }))
+    };
     let size = fs::metadata(file).map_err(unreadable)?.len();
     if size > MAX_FILE_BYTES {
-        let reason = format!("it is {size} bytes; manifest files are limited to {MAX_FILE_BYTES} bytes");
+        let reason =
+            format!("it is {size} bytes; manifest files are limited to {MAX_FILE_BYTES} bytes");
         return Err(Box::new(file_problem(file, Pos::START, Problem::Unreadable { reason })));
     }
     let bytes = fs::read(file).map_err(unreadable)?;
@@ -162,7 +180,10 @@ fn to_u32(n: usize) -> u32 {
 fn parse_into(file: &Path, text: &str, hubs: &mut Vec<Hub>, diagnostics: &mut Vec<Diagnostic>) {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.len() as u64 > MAX_FILE_BYTES {
-        let reason = format!("it is {} bytes; manifest files are limited to {MAX_FILE_BYTES} bytes", text.len());
+        let reason = format!(
+            "it is {} bytes; manifest files are limited to {MAX_FILE_BYTES} bytes",
+            text.len()
+        );
         diagnostics.push(file_problem(file, Pos::START, Problem::Unreadable { reason }));
         return;
     }

@@ -50,7 +50,11 @@ impl Hub {
     }
     /// The ARM id this hub will have.
     pub fn arm_id(&self) -> String {
-        workspace_id(&self.metadata.subscription, &self.metadata.resource_group, &self.metadata.name)
+        workspace_id(
+            &self.metadata.subscription,
+            &self.metadata.resource_group,
+            &self.metadata.name,
+        )
     }
 }
 
@@ -171,7 +175,7 @@ pub enum Encryption {
     /// Microsoft-managed keys.
     MicrosoftManaged,
     /// A customer-managed key.
-    CustomerManaged(CustomerManagedKey),
+    CustomerManaged(Box<CustomerManagedKey>),
 }
 
 /// A customer-managed key: its vault, the versioned key, and the identity that reads it.
@@ -234,7 +238,10 @@ impl Isolation {
             Isolation::Public => Vec::new(),
             Isolation::PrivateWithInternetOutbound { rules } => rules
                 .iter()
-                .map(|r| Named { name: r.name.clone(), item: Destination::PrivateEndpoint(r.item.clone()) })
+                .map(|r| Named {
+                    name: r.name.clone(),
+                    item: Destination::PrivateEndpoint(r.item.clone()),
+                })
                 .collect(),
             Isolation::PrivateWithApprovedOutbound { rules, .. } => rules.clone(),
         }

@@ -81,7 +81,9 @@ pub enum Problem {
         found: String,
     },
     /// `kind` is not `Hub`.
-    #[error("unsupported kind \"{found}\", expected \"Hub\" (projects are listed under a hub's spec.projects)")]
+    #[error(
+        "unsupported kind \"{found}\", expected \"Hub\" (projects are listed under a hub's spec.projects)"
+    )]
     WrongKind {
         /// The value as written.
         found: String,
@@ -116,7 +118,9 @@ pub enum Problem {
         value: String,
     },
     /// Not an Azure region name.
-    #[error("\"{value}\" is not an Azure region name; expected the short form, lower case without spaces (e.g. {hint})")]
+    #[error(
+        "\"{value}\" is not an Azure region name; expected the short form, lower case without spaces (e.g. {hint})"
+    )]
     InvalidRegion {
         /// The value as written.
         value: String,
@@ -124,7 +128,9 @@ pub enum Problem {
         hint: String,
     },
     /// Not an ARM resource id.
-    #[error("\"{value}\" is not an ARM resource id: {reason}; expected /subscriptions/<guid>/resourceGroups/<group>/providers/<Namespace>/<type>/<name>")]
+    #[error(
+        "\"{value}\" is not an ARM resource id: {reason}; expected /subscriptions/<guid>/resourceGroups/<group>/providers/<Namespace>/<type>/<name>"
+    )]
     InvalidArmId {
         /// The value as written.
         value: String,
@@ -142,7 +148,9 @@ pub enum Problem {
         found_type: String,
     },
     /// A customer-managed key URI that is not a versioned Key Vault key URI.
-    #[error("\"{value}\" is not a versioned key URI: {reason}; expected https://<vault>.vault.azure.net/keys/<key>/<32-hex-digit version>")]
+    #[error(
+        "\"{value}\" is not a versioned key URI: {reason}; expected https://<vault>.vault.azure.net/keys/<key>/<32-hex-digit version>"
+    )]
     InvalidKeyUri {
         /// The value as written.
         value: String,
@@ -150,7 +158,9 @@ pub enum Problem {
         reason: &'static str,
     },
     /// The key URI's vault is not `encryption.keyVault`.
-    #[error("the key is in vault \"{uri_vault}\" but encryption.keyVault names vault \"{key_vault}\"; the key must live in that vault")]
+    #[error(
+        "the key is in vault \"{uri_vault}\" but encryption.keyVault names vault \"{key_vault}\"; the key must live in that vault"
+    )]
     KeyUriVaultMismatch {
         /// The vault named by the key URI's host.
         uri_vault: String,
@@ -164,16 +174,22 @@ pub enum Problem {
         field: &'static str,
     },
     /// The CMK identity is not one of the hub's user-assigned identities.
-    #[error("the encryption identity must be one of the hub's user-assigned identities (spec.identity.userAssigned)")]
+    #[error(
+        "the encryption identity must be one of the hub's user-assigned identities (spec.identity.userAssigned)"
+    )]
     CmkIdentityNotAssigned,
     /// `identity.primary` missing with user-assigned identities.
-    #[error("`primary` is required when the identity type includes userAssigned; name one of the userAssigned identities")]
+    #[error(
+        "`primary` is required when the identity type includes userAssigned; name one of the userAssigned identities"
+    )]
     PrimaryIdentityMissing,
     /// `identity.primary` is not in the list.
     #[error("the primary identity is not listed in spec.identity.userAssigned")]
     PrimaryIdentityNotListed,
     /// user-assigned type with no identities.
-    #[error("identity type {identity_type} needs at least one user-assigned identity in `userAssigned`")]
+    #[error(
+        "identity type {identity_type} needs at least one user-assigned identity in `userAssigned`"
+    )]
     UserAssignedIdentitiesMissing {
         /// The type as written.
         identity_type: &'static str,
@@ -188,13 +204,19 @@ pub enum Problem {
     #[error("this identity is already listed")]
     DuplicateIdentity,
     /// firewallSku without approved outbound.
-    #[error("firewallSku is only allowed with isolation privateWithApprovedOutbound (the firewall exists only there)")]
+    #[error(
+        "firewallSku is only allowed with isolation privateWithApprovedOutbound (the firewall exists only there)"
+    )]
     FirewallSkuWithoutApprovedOutbound,
     /// Outbound rules with isolation public.
-    #[error("outbound rules need a managed network; set isolation to privateWithInternetOutbound or privateWithApprovedOutbound")]
+    #[error(
+        "outbound rules need a managed network; set isolation to privateWithInternetOutbound or privateWithApprovedOutbound"
+    )]
     OutboundRulesWithoutManagedNetwork,
     /// An FQDN or service-tag rule with internet outbound.
-    #[error("{kind} rules are only accepted with isolation privateWithApprovedOutbound; with privateWithInternetOutbound the service takes only privateEndpoint rules")]
+    #[error(
+        "{kind} rules are only accepted with isolation privateWithApprovedOutbound; with privateWithInternetOutbound the service takes only privateEndpoint rules"
+    )]
     RuleNeedsApprovedOutbound {
         /// `fqdn` or `serviceTag`.
         kind: &'static str,
@@ -203,7 +225,9 @@ pub enum Problem {
     #[error("an outbound rule needs exactly one of `fqdn`, `privateEndpoint` or `serviceTag`")]
     RuleKindMissing,
     /// A rule with more than one kind.
-    #[error("an outbound rule takes exactly one of `fqdn`, `privateEndpoint` or `serviceTag`, found {found}")]
+    #[error(
+        "an outbound rule takes exactly one of `fqdn`, `privateEndpoint` or `serviceTag`, found {found}"
+    )]
     RuleKindAmbiguous {
         /// The kinds written, e.g. "`fqdn` and `serviceTag`".
         found: String,
@@ -227,7 +251,9 @@ pub enum Problem {
         expected: &'static [&'static str],
     },
     /// A service-tag rule's port list that does not parse.
-    #[error("\"{value}\" is not a port list: {reason}; expected ports and ranges such as \"443\" or \"80, 8080-8089\", or \"*\"")]
+    #[error(
+        "\"{value}\" is not a port list: {reason}; expected ports and ranges such as \"443\" or \"80, 8080-8089\", or \"*\""
+    )]
     InvalidPorts {
         /// The value as written.
         value: String,
@@ -261,7 +287,9 @@ pub enum Problem {
         first: Location,
     },
     /// A project named like a workspace already in the resource group.
-    #[error("workspace name \"{name}\" is already used in resource group {resource_group} at {first}; hubs and projects are workspaces and share one namespace there")]
+    #[error(
+        "workspace name \"{name}\" is already used in resource group {resource_group} at {first}; hubs and projects are workspaces and share one namespace there"
+    )]
     WorkspaceNameTaken {
         /// The name.
         name: String,
@@ -283,7 +311,9 @@ pub enum Problem {
         prefix: &'static str,
     },
     /// Too many tags.
-    #[error("{count} tags; ARM allows at most {max} on a resource, and hubctl adds {reserved} of its own")]
+    #[error(
+        "{count} tags; ARM allows at most {max} on a resource, and hubctl adds {reserved} of its own"
+    )]
     TooManyTags {
         /// How many were given.
         count: usize,

@@ -106,7 +106,11 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, SyntaxError> {
 
 /// serde-saphyr appends " at line X column Y" to some messages; we print positions ourselves.
 fn clean_message(message: &str) -> String {
-    let first = message.lines().next().unwrap_or(message).trim();
+    let mut first = message.lines().next().unwrap_or(message).trim();
+    // The library's advice to change its own options is not advice for a manifest's author.
+    if let Some(cut) = first.find(", set DuplicateKeyPolicy") {
+        first = &first[..cut];
+    }
     match first.rfind(" at line ") {
         Some(cut) => first[..cut].to_string(),
         None => first.to_string(),
@@ -183,9 +187,7 @@ impl<'de> Visitor<'de> for RawVisitor {
         Ok(RawValue::Int(v))
     }
     fn visit_u128<E: de::Error>(self, v: u128) -> Result<RawValue, E> {
-        i128::try_from(v)
-            .map(RawValue::Int)
-            .map_err(|_| E::custom("integer is too large"))
+        i128::try_from(v).map(RawValue::Int).map_err(|_| E::custom("integer is too large"))
     }
     fn visit_f64<E>(self, v: f64) -> Result<RawValue, E> {
         Ok(RawValue::Float(v))

@@ -59,7 +59,11 @@ impl<'a> Cx<'a> {
 
     /// Record a problem at `at` on `path`.
     pub(crate) fn report(&mut self, at: Pos, path: &FieldPath, problem: Problem) {
-        self.diagnostics.push(Diagnostic { location: self.location(at), path: path.clone(), problem });
+        self.diagnostics.push(Diagnostic {
+            location: self.location(at),
+            path: path.clone(),
+            problem,
+        });
     }
 
     /// Open a mapping and report its unknown fields.
@@ -154,7 +158,12 @@ impl<'a> Cx<'a> {
 
     /// A GUID.
     pub(crate) fn guid(&mut self, field: Field<'_>, path: &FieldPath) -> Option<Guid> {
-        let text = self.string(field, path)?;
+        // An unquoted number is a GUID typed wrong, not a string typed wrong: say so.
+        let text = match &field.node.value {
+            Value::Int(n) => n.to_string(),
+            Value::Float(n) => n.to_string(),
+            _ => self.string(field, path)?,
+        };
         let guid = Guid::parse(&text);
         if guid.is_none() {
             self.report(field.node.at, path, Problem::InvalidGuid { value: text });
@@ -177,19 +186,16 @@ impl<'a> Cx<'a> {
                 return None;
             }
         };
-        if let Some(expected) = expected {
-            if id.resource_type() != Some(expected) {
-                self.report(
-                    field.node.at,
-                    path,
-                    Problem::WrongResourceType {
-                        expected_type: expected.arm_type(),
-                        expected_what: expected.what(),
-                        found_type: id.arm_type(),
-                    },
-                );
-                return None;
-            }
+        if let Some(expected) = expected
+            && id.resource_type() != Some(expected)
+        {
+            let problem = Problem::WrongResourceType {
+                expected_type: expected.arm_type(),
+                expected_what: expected.what(),
+                found_type: id.arm_type(),
+            };
+            self.report(field.node.at, path, problem);
+            return None;
         }
         Some(id)
     }
@@ -208,10 +214,19 @@ impl<'n> Fields<'n> {
     }
 
     /// The field `name`, reporting it missing when absent or null.
-    pub(crate) fn required(&self, cx: &mut Cx<'_>, name: &'static str) -> Option<(Field<'n>, FieldPath)> {
+    pub(crate) fn required(
+        &self,
+        cx: &mut Cx<'_>,
+        name: &'static str,
+    ) -> Option<(Field<'n>, FieldPath)> {
         let found = self.get(cx, name);
         if found.is_none() {
-            let at = self.entries.iter().find(|(k, _)| k.name == name).map(|(k, _)| k.at).unwrap_or(self.at);
+            let at = self
+                .entries
+                .iter()
+                .find(|(k, _)| k.name == name)
+                .map(|(k, _)| k.at)
+                .unwrap_or(self.at);
             cx.report(at, &self.path, Problem::MissingField { name });
         }
         found
@@ -236,7 +251,10 @@ impl<'n> Fields<'n> {
 /// The known name closest to `input`, if one is close enough to be a likely typo.
 pub(crate) fn closest(input: &str, known: &[&'static str]) -> Option<&'static str> {
     let norm = |s: &str| -> String {
-        s.chars().filter(|c| *c != '_' && *c != '-' && *c != ' ').flat_map(char::to_lowercase).collect()
+        s.chars()
+            .filter(|c| *c != '_' && *c != '-' && *c != ' ')
+            .flat_map(char::to_lowercase)
+            .collect()
     };
     let wanted = norm(input);
     if wanted.is_empty() {

@@ -399,14 +399,7 @@ struct Project {
 
 /// The manifest JSON Schema (draft 2020-12), as written to `schemas/hub.schema.json`.
 pub fn manifest_schema() -> serde_json::Value {
-    let mut schema = schemars::schema_for!(HubManifest).to_value();
-    if let Some(object) = schema.as_object_mut() {
-        object.insert(
-            "$id".into(),
-            serde_json::Value::String("https://hubctl.dev/schemas/hub.schema.json".into()),
-        );
-    }
-    schema
+    schemars::schema_for!(HubManifest).to_value()
 }
 
 /// The schema as the committed file's text: pretty JSON with a final newline.

@@ -40,7 +40,11 @@ impl FieldPath {
     }
     /// This path with a field appended.
     pub fn field(&self, name: &str) -> FieldPath {
-        if self.0.is_empty() { FieldPath(name.to_string()) } else { FieldPath(format!("{}.{name}", self.0)) }
+        if self.0.is_empty() {
+            FieldPath(name.to_string())
+        } else {
+            FieldPath(format!("{}.{name}", self.0))
+        }
     }
     /// This path with a list index appended.
     pub fn index(&self, index: usize) -> FieldPath {

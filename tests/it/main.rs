@@ -1,0 +1,12 @@
+//! The integration suite: one binary, a module per topic (ripgrep's `tests/tests.rs` layout).
+//!
+//! Tests here drive the real `hubctl` binary or the public API of the crates, never private
+//! code; rules are unit-tested beside their code.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod manifest_errors;
+mod no_panic;
+mod schema;
+mod support;
+mod validate;

@@ -1,0 +1,88 @@
+//! `hubctl validate` end to end: the real binary on files and folders.
+
+use std::fs;
+
+use crate::support::{examples, hub, hubctl};
+
+#[test]
+fn examples_are_valid() {
+    let output = hubctl().arg("validate").arg(examples().join("hubs")).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        "valid: 2 hub(s) with 3 project(s) in 2 file(s)\n"
+    );
+}
+
+#[test]
+fn all_problems_of_all_files_are_listed_with_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("team")).unwrap();
+    fs::write(dir.path().join("a.yaml"), hub("  storageAccess: key\n")).unwrap();
+    fs::write(
+        dir.path().join("team/b.yml"),
+        hub("").replace("contoso-hub", "b-hub").replace("eastus2", "East US"),
+    )
+    .unwrap();
+    fs::write(dir.path().join("notes.txt"), "not a manifest").unwrap();
+    fs::write(dir.path().join(".hidden.yaml"), "not: [valid").unwrap();
+    let output = hubctl().current_dir(dir.path()).args(["validate", "."]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(String::from_utf8(output.stdout).unwrap(), "");
+    insta::assert_snapshot!(String::from_utf8(output.stderr).unwrap(), @r#"
+    ./a.yaml:10:18: spec.storageAccess: unknown value "key", expected one of `identity`, `credential`
+    ./team/b.yml:7:13: metadata.location: "East US" is not an Azure region name; expected the short form, lower case without spaces (e.g. eastus)
+    invalid: 2 problem(s) in 2 file(s)
+    "#);
+}
+
+#[test]
+fn a_non_utf8_file_names_its_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = hub("").into_bytes();
+    let at = bytes.windows(7).position(|w| w == b"eastus2").unwrap();
+    bytes[at + 4] = 0xff;
+    fs::write(dir.path().join("hub.yaml"), bytes).unwrap();
+    let output = hubctl().current_dir(dir.path()).args(["validate", "hub.yaml"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8(output.stderr).unwrap(),
+        "hub.yaml:7:17: the file is not valid UTF-8 (byte 17 of this line); manifests must be UTF-8 text\ninvalid: 1 problem(s) in 1 file(s)\n"
+    );
+}
+
+#[test]
+fn a_missing_path_and_an_empty_folder_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("empty")).unwrap();
+    let output =
+        hubctl().current_dir(dir.path()).args(["validate", "nope.yaml", "empty"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8(output.stderr).unwrap(),
+        "empty:1:1: no *.yaml or *.yml file in this folder\nnope.yaml:1:1: cannot read the file: No such file or directory (os error 2)\ninvalid: 2 problem(s) in 2 file(s)\n"
+    );
+}
+
+#[test]
+fn an_oversized_file_is_refused_before_parsing() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = fs::File::create(dir.path().join("big.yaml")).unwrap();
+    file.set_len(hubctl_spec::MAX_FILE_BYTES + 1).unwrap();
+    let output = hubctl().current_dir(dir.path()).args(["validate", "big.yaml"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.starts_with("big.yaml:1:1: cannot read the file: it is 8388609 bytes; manifest files are limited to 8388608 bytes\n"), "{stderr}");
+}
+
+#[test]
+fn validate_defaults_to_the_current_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("hub.yaml"), hub("")).unwrap();
+    let output = hubctl().current_dir(dir.path()).arg("validate").output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        "valid: 1 hub(s) with 0 project(s) in 1 file(s)\n"
+    );
+}

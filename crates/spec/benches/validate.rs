@@ -117,7 +117,10 @@ fn main() {
         hubctl_spec::load_str(Path::new("hub.yaml"), &one).unwrap();
     });
 
-    println!("validate: {HUBS} generated manifests, {} KiB of YAML, {RUNS} runs each", bytes / 1024);
+    println!(
+        "validate: {HUBS} generated manifests, {} KiB of YAML, {RUNS} runs each",
+        bytes / 1024
+    );
     println!("{:<34} {:>12} {:>12} {:>12}", "case", "min", "median", "target");
     let row = |name: &str, min: Duration, median: Duration, target: &str| {
         println!(

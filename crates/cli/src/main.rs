@@ -4,7 +4,7 @@
 //!
 //! The binary is thin: it parses the command line, calls the crates that do the work, prints
 //! what they return through one printer ([`output`]) and maps the outcome to an exit status
-//! once ([`ExitStatus`], CONTRACT §3). Commands so far: `validate` and `schema`.
+//! once ([`ExitStatus`], CONTRACT §3). Commands so far: `validate`, `schema` and `emulator`.
 //!
 //! ## Example
 //!
@@ -13,6 +13,7 @@
 //! hubctl schema > hub.schema.json
 //! ```
 
+mod emulator;
 mod output;
 
 use std::path::PathBuf;
@@ -40,6 +41,8 @@ enum Command {
     },
     /// Print the manifest JSON Schema (for editors: `# yaml-language-server: $schema=...`).
     Schema,
+    /// Run the local ARM emulator: prints one JSON line with its endpoints, serves until SIGINT/SIGTERM.
+    Emulator(emulator::EmulatorArgs),
 }
 
 /// The process outcome, mapped to the exit codes of CONTRACT §3 in one place.
@@ -69,6 +72,7 @@ fn main() -> ExitCode {
             printer.out(&hubctl_spec::schema::manifest_schema_text());
             ExitStatus::Success
         }
+        Command::Emulator(args) => emulator::run(&mut printer, args),
     };
     // A closed stdout (`hubctl schema | head`) is not a failure of ours.
     if printer.failed() { ExitStatus::Error.into() } else { status.into() }

@@ -1,0 +1,117 @@
+//! The built-in role definitions the emulator serves, with their real GUIDs and current names.
+//!
+//! Source: MicrosoftDocs/azure-docs `articles/role-based-access-control/built-in-roles.md`
+//! (see shared/arm-reference/NOTES.md §9). "Azure AI User" is now displayed as "Foundry User",
+//! and "Azure AI Project Manager" as "Foundry Project Manager": the emulator answers with the
+//! current names, as ARM does, so a client must not rely on the old ones.
+
+use serde_json::{Value, json};
+
+/// (GUID, current display name, description).
+pub const BUILT_IN: &[(&str, &str, &str)] = &[
+    (
+        "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
+        "Owner",
+        "Grants full access to manage all resources, including the ability to assign roles in Azure RBAC.",
+    ),
+    (
+        "b24988ac-6180-42a0-ab88-20f7382dd24c",
+        "Contributor",
+        "Grants full access to manage all resources, but does not allow you to assign roles in Azure RBAC.",
+    ),
+    (
+        "acdd72a7-3385-48ef-bd42-f606fba81ae7",
+        "Reader",
+        "View all resources, but does not allow you to make any changes.",
+    ),
+    (
+        "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9",
+        "User Access Administrator",
+        "Lets you manage user access to Azure resources.",
+    ),
+    (
+        "b78c5d69-af96-48a3-bf8d-a8b4d589de94",
+        "Azure AI Administrator",
+        "A Built-In Role that has all control plane permissions to work with Azure AI and its dependencies.",
+    ),
+    (
+        "64702f94-c441-49e6-a78b-ef80e0188fee",
+        "Azure AI Developer",
+        "Can perform all actions within an Azure AI resource besides managing the resource itself.",
+    ),
+    (
+        "3afb7f49-54cb-416e-8c09-6dc049efa503",
+        "Azure AI Inference Deployment Operator",
+        "Can perform all actions required to create a resource deployment within a resource group.",
+    ),
+    (
+        "53ca6127-db72-4b80-b1b0-d745d6d5456d",
+        "Foundry User",
+        "Grants reader access to AI projects, reader access to AI accounts, and data actions for an AI project.",
+    ),
+    (
+        "eadc314b-1a2d-4efa-be10-5d325db5065e",
+        "Foundry Project Manager",
+        "Grants permission to manage AI projects and assign the Foundry User role.",
+    ),
+    (
+        "25fbc0a9-bd7c-42a3-aa1a-3b75d497ee68",
+        "Cognitive Services Contributor",
+        "Lets you create, read, update, delete and manage keys of Cognitive Services.",
+    ),
+    (
+        "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd",
+        "Cognitive Services OpenAI User",
+        "Read access to view files, models, deployments. The ability to create completion and embedding calls.",
+    ),
+    (
+        "b556d68e-0be0-4f35-a333-ad7ee1ce17ea",
+        "Azure AI Enterprise Network Connection Approver",
+        "Can approve private endpoint connections to Azure AI common dependency resources.",
+    ),
+    (
+        "c883944f-8b7b-4483-af10-35834be79c4a",
+        "Foundry Owner",
+        "Grants full access to manage AI projects and accounts.",
+    ),
+    (
+        "e47c6f54-e4a2-4754-9501-8e0985b135e1",
+        "Foundry Account Owner",
+        "Grants full access to manage AI accounts.",
+    ),
+    (
+        "f6c7c914-8db3-469d-8ca1-694a8f32e121",
+        "AzureML Data Scientist",
+        "Can perform all actions within an Azure Machine Learning workspace, except for creating or deleting compute resources and modifying the workspace itself.",
+    ),
+];
+
+/// The role definition resource for a built-in or custom role.
+pub fn definition(guid: &str, name: &str, description: &str, built_in: bool) -> Value {
+    json!({
+        "id": format!("/providers/Microsoft.Authorization/roleDefinitions/{guid}"),
+        "name": guid,
+        "type": "Microsoft.Authorization/roleDefinitions",
+        "properties": {
+            "roleName": name,
+            "type": if built_in { "BuiltInRole" } else { "CustomRole" },
+            "description": description,
+            "assignableScopes": ["/"],
+            "permissions": [{ "actions": [], "notActions": [], "dataActions": [], "notDataActions": [] }],
+            "createdOn": "2023-01-01T00:00:00.0000000Z",
+            "updatedOn": "2025-01-01T00:00:00.0000000Z",
+        }
+    })
+}
+
+/// The GUID of a built-in role by its current display name (case-insensitive).
+pub fn built_in_by_name(name: &str) -> Option<&'static str> {
+    BUILT_IN.iter().find(|(_, n, _)| n.eq_ignore_ascii_case(name)).map(|(g, _, _)| *g)
+}
+
+/// Owner and User Access Administrator: roles that may write role assignments.
+pub const ACCESS_ADMIN_ROLES: [&str; 2] =
+    ["8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9"];
+/// Owner and Contributor: roles that may write resources.
+pub const WRITER_ROLES: [&str; 2] =
+    ["8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "b24988ac-6180-42a0-ab88-20f7382dd24c"];

@@ -5,6 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod emulator;
 mod manifest_errors;
 mod no_panic;
 mod schema;

@@ -189,6 +189,9 @@ pub fn view(state: &State, key: &str) -> Option<Value> {
         // (Azure/azure-rest-api-specs #31696): the value is kept, only the read is wrong.
         view["properties"]["applicationInsights"] = Value::Null;
     }
+    if !is_kind(stored, "Project") && isolation(&stored["properties"]) == "Disabled" {
+        view["properties"]["managedNetwork"]["outboundRules"] = Value::Null;
+    }
     if !is_kind(stored, "Project") && isolation(&stored["properties"]) != "Disabled" {
         let mut rules = Map::new();
         for rule in state.children(&format!("{key}/outboundrules/")) {
@@ -666,19 +669,14 @@ fn complete(state: &State, call: &Call, body: &mut Value, old: Option<&Value>, p
         );
         p.insert("storageHnsEnabled".into(), json!(false));
         p.insert("privateLinkCount".into(), json!(0));
+        p.entry("privateEndpointConnections").or_insert(json!([]));
+        p.entry("serviceProvisionedResourceGroup").or_insert(Value::Null);
+        p.entry("imageBuildCompute").or_insert(Value::Null);
         p.entry("publicNetworkAccess").or_insert(json!("Enabled"));
         p.entry("v1LegacyMode").or_insert(json!(false));
         p.entry("enableDataIsolation").or_insert(json!(false));
         p.entry("hbiWorkspace").or_insert(json!(false));
         p.entry("allowPublicAccessWhenBehindVnet").or_insert(json!(false));
-        // Customer-managed keys turn on HBI: the service sets it itself.
-        let cmk = p
-            .get("encryption")
-            .and_then(|e| e["status"].as_str())
-            .is_some_and(|s| eq(s, "Enabled"));
-        if cmk {
-            p.insert("hbiWorkspace".into(), json!(true));
-        }
         // Application Insights ids come back with the provider namespace in lower case, as in
         // the service's own examples (shared/arm-reference/.../Workspace/get.json).
         if let Some(ai) = p.get("applicationInsights").and_then(Value::as_str) {
@@ -774,7 +772,7 @@ fn required_rules(state: &State, workspace: &Value) -> Vec<(String, Value)> {
         ] {
             rules.push((
                 format!("__SYS_ST_{}", tag.replace('.', "_")),
-                json!({ "type": "ServiceTag", "category": "Required", "status": "Active",
+                json!({ "type": "ServiceTag", "category": "Required", "status": "Active", "errorInformation": Value::Null,
                         "destination": { "serviceTag": tag, "protocol": "TCP", "portRanges": "443", "action": "Allow" } }),
             ));
         }
@@ -797,7 +795,7 @@ fn required_rules(state: &State, workspace: &Value) -> Vec<(String, Value)> {
         for sub in subresources {
             rules.push((
                 format!("__SYS_PE_{target_name}_{sub}"),
-                json!({ "type": "PrivateEndpoint", "category": "Required", "status": "Active",
+                json!({ "type": "PrivateEndpoint", "category": "Required", "status": "Active", "errorInformation": Value::Null,
                         "destination": { "serviceResourceId": target, "subresourceTarget": sub, "sparkEnabled": true, "sparkStatus": "Active" } }),
             ));
         }

@@ -903,3 +903,61 @@ async fn a_project_update_makes_its_hubs_app_insights_read_null() {
     assert_eq!(status, 400, "{answer}");
     cloud.emulator.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_projects_hub_cannot_change() {
+    let cloud = Cloud::default().await;
+    for hub in ["hub-one", "hub-two"] {
+        assert_eq!(cloud.put_and_wait(&ws_url(&cloud, hub), &hub_body()).await.0, 200);
+    }
+    let project = |hub: &str| {
+        json!({ "location": "eastus2", "kind": "Project", "identity": { "type": "SystemAssigned" },
+        "properties": { "hubResourceId": id("Microsoft.MachineLearningServices/workspaces", hub) } })
+    };
+    assert_eq!(
+        cloud.put_and_wait(&ws_url(&cloud, "moving-project"), &project("hub-one")).await.0,
+        200
+    );
+    let (status, _, answer) =
+        cloud.put(&ws_url(&cloud, "moving-project"), &project("hub-two")).await;
+    assert_eq!((status, answer["error"]["code"].as_str()), (400, Some("BadRequest")), "{answer}");
+    assert!(
+        answer["error"]["message"].as_str().unwrap().contains("hub of a project cannot be changed")
+    );
+    cloud.emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn parallel_requests_are_all_answered_and_all_land() {
+    let cloud = Cloud::start(Options {
+        latency: Duration::from_millis(20),
+        jitter: Duration::from_millis(10),
+        lro: Duration::from_millis(10),
+        ..Options::default()
+    })
+    .await;
+    let cloud = std::sync::Arc::new(cloud);
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let cloud = cloud.clone();
+        tasks.push(tokio::spawn(async move {
+            let (status, body) = cloud.put_and_wait(&ws_url(&cloud, &format!("par-hub-{i:02}")), &hub_body()).await;
+            assert_eq!(status, 200, "{body}");
+            let scope = id("Microsoft.MachineLearningServices/workspaces", &format!("par-hub-{i:02}"));
+            let url = format!("{scope}/providers/Microsoft.Authorization/roleAssignments/{}?api-version={AUTH_API}", uuid_for(i));
+            let assignment = json!({ "properties": { "roleDefinitionId": "/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7", "principalId": "7d2f6a0e-0000-0000-0000-000000000010", "principalType": "Group" } });
+            assert_eq!(cloud.put(&url, &assignment).await.0, 201);
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let (_, listed) = cloud.get(&format!("/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.MachineLearningServices/workspaces?api-version={WS_API}")).await;
+    assert_eq!(listed["value"].as_array().unwrap().len(), 40);
+    let (_, assignments) = cloud.get(&format!("/subscriptions/{SUB}/providers/Microsoft.Authorization/roleAssignments?api-version={AUTH_API}&$filter=principalId%20eq%20'7d2f6a0e-0000-0000-0000-000000000010'")).await;
+    assert_eq!(assignments["value"].as_array().unwrap().len(), 40);
+}
+
+fn uuid_for(i: usize) -> String {
+    format!("0a0b0c0d-0000-4000-8000-{i:012}")
+}

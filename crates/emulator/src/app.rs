@@ -77,6 +77,8 @@ pub struct Shared {
     buckets: Mutex<Buckets>,
     stats: Mutex<Stats>,
     rng: Mutex<StdRng>,
+    /// Faults to inject on the next ARM requests, in order (`POST /_emulator/faults`).
+    fault_queue: Mutex<std::collections::VecDeque<u8>>,
 }
 
 /// Lock a mutex, recovering from poisoning: a panicked request must not take the emulator down.
@@ -94,6 +96,7 @@ impl Shared {
             buckets: Mutex::new(Buckets::default()),
             stats: Mutex::new(Stats::default()),
             rng: Mutex::new(StdRng::seed_from_u64(fault_seed)),
+            fault_queue: Mutex::new(std::collections::VecDeque::new()),
         }
     }
 
@@ -290,15 +293,16 @@ pub async fn handle(
 
     // Faults on demand.
     let mut fail_operation = false;
-    if settings.fault_rate > 0.0 {
-        let fault = {
+    let queued = lock(&shared.fault_queue).pop_front();
+    if queued.is_some() || settings.fault_rate > 0.0 {
+        let fault = queued.or_else(|| {
             let mut rng = lock(&shared.rng);
             if rng.random_bool(settings.fault_rate.clamp(0.0, 1.0)) {
                 Some(rng.random_range(0..5u8))
             } else {
                 None
             }
-        };
+        });
         match fault {
             Some(0) => {
                 shared.count_fault("429");
@@ -444,8 +448,30 @@ fn control(shared: &Shared, method: &Method, rest: &[String], body: &[u8]) -> Ar
         (&Method::POST, Some("faults")) => {
             let request: Value = serde_json::from_slice(body)
                 .map_err(|e| ArmError::bad_request("InvalidRequestContent", e.to_string()))?;
-            let count = request["failNextOperations"].as_u64().unwrap_or(0);
-            lock(&shared.state).fail_next_operations = u32::try_from(count).unwrap_or(u32::MAX);
+            if let Some(count) = request["failNextOperations"].as_u64() {
+                lock(&shared.state).fail_next_operations = u32::try_from(count).unwrap_or(u32::MAX);
+            }
+            // {"next": ["429", "500", "503", "reset"]}: faults for the next ARM requests, in order.
+            if let Some(next) = request["next"].as_array() {
+                let mut queue = lock(&shared.fault_queue);
+                for fault in next {
+                    let code = match fault.as_str() {
+                        Some("429") => 0,
+                        Some("500") => 1,
+                        Some("503") => 2,
+                        Some("reset") => 3,
+                        other => {
+                            return Err(ArmError::bad_request(
+                                "InvalidRequestContent",
+                                format!(
+                                    "unknown fault {other:?}; expected \"429\", \"500\", \"503\" or \"reset\""
+                                ),
+                            ));
+                        }
+                    };
+                    queue.push_back(code);
+                }
+            }
             Ok(Reply::empty(StatusCode::NO_CONTENT))
         }
         // Add a principal to the directory; it becomes visible after the replication lag.

@@ -157,7 +157,10 @@ service_enum!(
 impl ProvisioningState {
     /// Whether the resource is settled (ARM: Succeeded, Failed, Canceled are terminal).
     pub fn is_terminal(&self) -> bool {
-        matches!(self, ProvisioningState::Succeeded | ProvisioningState::Failed | ProvisioningState::Canceled)
+        matches!(
+            self,
+            ProvisioningState::Succeeded | ProvisioningState::Failed | ProvisioningState::Canceled
+        )
     }
 }
 
@@ -167,10 +170,16 @@ mod tests {
 
     #[test]
     fn known_values_parse_case_insensitively_and_unknown_ones_are_kept() {
-        assert_eq!(IsolationMode::parse("allowonlyapprovedoutbound"), IsolationMode::AllowOnlyApprovedOutbound);
+        assert_eq!(
+            IsolationMode::parse("allowonlyapprovedoutbound"),
+            IsolationMode::AllowOnlyApprovedOutbound
+        );
         let future: IsolationMode = serde_json::from_str("\"AllowEverythingTomorrow\"").unwrap();
         assert_eq!(future, IsolationMode::Unknown("AllowEverythingTomorrow".into()));
         assert_eq!(serde_json::to_string(&future).unwrap(), "\"AllowEverythingTomorrow\"");
-        assert_eq!(serde_json::to_string(&IdentityType::SystemAndUserAssigned).unwrap(), "\"SystemAssigned,UserAssigned\"");
+        assert_eq!(
+            serde_json::to_string(&IdentityType::SystemAndUserAssigned).unwrap(),
+            "\"SystemAssigned,UserAssigned\""
+        );
     }
 }

@@ -15,7 +15,9 @@ pub fn same_id(a: &str, b: &str) -> bool {
 pub fn subscription_of(id: &str) -> Option<String> {
     let mut parts = id.split('/').filter(|s| !s.is_empty());
     match (parts.next(), parts.next()) {
-        (Some(s), Some(sub)) if s.eq_ignore_ascii_case("subscriptions") => Some(sub.to_ascii_lowercase()),
+        (Some(s), Some(sub)) if s.eq_ignore_ascii_case("subscriptions") => {
+            Some(sub.to_ascii_lowercase())
+        }
         _ => None,
     }
 }
@@ -28,7 +30,9 @@ pub fn role_definition_guid(id: &str) -> String {
 
 /// The ARM id of a workspace.
 pub fn workspace_id(subscription: &str, resource_group: &str, name: &str) -> String {
-    format!("/subscriptions/{subscription}/resourceGroups/{resource_group}/providers/Microsoft.MachineLearningServices/workspaces/{name}")
+    format!(
+        "/subscriptions/{subscription}/resourceGroups/{resource_group}/providers/Microsoft.MachineLearningServices/workspaces/{name}"
+    )
 }
 
 #[cfg(test)]
@@ -37,9 +41,17 @@ mod tests {
 
     #[test]
     fn ids() {
-        assert!(same_id("/subscriptions/A/resourceGroups/RG/", "/subscriptions/a/resourcegroups/rg"));
+        assert!(same_id(
+            "/subscriptions/A/resourceGroups/RG/",
+            "/subscriptions/a/resourcegroups/rg"
+        ));
         assert_eq!(subscription_of("/subscriptions/ABC/resourceGroups/x"), Some("abc".into()));
         assert_eq!(subscription_of("/providers/x"), None);
-        assert_eq!(role_definition_guid("/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/ABC/"), "abc");
+        assert_eq!(
+            role_definition_guid(
+                "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/ABC/"
+            ),
+            "abc"
+        );
     }
 }

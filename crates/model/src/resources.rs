@@ -209,6 +209,7 @@ fn identity_none() -> IdentityType {
     IdentityType::None
 }
 
+#[allow(clippy::derivable_impls)] // the enum is made by `service_enum!`, which derives no Default
 impl Default for IdentityType {
     fn default() -> IdentityType {
         IdentityType::None
@@ -217,7 +218,7 @@ impl Default for IdentityType {
 
 /// An outbound rule of a managed network (`OutboundRule`, discriminated by `type`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "RawRule", into = "RawRule")]
+#[serde(from = "RawRule", into = "RawRule")]
 pub struct OutboundRule {
     /// Where it lets traffic go.
     pub destination: RuleDestination,
@@ -297,18 +298,24 @@ struct RawRule {
     other: Other,
 }
 
-impl TryFrom<RawRule> for OutboundRule {
-    type Error = std::convert::Infallible;
-    fn try_from(raw: RawRule) -> Result<OutboundRule, Self::Error> {
+impl From<RawRule> for OutboundRule {
+    fn from(raw: RawRule) -> OutboundRule {
         let t = raw.rule_type.to_ascii_lowercase();
         let typed = match t.as_str() {
             "fqdn" => raw.destination.as_str().map(|d| RuleDestination::Fqdn(d.to_string())),
-            "privateendpoint" => serde_json::from_value(raw.destination.clone()).ok().map(RuleDestination::PrivateEndpoint),
-            "servicetag" => serde_json::from_value(raw.destination.clone()).ok().map(RuleDestination::ServiceTag),
+            "privateendpoint" => serde_json::from_value(raw.destination.clone())
+                .ok()
+                .map(RuleDestination::PrivateEndpoint),
+            "servicetag" => serde_json::from_value(raw.destination.clone())
+                .ok()
+                .map(RuleDestination::ServiceTag),
             _ => None,
         };
-        let destination = typed.unwrap_or(RuleDestination::Unknown { rule_type: raw.rule_type, destination: raw.destination });
-        Ok(OutboundRule { destination, category: raw.category, status: raw.status, other: raw.other })
+        let destination = typed.unwrap_or(RuleDestination::Unknown {
+            rule_type: raw.rule_type,
+            destination: raw.destination,
+        });
+        OutboundRule { destination, category: raw.category, status: raw.status, other: raw.other }
     }
 }
 
@@ -316,11 +323,21 @@ impl From<OutboundRule> for RawRule {
     fn from(rule: OutboundRule) -> RawRule {
         let (rule_type, destination) = match rule.destination {
             RuleDestination::Fqdn(host) => ("FQDN".to_string(), Value::String(host)),
-            RuleDestination::PrivateEndpoint(d) => ("PrivateEndpoint".to_string(), serde_json::to_value(d).unwrap_or_default()),
-            RuleDestination::ServiceTag(d) => ("ServiceTag".to_string(), serde_json::to_value(d).unwrap_or_default()),
+            RuleDestination::PrivateEndpoint(d) => {
+                ("PrivateEndpoint".to_string(), serde_json::to_value(d).unwrap_or_default())
+            }
+            RuleDestination::ServiceTag(d) => {
+                ("ServiceTag".to_string(), serde_json::to_value(d).unwrap_or_default())
+            }
             RuleDestination::Unknown { rule_type, destination } => (rule_type, destination),
         };
-        RawRule { rule_type, destination, category: rule.category, status: rule.status, other: rule.other }
+        RawRule {
+            rule_type,
+            destination,
+            category: rule.category,
+            status: rule.status,
+            other: rule.other,
+        }
     }
 }
 
@@ -519,7 +536,8 @@ mod tests {
             }
         });
         let ws: Workspace = serde_json::from_value(input.clone()).unwrap();
-        let rules = ws.properties.managed_network.as_ref().unwrap().outbound_rules.as_ref().unwrap();
+        let rules =
+            ws.properties.managed_network.as_ref().unwrap().outbound_rules.as_ref().unwrap();
         assert_eq!(rules["r1"].destination, RuleDestination::Fqdn("pypi.org".into()));
         assert!(!rules["r2"].is_user_defined());
         assert!(matches!(rules["r3"].destination, RuleDestination::Unknown { .. }));
@@ -531,7 +549,8 @@ mod tests {
         let page: Page<RoleAssignment> = serde_json::from_value(json!({"value": [{"name": "a", "properties": {"roleDefinitionId": "/r", "principalId": "p", "principalType": "Group"}}], "nextLink": "https://next"})).unwrap();
         assert_eq!(page.value[0].properties.principal_type, Some(PrincipalType::Group));
         assert_eq!(page.next_link.as_deref(), Some("https://next"));
-        let error: ErrorResponse = serde_json::from_value(json!({"error": {"code": "X", "message": "m"}})).unwrap();
+        let error: ErrorResponse =
+            serde_json::from_value(json!({"error": {"code": "X", "message": "m"}})).unwrap();
         assert_eq!(error.error.code, "X");
     }
 }

@@ -1,0 +1,306 @@
+//! The live state of a fleet, read in requests that grow with subscriptions and pages, not
+//! with resources.
+//!
+//! ARM throttles per subscription, and reading resource by resource (as Terraform and ASO do)
+//! spends that budget per hub, per project, per rule. Three strategies, chosen per subscription:
+//!
+//! - [`Strategy::List`]: list every workspace of the subscription (hubs, their projects and
+//!   their outbound rules come in the workspace bodies) and every role assignment of the
+//!   subscription (at, above and below it), then sort them to hubs and projects by scope.
+//!   Two paged lists, however many hubs.
+//! - [`Strategy::ResourceGroup`]: per hub, GET it; per resource group, list its projects and
+//!   its role assignments. Three requests for a lone hub, however big its subscription.
+//! - [`Strategy::PerResource`]: what resource-by-resource tools do — GET the hub, each declared
+//!   project and rule, list access at each scope. Kept to measure against, never chosen.
+//!
+//! [`Strategy::Auto`] takes `List` for a subscription holding two or more of the desired hubs
+//! (it pays off from the second hub on) and `ResourceGroup` for a lone hub (bounded cost in a
+//! large shared subscription). Both see projects the manifests no longer declare.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use hubctl_model::{
+    Live, LiveHub, LiveProject, RoleAssignment, Workspace, id_key, role_definition_guid,
+    workspace_id,
+};
+
+use crate::ArmClient;
+use crate::error::ClientError;
+use crate::pipeline::RequestStats;
+
+/// A hub the manifests declare.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HubTarget {
+    /// Subscription.
+    pub subscription: String,
+    /// Resource group.
+    pub resource_group: String,
+    /// Name.
+    pub name: String,
+    /// Its declared projects (only the per-resource strategy needs them).
+    pub projects: Vec<String>,
+    /// Its declared outbound rules (only the per-resource strategy reads them one by one).
+    pub rules: Vec<String>,
+    /// Whether to read its connections (its manifest declares some).
+    pub read_connections: bool,
+}
+
+/// How to read a subscription.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strategy {
+    /// Choose per subscription (see the module doc).
+    Auto,
+    /// Subscription-wide lists.
+    List,
+    /// Resource-group-wide lists.
+    ResourceGroup,
+    /// One request per resource (for comparison).
+    PerResource,
+}
+
+/// What to read.
+#[derive(Debug, Clone)]
+pub struct InventoryRequest {
+    /// The desired hubs.
+    pub hubs: Vec<HubTarget>,
+    /// Role names the manifests use that are not built in, to resolve to GUIDs.
+    pub role_names: Vec<String>,
+    /// How.
+    pub strategy: Strategy,
+}
+
+/// How the read went.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InventoryReport {
+    /// The strategy used per subscription.
+    pub strategies: BTreeMap<String, String>,
+    /// Requests sent for this read.
+    pub requests: RequestStats,
+}
+
+/// Read the live state of `request.hubs`.
+pub async fn read(
+    client: &ArmClient,
+    request: &InventoryRequest,
+) -> Result<(Live, InventoryReport), ClientError> {
+    let before = client.stats();
+    let mut by_subscription: BTreeMap<String, Vec<&HubTarget>> = BTreeMap::new();
+    for hub in &request.hubs {
+        by_subscription.entry(hub.subscription.to_ascii_lowercase()).or_default().push(hub);
+    }
+    let mut report = InventoryReport::default();
+    let mut jobs = Vec::new();
+    for (subscription, hubs) in &by_subscription {
+        let strategy = match request.strategy {
+            Strategy::Auto if hubs.len() >= 2 => Strategy::List,
+            Strategy::Auto => Strategy::ResourceGroup,
+            other => other,
+        };
+        report.strategies.insert(subscription.clone(), format!("{strategy:?}"));
+        jobs.push(read_subscription(client, subscription, hubs, strategy));
+    }
+    let mut workspaces = Vec::new();
+    let mut assignments = Vec::new();
+    for result in futures_util::future::join_all(jobs).await {
+        let (w, a) = result?;
+        workspaces.extend(w);
+        assignments.extend(a);
+    }
+    let mut live = assemble(workspaces, assignments);
+    live.subscriptions = by_subscription.keys().cloned().collect();
+
+    // Connections, only for hubs whose manifests declare some.
+    let wanted: Vec<&HubTarget> = request.hubs.iter().filter(|h| h.read_connections).collect();
+    let reads = wanted.iter().map(|h| async move {
+        let key = id_key(&workspace_id(&h.subscription, &h.resource_group, &h.name));
+        (key, client.connections().list(&h.subscription, &h.resource_group, &h.name).await)
+    });
+    for (key, result) in futures_util::future::join_all(reads).await {
+        if let Some(hub) = live.hubs.get_mut(&key) {
+            hub.connections = Some(result?);
+        }
+    }
+
+    if let Some(first) = by_subscription.keys().next() {
+        let scope = format!("/subscriptions/{first}");
+        for name in &request.role_names {
+            if let Some(definition) =
+                client.role_definitions().find_by_name(&scope, name).await?.into_iter().next()
+            {
+                live.role_definitions
+                    .insert(name.to_ascii_lowercase(), role_definition_guid(&definition.name));
+            }
+        }
+    }
+    report.requests = difference(&client.stats(), &before);
+    tracing::info!(requests = report.requests.total, hubs = live.hubs.len(), "inventory read");
+    Ok((live, report))
+}
+
+type Read = (Vec<Workspace>, Vec<RoleAssignment>);
+
+async fn read_subscription(
+    client: &ArmClient,
+    subscription: &str,
+    hubs: &[&HubTarget],
+    strategy: Strategy,
+) -> Result<Read, ClientError> {
+    match strategy {
+        Strategy::List | Strategy::Auto => {
+            let (workspaces, assignments) = futures_util::future::join(
+                client.workspaces().list_by_subscription(subscription),
+                client
+                    .role_assignments()
+                    .list_for_scope(&format!("/subscriptions/{subscription}"), None),
+            )
+            .await;
+            Ok((workspaces?, assignments?))
+        }
+        Strategy::ResourceGroup => {
+            let mut workspaces = Vec::new();
+            let mut assignments = Vec::new();
+            let groups: BTreeSet<String> =
+                hubs.iter().map(|h| h.resource_group.to_ascii_lowercase()).collect();
+            for hub in hubs {
+                if let Some(w) = client
+                    .workspaces()
+                    .get(&hub.subscription, &hub.resource_group, &hub.name)
+                    .await?
+                {
+                    workspaces.push(w);
+                }
+            }
+            for group in &groups {
+                workspaces.extend(
+                    client
+                        .workspaces()
+                        .list_by_resource_group(subscription, group, Some("Project"))
+                        .await?,
+                );
+                assignments.extend(
+                    client
+                        .role_assignments()
+                        .list_for_scope(
+                            &format!("/subscriptions/{subscription}/resourceGroups/{group}"),
+                            None,
+                        )
+                        .await?,
+                );
+            }
+            Ok((workspaces, assignments))
+        }
+        Strategy::PerResource => {
+            let mut workspaces = Vec::new();
+            let mut assignments = Vec::new();
+            for hub in hubs {
+                let Some(w) = client
+                    .workspaces()
+                    .get(&hub.subscription, &hub.resource_group, &hub.name)
+                    .await?
+                else {
+                    continue;
+                };
+                workspaces.push(w);
+                let scope = workspace_id(&hub.subscription, &hub.resource_group, &hub.name);
+                assignments.extend(
+                    client.role_assignments().list_for_scope(&scope, Some("atScope()")).await?,
+                );
+                for rule in &hub.rules {
+                    client
+                        .outbound_rules()
+                        .get(&hub.subscription, &hub.resource_group, &hub.name, rule)
+                        .await?;
+                }
+                for project in &hub.projects {
+                    if let Some(p) = client
+                        .workspaces()
+                        .get(&hub.subscription, &hub.resource_group, project)
+                        .await?
+                    {
+                        workspaces.push(p);
+                        let scope = workspace_id(&hub.subscription, &hub.resource_group, project);
+                        assignments.extend(
+                            client
+                                .role_assignments()
+                                .list_for_scope(&scope, Some("atScope()"))
+                                .await?,
+                        );
+                    }
+                }
+            }
+            Ok((workspaces, assignments))
+        }
+    }
+}
+
+/// Sort workspaces and assignments into hubs with their projects and their access at exactly
+/// their scope (inherited assignments are left out: they are never hubctl's to change).
+fn assemble(workspaces: Vec<Workspace>, assignments: Vec<RoleAssignment>) -> Live {
+    let mut live = Live::default();
+    let mut projects = Vec::new();
+    for workspace in workspaces {
+        if workspace.is_hub() {
+            let key = id_key(&workspace.id);
+            live.hubs.entry(key).or_insert(LiveHub {
+                workspace,
+                assignments: Vec::new(),
+                connections: None,
+                projects: BTreeMap::new(),
+            });
+        } else if workspace.is_project() {
+            projects.push(workspace);
+        }
+    }
+    let mut project_hub: BTreeMap<String, String> = BTreeMap::new();
+    for project in projects {
+        let Some(hub_key) = project.properties.hub_resource_id.as_deref().map(id_key) else {
+            continue;
+        };
+        if let Some(hub) = live.hubs.get_mut(&hub_key) {
+            let key = id_key(&project.id);
+            project_hub.insert(key.clone(), hub_key);
+            hub.projects
+                .entry(key)
+                .or_insert(LiveProject { workspace: project, assignments: Vec::new() });
+        }
+    }
+    let mut seen = BTreeSet::new();
+    for assignment in assignments {
+        if !seen.insert(id_key(&assignment.id)) {
+            continue;
+        }
+        let Some(scope) = assignment.properties.scope.as_deref().map(id_key) else { continue };
+        if let Some(hub) = live.hubs.get_mut(&scope) {
+            hub.assignments.push(assignment);
+        } else if let Some(hub_key) = project_hub.get(&scope)
+            && let Some(project) =
+                live.hubs.get_mut(hub_key).and_then(|h| h.projects.get_mut(&scope))
+        {
+            project.assignments.push(assignment);
+        }
+    }
+    for hub in live.hubs.values_mut() {
+        hub.assignments.sort_by_key(|a| id_key(&a.id));
+        for project in hub.projects.values_mut() {
+            project.assignments.sort_by_key(|a| id_key(&a.id));
+        }
+    }
+    live
+}
+
+fn difference(after: &RequestStats, before: &RequestStats) -> RequestStats {
+    let mut by_kind = BTreeMap::new();
+    for (kind, count) in &after.by_kind {
+        let delta = count - before.by_kind.get(kind).copied().unwrap_or(0);
+        if delta > 0 {
+            by_kind.insert(kind.clone(), delta);
+        }
+    }
+    RequestStats {
+        by_kind,
+        total: after.total - before.total,
+        throttled: after.throttled - before.throttled,
+        retries: after.retries - before.retries,
+    }
+}

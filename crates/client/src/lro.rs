@@ -1,0 +1,136 @@
+//! Long-running operations as ARM defines them (`Azure/azure-resource-manager-rpc`
+//! `v1.0/async-api-reference.md`; NOTES.md §6): follow `Azure-AsyncOperation` when present,
+//! else `Location`; wait `Retry-After`; stop at a terminal state; surface the service's error
+//! with its code; give up at a deadline.
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::error::ClientError;
+use crate::pipeline::{ArmResponse, Pipeline};
+
+/// What the operation does, which decides what its end looks like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LroKind {
+    /// PUT or PATCH: ends with the resource.
+    Write,
+    /// DELETE: ends with nothing.
+    Delete,
+}
+
+/// A started operation; [`Poller::wait`] follows it to its end.
+pub struct Poller<'a> {
+    pub(crate) pipeline: &'a Pipeline,
+    pub(crate) operation: String,
+    pub(crate) resource_url: String,
+    pub(crate) kind: LroKind,
+    pub(crate) first: ArmResponse,
+    pub(crate) deadline: Duration,
+    pub(crate) default_delay: Duration,
+}
+
+impl Poller<'_> {
+    /// Wait for the end: the final resource body for writes (`None` for deletes).
+    pub async fn wait(self) -> Result<Option<Value>, ClientError> {
+        let started = Instant::now();
+        let first = &self.first;
+        let async_url = first.header("azure-asyncoperation").map(str::to_string);
+        let location = first.header("location").map(str::to_string);
+        if first.status != 202 && async_url.is_none() {
+            return Ok(self.body_of(first));
+        }
+        let (url, via_async) = match (async_url, location) {
+            (Some(url), _) => (url, true),
+            (None, Some(url)) => (url, false),
+            (None, None) => {
+                return Err(ClientError::Decode {
+                    url: self.resource_url.clone(),
+                    reason: "202 without Location or Azure-AsyncOperation".into(),
+                });
+            }
+        };
+        crate::cloud::check_endpoint(&url)?;
+        let mut delay = first.retry_after().unwrap_or(self.default_delay);
+        loop {
+            if started.elapsed() + delay > self.deadline {
+                return Err(ClientError::Deadline {
+                    operation: self.operation.clone(),
+                    url: self.resource_url.clone(),
+                    after: self.deadline,
+                });
+            }
+            tokio::time::sleep(delay).await;
+            let poll = self
+                .pipeline
+                .send(reqwest::Method::GET, &url, None, &[200, 201, 202, 204])
+                .await
+                .map_err(|e| {
+                    // After completion, an error from the Location URL is the operation's failure. A
+                    // 5xx may also be a passing fault, so it was retried first; once retries are
+                    // spent it is the operation's answer too.
+                    let service = match e {
+                        ClientError::RetriesExhausted { last, .. }
+                            if matches!(*last, ClientError::Service { .. }) =>
+                        {
+                            *last
+                        }
+                        other => other,
+                    };
+                    match service {
+                        ClientError::Service { code, message, .. } if !via_async => {
+                            ClientError::OperationFailed {
+                                operation: self.operation.clone(),
+                                url: self.resource_url.clone(),
+                                code,
+                                message,
+                            }
+                        }
+                        other => other,
+                    }
+                })?;
+            delay = poll.retry_after().unwrap_or(self.default_delay);
+            if via_async {
+                let status: Value = poll.json(&url)?;
+                match status["status"].as_str().unwrap_or("InProgress") {
+                    "Succeeded" => return self.final_get().await,
+                    "Failed" | "Canceled" => {
+                        return Err(ClientError::OperationFailed {
+                            operation: self.operation.clone(),
+                            url: self.resource_url.clone(),
+                            code: status["error"]["code"]
+                                .as_str()
+                                .unwrap_or("OperationFailed")
+                                .to_string(),
+                            message: status["error"]["message"]
+                                .as_str()
+                                .unwrap_or_default()
+                                .to_string(),
+                        });
+                    }
+                    _ => continue,
+                }
+            }
+            if poll.status == 202 {
+                continue;
+            }
+            return Ok(self.body_of(&poll));
+        }
+    }
+
+    fn body_of(&self, response: &ArmResponse) -> Option<Value> {
+        if self.kind == LroKind::Delete || response.body.is_empty() {
+            return None;
+        }
+        serde_json::from_slice(&response.body).ok()
+    }
+
+    async fn final_get(&self) -> Result<Option<Value>, ClientError> {
+        if self.kind == LroKind::Delete {
+            return Ok(None);
+        }
+        let response =
+            self.pipeline.send(reqwest::Method::GET, &self.resource_url, None, &[200]).await?;
+        Ok(Some(response.json(&self.resource_url)?))
+    }
+}

@@ -1,0 +1,289 @@
+//! Sending one ARM request: pacing, a bounded number in flight, a fresh-enough token, the
+//! retry loop, and a tracing span per request. The only code that touches the network.
+//!
+//! Logs by allow-list: method, path, status, `x-ms-request-id`, duration and retry count. The
+//! Authorization header and tokens are never recorded, at any level.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use azure_core::credentials::{AccessToken, TokenCredential};
+use hubctl_model::ErrorResponse;
+use rand::Rng;
+use serde_json::Value;
+use tokio::sync::Semaphore;
+use tracing::Instrument;
+
+use crate::error::ClientError;
+use crate::pacing::{OpClass, Pacer};
+use crate::retry::{self, Decision, Outcome, RetryOptions};
+
+/// An answer from ARM.
+#[derive(Debug, Clone)]
+pub struct ArmResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// Headers.
+    pub headers: reqwest::header::HeaderMap,
+    /// Body (may be empty).
+    pub body: Vec<u8>,
+}
+
+impl ArmResponse {
+    /// A header as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+    /// The body as JSON.
+    pub fn json<T: serde::de::DeserializeOwned>(&self, url: &str) -> Result<T, ClientError> {
+        serde_json::from_slice(&self.body)
+            .map_err(|e| ClientError::Decode { url: url.to_string(), reason: e.to_string() })
+    }
+    /// `Retry-After` in seconds, if any.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.header("retry-after")
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs)
+    }
+}
+
+/// Counters of what the client sent, for `-v` logs and benchmarks.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestStats {
+    /// Requests sent, retries included, by `METHOD kind` (`GET workspaces`).
+    pub by_kind: BTreeMap<String, u64>,
+    /// All requests sent.
+    pub total: u64,
+    /// 429 answers met.
+    pub throttled: u64,
+    /// Retries made.
+    pub retries: u64,
+}
+
+/// The shared sending machinery of an [`crate::ArmClient`].
+pub struct Pipeline {
+    http: reqwest::Client,
+    credential: Arc<dyn TokenCredential>,
+    scope: String,
+    retry: RetryOptions,
+    token: tokio::sync::Mutex<Option<AccessToken>>,
+    pacer: Pacer,
+    in_flight: Arc<Semaphore>,
+    stats: Mutex<RequestStats>,
+}
+
+impl Pipeline {
+    /// A pipeline over `http` signing in with `credential` for `scope`.
+    pub fn new(
+        http: reqwest::Client,
+        credential: Arc<dyn TokenCredential>,
+        scope: String,
+        retry: RetryOptions,
+        concurrency: usize,
+    ) -> Pipeline {
+        Pipeline {
+            http,
+            credential,
+            scope,
+            retry,
+            token: tokio::sync::Mutex::new(None),
+            pacer: Pacer::default(),
+            in_flight: Arc::new(Semaphore::new(concurrency.max(1))),
+            stats: Mutex::new(RequestStats::default()),
+        }
+    }
+
+    /// A copy of the counters.
+    pub fn stats(&self) -> RequestStats {
+        self.stats.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// A token valid for at least five more minutes (credentials like the Azure CLI's do not
+    /// cache, so the pipeline does).
+    async fn token(&self) -> Result<AccessToken, ClientError> {
+        let mut cached = self.token.lock().await;
+        if let Some(token) = cached.as_ref()
+            && token.expires_on > time::OffsetDateTime::now_utc() + time::Duration::minutes(5)
+        {
+            return Ok(token.clone());
+        }
+        let token = self.credential.get_token(&[self.scope.as_str()], None).await.map_err(|e| {
+            ClientError::Credential(crate::credential::CredentialError::Failed {
+                method: crate::credential::AuthMethod::Auto,
+                reason: e.to_string(),
+            })
+        })?;
+        *cached = Some(token.clone());
+        Ok(token)
+    }
+
+    /// Send a request; `success` lists the statuses that are not errors.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        url: &str,
+        body: Option<&Value>,
+        success: &[u16],
+    ) -> Result<ArmResponse, ClientError> {
+        let started = Instant::now();
+        let class = OpClass::of(&method);
+        let subscription =
+            hubctl_model::subscription_of(path_of(url)).unwrap_or_else(|| "tenant".into());
+        let kind = kind_of(path_of(url));
+        let span = tracing::debug_span!("arm", method = %method, path = path_of(url), status = tracing::field::Empty, request_id = tracing::field::Empty, retries = tracing::field::Empty, ms = tracing::field::Empty);
+        async {
+            let mut attempt = 0u32;
+            loop {
+                attempt += 1;
+                let wait = self.pacer.delay(&subscription, class);
+                if !wait.is_zero() {
+                    tracing::debug!(?wait, subscription = %subscription, "pacing before the subscription is throttled");
+                    tokio::time::sleep(wait).await;
+                }
+                let token = self.token().await?;
+                let result = {
+                    let _permit = self.in_flight.acquire().await.map_err(|e| ClientError::Transport { method: method.to_string(), url: url.to_string(), reason: e.to_string(), not_sent: true })?;
+                    self.count(&method, &kind, attempt > 1);
+                    let mut request = self.http.request(method.clone(), url).bearer_auth(token.token.secret());
+                    if let Some(body) = body {
+                        request = request.json(body);
+                    }
+                    match request.send().await {
+                        Ok(response) => {
+                            let status = response.status().as_u16();
+                            let headers = response.headers().clone();
+                            match response.bytes().await {
+                                Ok(bytes) => Ok(ArmResponse { status, headers, body: bytes.to_vec() }),
+                                Err(e) => Err((e.to_string(), false)),
+                            }
+                        }
+                        Err(e) => Err((e.to_string(), e.is_connect())),
+                    }
+                };
+                let (outcome, error) = match result {
+                    Ok(response) => {
+                        let remaining = response.header(class.header()).and_then(|v| v.parse().ok());
+                        self.pacer.observe(&subscription, class, remaining, response.status == 429);
+                        let span = tracing::Span::current();
+                        span.record("status", response.status);
+                        if let Some(id) = response.header("x-ms-request-id") {
+                            span.record("request_id", id);
+                        }
+                        span.record("retries", attempt - 1);
+                        span.record("ms", started.elapsed().as_millis() as u64);
+                        if success.contains(&response.status) {
+                            tracing::debug!("done");
+                            return Ok(response);
+                        }
+                        if response.status == 429 {
+                            self.stats.lock().unwrap_or_else(|p| p.into_inner()).throttled += 1;
+                        }
+                        let outcome = Outcome::Status { status: response.status, retry_after: response.retry_after() };
+                        (outcome, service_error(&method, url, &response))
+                    }
+                    Err((reason, not_sent)) => (Outcome::Transport, ClientError::Transport { method: method.to_string(), url: url.to_string(), reason, not_sent }),
+                };
+                let jitter = rand::rng().random::<f64>();
+                match retry::decide(outcome, attempt, started.elapsed(), &self.retry, jitter) {
+                    Decision::RetryAfter(delay) => {
+                        tracing::debug!(?delay, attempt, error = %error, "retrying");
+                        tokio::time::sleep(delay).await;
+                    }
+                    Decision::GiveUp => {
+                        let retryable = match outcome {
+                            Outcome::Transport => true,
+                            Outcome::Status { status, .. } => retry::retryable_status(status),
+                        };
+                        if retryable && attempt > 1 {
+                            return Err(ClientError::RetriesExhausted { method: method.to_string(), url: url.to_string(), attempts: attempt, elapsed: started.elapsed(), last: Box::new(error) });
+                        }
+                        return Err(error);
+                    }
+                }
+            }
+        }
+        .instrument(span)
+        .await
+    }
+
+    fn count(&self, method: &reqwest::Method, kind: &str, retry: bool) {
+        let mut stats = self.stats.lock().unwrap_or_else(|p| p.into_inner());
+        stats.total += 1;
+        if retry {
+            stats.retries += 1;
+        }
+        *stats.by_kind.entry(format!("{method} {kind}")).or_default() += 1;
+    }
+}
+
+fn service_error(method: &reqwest::Method, url: &str, response: &ArmResponse) -> ClientError {
+    let parsed: Option<ErrorResponse> = serde_json::from_slice(&response.body).ok();
+    let (code, message) = match parsed {
+        Some(e) if !e.error.code.is_empty() => (e.error.code, e.error.message),
+        _ => (
+            reqwest::StatusCode::from_u16(response.status)
+                .map(|s| s.canonical_reason().unwrap_or("Error").replace(' ', ""))
+                .unwrap_or_default(),
+            String::from_utf8_lossy(&response.body).chars().take(300).collect(),
+        ),
+    };
+    ClientError::Service {
+        method: method.to_string(),
+        url: url.to_string(),
+        status: response.status,
+        code,
+        message,
+        request_id: response.header("x-ms-request-id").map(str::to_string),
+    }
+}
+
+/// The path of a URL (no scheme, host or query).
+fn path_of(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let path = rest.find('/').map_or("", |i| &rest[i..]);
+    path.split('?').next().unwrap_or(path)
+}
+
+/// A short name of what a path addresses, for counters.
+pub fn kind_of(path: &str) -> String {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    for known in [
+        "roleAssignments",
+        "roleDefinitions",
+        "workspaceOperationsStatus",
+        "outboundRules",
+        "connections",
+        "workspaces",
+        "register",
+    ] {
+        if segments.iter().any(|s| s.eq_ignore_ascii_case(known)) {
+            return known.to_string();
+        }
+    }
+    if segments.len() >= 3 && segments[2].eq_ignore_ascii_case("resourceGroups") {
+        return "resourceGroups".into();
+    }
+    "other".into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_and_kinds() {
+        assert_eq!(path_of("https://h:1/subscriptions/s/x?api-version=1"), "/subscriptions/s/x");
+        assert_eq!(
+            kind_of(
+                "/subscriptions/s/resourceGroups/r/providers/Microsoft.MachineLearningServices/workspaces/w/outboundRules/x"
+            ),
+            "outboundRules"
+        );
+        assert_eq!(
+            kind_of("/subscriptions/s/providers/Microsoft.Authorization/roleAssignments"),
+            "roleAssignments"
+        );
+    }
+}

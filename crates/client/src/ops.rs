@@ -119,7 +119,8 @@ impl Workspaces<'_> {
         }
         self.client.list_all(self.url(&path)).await
     }
-    /// PUT a workspace (long-running).
+    /// PUT a workspace (long-running). The body goes through [`Workspace::for_write`]: never the
+    /// service's Required rules, read-only fields, or a project's inherited settings.
     pub async fn create_or_update(
         &self,
         subscription: &str,
@@ -128,7 +129,7 @@ impl Workspaces<'_> {
         workspace: &Workspace,
     ) -> Result<Poller<'_>, ClientError> {
         let url = self.url(&workspace_path(subscription, resource_group, name));
-        let body = serde_json::to_value(workspace)
+        let body = serde_json::to_value(workspace.for_write())
             .map_err(|e| ClientError::Decode { url: url.clone(), reason: e.to_string() })?;
         let first = self.client.send(Method::PUT, &url, Some(&body), &[200, 201, 202]).await?;
         Ok(self.client.poller("create_or_update workspace", url, LroKind::Write, first))

@@ -15,6 +15,20 @@ use crate::enums::*;
 /// Fields a type does not model, kept for the round trip.
 pub type Other = Map<String, Value>;
 
+/// Read-only workspace properties (ML 2026-05-01 `WorkspaceProperties`, NOTES.md §2.2): never
+/// sent back.
+pub const WORKSPACE_READ_ONLY: &[&str] = &[
+    "workspaceId",
+    "tenantId",
+    "discoveryUrl",
+    "mlFlowTrackingUri",
+    "storageHnsEnabled",
+    "privateLinkCount",
+    "notebookInfo",
+    "privateEndpointConnections",
+    "serviceProvisionedResourceGroup",
+];
+
 /// `Microsoft.MachineLearningServices/workspaces`: a hub (`kind: Hub`) or project (`kind: Project`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -57,6 +71,51 @@ impl Workspace {
     pub fn is_project(&self) -> bool {
         self.kind.as_deref().is_some_and(|k| k.eq_ignore_ascii_case("project"))
     }
+    /// The body to PUT back after reading this workspace: read-only fields dropped, the
+    /// service's own outbound rules removed (sending them back is answered 400), and on a
+    /// project the settings it inherits from its hub removed (the service refuses them there).
+    /// Everything else — fields hubctl does not model included — is kept.
+    pub fn for_write(&self) -> Workspace {
+        let mut body = self.clone();
+        body.id.clear();
+        body.name.clear();
+        body.resource_type = None;
+        body.other.remove("systemData");
+        let p = &mut body.properties;
+        p.provisioning_state = None;
+        for read_only in WORKSPACE_READ_ONLY {
+            p.other.remove(*read_only);
+        }
+        if let Some(identity) = body.identity.as_mut() {
+            identity.principal_id = None;
+            identity.tenant_id = None;
+            if let Some(uais) = identity.user_assigned_identities.as_mut() {
+                for value in uais.values_mut() {
+                    *value = Value::Object(Other::new());
+                }
+            }
+        }
+        if let Some(network) = body.properties.managed_network.as_mut() {
+            network.other.remove("status");
+            network.other.remove("networkId");
+            network.other.remove("firewallPublicIpAddress");
+            network.other.remove("changeableIsolationModes");
+            if let Some(rules) = network.outbound_rules.as_mut() {
+                rules.retain(|_, rule| rule.is_user_defined());
+            }
+        }
+        if self.is_project() {
+            let p = &mut body.properties;
+            p.storage_account = None;
+            p.key_vault = None;
+            p.application_insights = None;
+            p.container_registry = None;
+            p.encryption = None;
+            p.managed_network = None;
+        }
+        body
+    }
+
     /// The provisioning state; none means succeeded (ARM RPC).
     pub fn provisioning_state(&self) -> ProvisioningState {
         self.properties.provisioning_state.clone().unwrap_or(ProvisioningState::Succeeded)
@@ -542,6 +601,43 @@ mod tests {
         assert!(!rules["r2"].is_user_defined());
         assert!(matches!(rules["r3"].destination, RuleDestination::Unknown { .. }));
         assert_eq!(serde_json::to_value(&ws).unwrap(), input);
+    }
+
+    #[test]
+    fn a_write_body_never_carries_required_rules_read_only_fields_or_inherited_settings() {
+        let hub: Workspace = serde_json::from_value(json!({
+            "id": "/h", "name": "h", "type": "t", "kind": "Hub", "location": "eastus2", "systemData": {},
+            "identity": {"type": "SystemAssigned,UserAssigned", "principalId": "p", "tenantId": "t", "userAssignedIdentities": {"/u": {"principalId": "x", "clientId": "y"}}},
+            "properties": {"provisioningState": "Succeeded", "workspaceId": "w", "futureSetting": 1,
+                "managedNetwork": {"isolationMode": "AllowOnlyApprovedOutbound", "status": {"status": "Active"}, "outboundRules": {
+                    "mine": {"type": "FQDN", "destination": "pypi.org", "category": "UserDefined"},
+                    "theirs": {"type": "ServiceTag", "destination": {"serviceTag": "AzureActiveDirectory"}, "category": "Required"}}}}
+        })).unwrap();
+        let body = serde_json::to_value(hub.for_write()).unwrap();
+        assert_eq!(
+            body["properties"]["managedNetwork"]["outboundRules"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .collect::<Vec<_>>(),
+            ["mine"]
+        );
+        assert!(body.get("id").is_none() && body.get("systemData").is_none());
+        assert!(
+            body["properties"].get("workspaceId").is_none()
+                && body["properties"].get("provisioningState").is_none()
+        );
+        assert!(body["properties"]["managedNetwork"].get("status").is_none());
+        assert_eq!(body["properties"]["futureSetting"], 1, "unknown settings are kept");
+        assert_eq!(body["identity"]["userAssignedIdentities"]["/u"], json!({}));
+        let project: Workspace = serde_json::from_value(json!({
+            "kind": "Project", "location": "eastus2",
+            "properties": {"hubResourceId": "/h", "storageAccount": "/s", "keyVault": "/k", "applicationInsights": "/a",
+                "containerRegistry": "/c", "encryption": {"status": "Enabled"}, "managedNetwork": {"isolationMode": "AllowInternetOutbound"}, "friendlyName": "P"}
+        })).unwrap();
+        let body = serde_json::to_value(project.for_write()).unwrap();
+        let keys: Vec<&String> = body["properties"].as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["friendlyName", "hubResourceId"]);
     }
 
     #[test]

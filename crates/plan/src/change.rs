@@ -1,0 +1,209 @@
+//! A plan is data: the same value is shown to a person, written to a plan file and executed.
+//!
+//! A [`Change`] says what happens to one resource. Its [`Action`] decides what apply does;
+//! its [`Reason`]s only explain (Terraform: "ActionReason is not for decisions during apply").
+//! `before` and `after` mean, per action:
+//!
+//! | action | `before` | `after` |
+//! |---|---|---|
+//! | Create | `None` | the ARM body to PUT |
+//! | Update | the live ARM resource (as read) | the ARM body to write: a PATCH body for hubs and projects, a full PUT body for rules, connections and assignments |
+//! | Delete | the live ARM resource | `None` |
+//! | NoOp | the live ARM resource | `None` |
+//! | Blocked | the live ARM resource | `None` — nothing of this hub is applied |
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::reasons::{Reason, WarningKind};
+
+/// The plan-file and JSON-output format version.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Everything a run would do, in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Plan {
+    /// Always [`FORMAT_VERSION`].
+    pub format_version: u32,
+    /// What the plan was made from, checked before a saved plan is applied.
+    pub provenance: Provenance,
+    /// The changes, in execution order (per hub; hubs are independent).
+    pub changes: Vec<Change>,
+    /// Things to know that do not stop the plan.
+    pub warnings: Vec<Warning>,
+    /// Per hub: whether its differences are drift or pending (see [`Classification`]).
+    pub hubs: BTreeMap<String, HubSummary>,
+    /// A digest of the live state of every resource read, by id key: `apply --plan` re-reads
+    /// and refuses the plan if any differs.
+    pub fingerprints: BTreeMap<String, String>,
+}
+
+/// Where a plan came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Provenance {
+    /// The hubctl version that made it.
+    pub tool_version: String,
+    /// The ARM endpoint it was made against.
+    pub target: String,
+    /// A digest of all the manifests it was made from.
+    pub manifest_digest: String,
+    /// Whether it was made with `--prune`.
+    pub prune: bool,
+}
+
+/// One hub's outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HubSummary {
+    /// The hub's name.
+    pub name: String,
+    /// Drift, pending, both in sync, … (for `hubctl drift`).
+    pub classification: Classification,
+    /// The digest of its manifest (what apply records on the hub).
+    pub manifest_digest: Option<String>,
+}
+
+/// How a hub's differences came about, from the digest of the last applied manifest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum Classification {
+    /// Live matches the manifest.
+    InSync,
+    /// The manifest is what was last applied; live changed since (someone edited it by hand).
+    Drift,
+    /// The manifest changed since it was last applied (or was never applied).
+    Pending,
+    /// The manifest is gone; the hub would be deleted with `--prune`.
+    Orphaned,
+}
+
+/// What kind of resource a change is about.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "camelCase")]
+pub enum ResourceKind {
+    /// The hub workspace.
+    Hub,
+    /// The hub's managed network settings (isolation, firewall).
+    ManagedNetwork,
+    /// A user-defined outbound rule.
+    OutboundRule,
+    /// A hub connection.
+    Connection,
+    /// A project workspace.
+    Project,
+    /// A role assignment at a hub or project.
+    RoleAssignment,
+}
+
+/// What happens to the resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum Action {
+    /// It does not exist; it will be created.
+    Create,
+    /// It exists and will be changed in place.
+    Update,
+    /// It exists and will be deleted.
+    Delete,
+    /// Nothing to do.
+    NoOp,
+    /// The change is refused: Azure cannot make it on a live resource.
+    Blocked,
+}
+
+/// One field's before and after, as the manifest names it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FieldChange {
+    /// The manifest field (`spec.network.isolation`).
+    pub field: String,
+    /// Live value.
+    pub before: Option<Value>,
+    /// Desired value.
+    pub after: Option<Value>,
+}
+
+/// A change to one resource.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Change {
+    /// A stable id within the plan (`<hub id>#<kind>/<name>`).
+    pub id: String,
+    /// The id key of the hub it belongs to (changes of one hub run in order; hubs in parallel).
+    pub hub: String,
+    /// The resource kind.
+    pub kind: ResourceKind,
+    /// The ARM id of the resource (for a role assignment: its full id).
+    pub resource: String,
+    /// A short name for people (`contoso-hub`, `contoso-hub/pypi`, `fraud-detection: Azure AI Developer → 7d2f…`).
+    pub display: String,
+    /// What happens.
+    pub action: Action,
+    /// Why.
+    pub reasons: Vec<Reason>,
+    /// Field by field.
+    pub fields: Vec<FieldChange>,
+    /// See the module doc.
+    pub before: Option<Value>,
+    /// See the module doc.
+    pub after: Option<Value>,
+    /// Changes that must finish first.
+    pub depends_on: Vec<String>,
+}
+
+/// A warning that does not stop the plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Warning {
+    /// What kind.
+    pub kind: WarningKind,
+    /// The resource it is about.
+    pub resource: String,
+    /// Details (names, values).
+    pub detail: String,
+}
+
+/// Counts for the summary line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Creates.
+    pub add: usize,
+    /// Updates.
+    pub change: usize,
+    /// Deletes.
+    pub destroy: usize,
+    /// Refusals.
+    pub blocked: usize,
+}
+
+impl Plan {
+    /// How many changes of each action.
+    pub fn counts(&self) -> Counts {
+        let mut counts = Counts::default();
+        for change in &self.changes {
+            match change.action {
+                Action::Create => counts.add += 1,
+                Action::Update => counts.change += 1,
+                Action::Delete => counts.destroy += 1,
+                Action::Blocked => counts.blocked += 1,
+                Action::NoOp => {}
+            }
+        }
+        counts
+    }
+    /// Whether anything would change or is refused.
+    pub fn has_changes(&self) -> bool {
+        self.changes.iter().any(|c| c.action != Action::NoOp)
+    }
+    /// Whether any change is refused.
+    pub fn is_blocked(&self) -> bool {
+        self.changes.iter().any(|c| c.action == Action::Blocked)
+    }
+}

@@ -1,0 +1,310 @@
+//! Why a change is what it is: one enum, one table, rendered in one place.
+//!
+//! Every reason follows `<Verb>Because<Cause>`. The [`RULES`] table holds, for each refusal
+//! Azure makes on a live hub, the reason, what it is about, why, the remedy and the public
+//! source — as data, so docs/rules.md is generated from it (a test fails when it is stale)
+//! and the docs cannot drift from the code.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Why a change has its action.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+pub enum Reason {
+    /// The resource does not exist.
+    CreateBecauseMissing,
+    /// Fields differ and the service changes them in place.
+    UpdateBecauseFieldsChanged,
+    /// A new key or key version in the same vault: rotated in place, never replaced.
+    UpdateBecauseKeyVersionChanged,
+    /// Tags hubctl writes (ownership, applied-manifest digest) are missing or stale.
+    UpdateBecauseOwnershipTagsStale,
+    /// An outbound rule, connection or assignment no manifest declares, at a scope the manifest owns.
+    DeleteBecauseNotDeclared,
+    /// The hub's manifest is gone, `--prune` was given and hubctl owns the hub.
+    DeleteBecauseManifestRemoved,
+    /// An equivalent role assignment exists under another name: adopted, not duplicated.
+    NoOpBecauseEquivalentExists,
+    /// Live matches the manifest.
+    NoOpBecauseInSync,
+    /// Encryption mode is fixed at creation.
+    BlockedBecauseEncryptionModeImmutable,
+    /// The customer-managed key's vault is fixed.
+    BlockedBecauseCmkVaultImmutable,
+    /// The identity that reads the customer-managed key is fixed.
+    BlockedBecauseCmkIdentityImmutable,
+    /// The credential store is fixed at creation.
+    BlockedBecauseCredentialStoreImmutable,
+    /// The storage account is fixed at creation.
+    BlockedBecauseStorageAccountImmutable,
+    /// The location is fixed.
+    BlockedBecauseLocationImmutable,
+    /// High business impact is fixed at creation.
+    BlockedBecauseHbiImmutable,
+    /// A project's hub is fixed.
+    BlockedBecauseProjectHubImmutable,
+    /// A managed network cannot be disabled once enabled.
+    BlockedBecauseManagedNetworkCannotBeDisabled,
+    /// Application Insights cannot be removed once set.
+    BlockedBecauseAppInsightsCannotBeRemoved,
+    /// The container registry cannot be removed once set.
+    BlockedBecauseRegistryCannotBeRemoved,
+    /// SystemAssigned,UserAssigned cannot go back to SystemAssigned.
+    BlockedBecauseIdentityCannotDropUserAssigned,
+    /// A workspace of that name exists but is not a hub (or not a project of this hub).
+    BlockedBecauseWorkspaceKindMismatch,
+    /// A role name that no built-in role or role definition has.
+    BlockedBecauseRoleNotFound,
+}
+
+/// A refusal Azure makes on a live hub, as data.
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    /// The reason the plan carries.
+    pub reason: Reason,
+    /// The manifest field it is about.
+    pub field: &'static str,
+    /// Why Azure refuses it.
+    pub why: &'static str,
+    /// What to do instead.
+    pub remedy: &'static str,
+    /// The public source of the rule.
+    pub source: &'static str,
+}
+
+/// Every refusal, one row each. Sources are in shared/arm-reference/NOTES.md §5.
+pub const RULES: &[Rule] = &[
+    Rule {
+        reason: Reason::BlockedBecauseEncryptionModeImmutable,
+        field: "spec.encryption.type",
+        why: "encryption mode is fixed when a hub is created; Azure cannot switch a live hub between Microsoft-managed and customer-managed keys",
+        remedy: "create a new hub with the encryption you want, move the projects' work to it, then delete the old hub",
+        source: "MicrosoftDocs/azure-ai-docs articles/ai-foundry/how-to/create-azure-ai-resource.md; concepts/encryption-keys-portal.md",
+    },
+    Rule {
+        reason: Reason::BlockedBecauseCmkVaultImmutable,
+        field: "spec.encryption.keyVault",
+        why: "a customer-managed key can only be rotated to keys in the same key vault",
+        remedy: "keep the vault and rotate to a new key or key version in it; to use another vault, create a new hub",
+        source: "MicrosoftDocs/azure-ai-docs concepts/encryption-keys-portal.md",
+    },
+    Rule {
+        reason: Reason::BlockedBecauseCmkIdentityImmutable,
+        field: "spec.encryption.identity",
+        why: "the identity that reads the customer-managed key is set at creation and cannot be updated",
+        remedy: "keep the identity; grant it access to new keys in the same vault",
+        source: "Azure/azure-rest-api-specs machinelearningservices 2026-05-01 EncryptionUpdateProperties (only keyIdentifier is updatable)",
+    },
+    Rule {
+        reason: Reason::BlockedBecauseCredentialStoreImmutable,
+        field: "spec.credentialStore",
+        why: "after a hub is created it cannot switch between your key vault and the Microsoft-managed credential store, or to another vault",
+        remedy: "keep the credential store; to change it, create a new hub and recreate its connections there",
+        source: "MicrosoftDocs/azure-ai-docs articles/ai-foundry/how-to/create-azure-ai-resource.md",
+    },
+    Rule {
+        reason: Reason::BlockedBecauseStorageAccountImmutable,
+        field: "spec.storageAccount",
+        why: "the storage account cannot be changed once the hub exists (the service answers \"Storage Account update is not supported yet\")",
+        remedy: "keep the storage account; to move data, create a new hub on the new account and migrate",
+        source: "Azure/azure-rest-api-specs workspaceRP.json (storageAccount); Azure-Samples/get-started-with-ai-chat#65",
+    },
+    Rule {
+        reason: Reason::BlockedBecauseLocationImmutable,
+        field: "metadata.location",
+        why: "a resource cannot move region (ARM answers 409 InvalidResourceLocation)",
+        remedy: "create a hub with another name in the new region and migrate",
+        source: "Azure Resource Manager: InvalidResourceLocation (MicrosoftDocs/azure-docs common-deployment-errors.md)",
+    },
+    Rule {
+        reason: Reason::BlockedBecauseHbiImmutable,
+        field: "spec.highBusinessImpact",
+        why: "the high-business-impact flag can only be set when a workspace is created",
+        remedy: "create a new hub with the flag you need",
+        source: "MicrosoftDocs/azure-ai-docs articles/machine-learning/concept-data-encryption.md",
+    },
+    Rule {
+        reason: Reason::BlockedBecauseProjectHubImmutable,
+        field: "spec.projects[].name",
+        why: "a project belongs to the hub it was created in; hubResourceId cannot be updated",
+        remedy: "create the project under the new hub with another name, or move this manifest entry back to its hub",
+        source: "Azure/azure-rest-api-specs machinelearningservices WorkspacePropertiesUpdateParameters (no hubResourceId)",
+    },
+    Rule {
+        reason: Reason::BlockedBecauseManagedNetworkCannotBeDisabled,
+        field: "spec.network.isolation",
+        why: "once managed network isolation is enabled it cannot be disabled (\"Managed network cannot be disabled once enabled.\")",
+        remedy: "keep privateWithInternetOutbound or privateWithApprovedOutbound; a public hub needs a new hub",
+        source: "MicrosoftDocs/azure-ai-docs articles/ai-foundry/how-to/configure-managed-network.md (Limitations)",
+    },
+    Rule {
+        reason: Reason::BlockedBecauseAppInsightsCannotBeRemoved,
+        field: "spec.applicationInsights",
+        why: "once associated, Application Insights cannot be disassociated (set to null)",
+        remedy: "keep an Application Insights component in the manifest; you may point it at another one",
+        source: "MicrosoftDocs/azure-ai-docs articles/ai-foundry/how-to/create-azure-ai-resource.md",
+    },
+    Rule {
+        reason: Reason::BlockedBecauseRegistryCannotBeRemoved,
+        field: "spec.containerRegistry",
+        why: "once associated, the container registry cannot be disassociated (set to null)",
+        remedy: "keep a container registry in the manifest; you may point it at another one",
+        source: "MicrosoftDocs/azure-ai-docs articles/ai-foundry/how-to/create-azure-ai-resource.md",
+    },
+    Rule {
+        reason: Reason::BlockedBecauseIdentityCannotDropUserAssigned,
+        field: "spec.identity.type",
+        why: "a workspace can go from SystemAssigned to SystemAssigned,UserAssigned but not back",
+        remedy: "keep systemAssigned,userAssigned; you may change which user-assigned identities it has",
+        source: "MicrosoftDocs/azure-docs articles/machine-learning/how-to-identity-based-service-authentication.md",
+    },
+    Rule {
+        reason: Reason::BlockedBecauseWorkspaceKindMismatch,
+        field: "metadata.name",
+        why: "a workspace with this name already exists and is not this hub (another kind, or a project of another hub)",
+        remedy: "choose another name, or delete the other workspace first",
+        source: "Azure/azure-rest-api-specs machinelearningservices: kind is not updatable",
+    },
+    Rule {
+        reason: Reason::BlockedBecauseRoleNotFound,
+        field: "access.assignments[].role",
+        why: "no built-in role or role definition visible to the subscription has this name",
+        remedy: "check the spelling, or use the role definition's GUID",
+        source: "MicrosoftDocs/azure-docs articles/role-based-access-control/built-in-roles.md",
+    },
+];
+
+impl Reason {
+    /// The table row of a refusal.
+    pub fn rule(self) -> Option<&'static Rule> {
+        RULES.iter().find(|r| r.reason == self)
+    }
+    /// Why, in words.
+    pub fn why(self) -> &'static str {
+        match self {
+            Reason::CreateBecauseMissing => "it does not exist yet",
+            Reason::UpdateBecauseFieldsChanged => "fields differ and Azure changes them in place",
+            Reason::UpdateBecauseKeyVersionChanged => {
+                "a new key or key version in the same vault is rotated in place"
+            }
+            Reason::UpdateBecauseOwnershipTagsStale => {
+                "hubctl's ownership and applied-manifest tags are missing or out of date"
+            }
+            Reason::DeleteBecauseNotDeclared => {
+                "no manifest declares it at a scope the manifest owns"
+            }
+            Reason::DeleteBecauseManifestRemoved => {
+                "its manifest is gone, --prune was given and hubctl owns it"
+            }
+            Reason::NoOpBecauseEquivalentExists => {
+                "an equivalent assignment exists under another name and is adopted"
+            }
+            Reason::NoOpBecauseInSync => "live matches the manifest",
+            blocked => blocked.rule().map(|r| r.why).unwrap_or("refused"),
+        }
+    }
+    /// What to do, for refusals.
+    pub fn remedy(self) -> Option<&'static str> {
+        self.rule().map(|r| r.remedy)
+    }
+}
+
+/// Warnings that do not stop a plan.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+pub enum WarningKind {
+    /// Changing App Insights or the registry may break the lineage of earlier jobs and deployments.
+    LineageMayBreak,
+    /// A user-assigned identity needs the Cognitive Services Contributor role.
+    UserAssignedIdentityNeedsRole,
+    /// A new private-endpoint rule needs approval on its target.
+    PrivateEndpointNeedsApproval,
+    /// Moving from approved outbound to internet outbound opens egress.
+    TowardsInternetOutbound,
+    /// Tags another tool added; reported, not removed.
+    ForeignTags,
+    /// A hub without hubctl's ownership tag is not deleted even with --prune.
+    NotOwned,
+    /// A connection no manifest declares and hubctl did not create; left alone.
+    ForeignConnection,
+    /// The caller's own Owner or User Access Administrator assignment is never removed.
+    CallerAccessKept,
+    /// A live resource is still being created, updated or deleted.
+    ResourceBusy,
+}
+
+impl WarningKind {
+    /// The warning in words.
+    pub fn text(self) -> &'static str {
+        match self {
+            WarningKind::LineageMayBreak => {
+                "changing Application Insights or the container registry can break the lineage of earlier jobs, deployed endpoints and reruns"
+            }
+            WarningKind::UserAssignedIdentityNeedsRole => {
+                "a user-assigned identity needs the Cognitive Services Contributor role (and access to the hub's resources) for the hub to work"
+            }
+            WarningKind::PrivateEndpointNeedsApproval => {
+                "a new private-endpoint rule must be approved on its target; the hub's identity needs Azure AI Enterprise Network Connection Approver there"
+            }
+            WarningKind::TowardsInternetOutbound => {
+                "moving to internet outbound lets the managed network reach the internet; FQDN and service-tag rules must go first"
+            }
+            WarningKind::ForeignTags => {
+                "tags other tools added are reported, not removed; name them in the manifest to manage them"
+            }
+            WarningKind::NotOwned => {
+                "this hub has no hubctl ownership tag, so --prune will not delete it"
+            }
+            WarningKind::ForeignConnection => "a connection hubctl did not create is left alone",
+            WarningKind::CallerAccessKept => {
+                "exclusive access never removes the caller's own Owner or User Access Administrator assignment"
+            }
+            WarningKind::ResourceBusy => {
+                "the resource is in the middle of an operation; apply waits for it"
+            }
+        }
+    }
+}
+
+/// docs/rules.md, generated from [`RULES`].
+pub fn rules_markdown() -> String {
+    let mut out = String::from(
+        "# What hubctl refuses, and why\n\n\
+         Generated from `crates/plan/src/reasons.rs` (a test fails when this file is stale).\n\
+         A refused change marks its hub **blocked**: nothing of that hub is applied, and\n\
+         `hubctl plan`/`apply` exit 3 with the reason and the remedy.\n\n\
+         | reason | field | why | remedy | source |\n|---|---|---|---|---|\n",
+    );
+    for rule in RULES {
+        out.push_str(&format!(
+            "| `{:?}` | `{}` | {} | {} | {} |\n",
+            rule.reason, rule.field, rule.why, rule.remedy, rule.source
+        ));
+    }
+    out.push_str("\n## Changes made in place (never a replacement)\n\n");
+    for reason in [
+        Reason::UpdateBecauseKeyVersionChanged,
+        Reason::UpdateBecauseFieldsChanged,
+        Reason::NoOpBecauseEquivalentExists,
+    ] {
+        out.push_str(&format!("- `{reason:?}`: {}\n", reason.why()));
+    }
+    out.push_str("\n## Warnings (the plan goes on)\n\n");
+    for kind in [
+        WarningKind::LineageMayBreak,
+        WarningKind::UserAssignedIdentityNeedsRole,
+        WarningKind::PrivateEndpointNeedsApproval,
+        WarningKind::TowardsInternetOutbound,
+        WarningKind::ForeignTags,
+        WarningKind::NotOwned,
+        WarningKind::ForeignConnection,
+        WarningKind::CallerAccessKept,
+        WarningKind::ResourceBusy,
+    ] {
+        out.push_str(&format!("- `{kind:?}`: {}\n", kind.text()));
+    }
+    out
+}

@@ -41,6 +41,8 @@ enum Command {
     },
     /// Print the manifest JSON Schema (for editors: `# yaml-language-server: $schema=...`).
     Schema,
+    /// Print what hubctl refuses on a live hub, why, and the remedy (docs/rules.md).
+    Rules,
     /// Run the local ARM emulator: prints one JSON line with its endpoints, serves until SIGINT/SIGTERM.
     Emulator(emulator::EmulatorArgs),
 }
@@ -73,6 +75,10 @@ fn main() -> ExitCode {
             ExitStatus::Success
         }
         Command::Emulator(args) => emulator::run(&mut printer, args),
+        Command::Rules => {
+            printer.out(&hubctl_plan::reasons::rules_markdown());
+            ExitStatus::Success
+        }
     };
     // A closed stdout (`hubctl schema | head`) is not a failure of ours.
     if printer.failed() { ExitStatus::Error.into() } else { status.into() }

@@ -51,3 +51,6 @@ pub fn plan_schema_text() -> String {
     text.push('\n');
     text
 }
+
+#[cfg(test)]
+mod tests;

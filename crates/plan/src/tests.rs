@@ -1,0 +1,663 @@
+//! The planner's rules and normalisations, one test each, on manifests read by the real loader
+//! and live state made by simulating earlier plans.
+
+use std::path::Path;
+
+use hubctl_model::{Live, id_key};
+use serde_json::json;
+
+use crate::change::*;
+use crate::reasons::{RULES, Reason, WarningKind};
+use crate::{PlanOptions, plan, simulate};
+
+const SUB: &str = "00000000-0000-0000-0000-000000000001";
+
+fn id(kind: &str, name: &str) -> String {
+    format!("/subscriptions/{SUB}/resourceGroups/rg/providers/{kind}/{name}")
+}
+
+/// A manifest with every feature; `edit` replaces text in it.
+fn manifest(edits: &[(&str, &str)]) -> String {
+    let mut text = format!(
+        r#"apiVersion: hubctl/v1
+kind: Hub
+metadata:
+  name: hub-one
+  subscription: {SUB}
+  resourceGroup: rg
+  location: eastus2
+  tags: {{ team: ai }}
+spec:
+  displayName: Hub one
+  description: first
+  storageAccount: {sa}
+  credentialStore: {{ keyVault: {kv} }}
+  applicationInsights: {ai}
+  containerRegistry: {acr}
+  identity: {{ type: "systemAssigned,userAssigned", userAssigned: [{uai}], primary: {uai} }}
+  storageAccess: identity
+  encryption: {{ type: customerManaged, keyVault: {cmk}, keyUri: "https://cmk.vault.azure.net/keys/k/{v1}", identity: {uai} }}
+  highBusinessImpact: false
+  network:
+    publicNetworkAccess: disabled
+    isolation: privateWithApprovedOutbound
+    outboundRules:
+      - {{ name: pypi, fqdn: pypi.org }}
+      - {{ name: lake, privateEndpoint: {{ resource: {lake}, subresource: dfs }} }}
+      - {{ name: adf, serviceTag: {{ tag: DataFactory, protocol: TCP, ports: "443" }} }}
+  connections:
+    - {{ name: ais, category: aiServices, resource: {ais} }}
+  access:
+    exclusive: true
+    assignments:
+      - {{ principal: 7d2f6a0e-0000-0000-0000-000000000010, principalType: group, role: Azure AI Developer }}
+  projects:
+    - name: proj-one
+      displayName: Project one
+      access:
+        assignments:
+          - {{ principal: 7d2f6a0e-0000-0000-0000-000000000011, principalType: group, role: Azure AI User }}
+"#,
+        sa = id("Microsoft.Storage/storageAccounts", "sa"),
+        kv = id("Microsoft.KeyVault/vaults", "kv"),
+        ai = id("Microsoft.Insights/components", "ai"),
+        acr = id("Microsoft.ContainerRegistry/registries", "acr"),
+        uai = id("Microsoft.ManagedIdentity/userAssignedIdentities", "uai"),
+        cmk = id("Microsoft.KeyVault/vaults", "cmk"),
+        v1 = "0123456789abcdef0123456789abcdef",
+        lake = id("Microsoft.Storage/storageAccounts", "lake"),
+        ais = id("Microsoft.CognitiveServices/accounts", "ais"),
+    );
+    for (from, to) in edits {
+        assert!(text.contains(from), "edit {from:?} does not apply");
+        text = text.replacen(from, to, 1);
+    }
+    text
+}
+
+fn desired(text: &str) -> hubctl_spec::Desired {
+    hubctl_spec::load_str(Path::new("hub.yaml"), text).unwrap_or_else(|e| {
+        panic!("{:?}", e.diagnostics.iter().map(ToString::to_string).collect::<Vec<_>>())
+    })
+}
+
+fn options() -> PlanOptions {
+    PlanOptions {
+        caller: Some("11111111-0000-0000-0000-0000000000a1".into()),
+        target: "https://arm".into(),
+        tool_version: "test".into(),
+        ..PlanOptions::default()
+    }
+}
+
+/// Live state after the base manifest was applied.
+fn applied(text: &str) -> Live {
+    let desired = desired(text);
+    let first = plan(&desired, &Live::default(), &options());
+    let mut live = simulate::apply(&Live::default(), &first);
+    // Connections are read for hubs that declare them.
+    for hub in live.hubs.values_mut() {
+        hub.connections.get_or_insert_with(Vec::new);
+    }
+    live
+}
+
+fn hub_change(plan: &Plan) -> &Change {
+    plan.changes.iter().find(|c| c.kind == ResourceKind::Hub).expect("a hub change")
+}
+
+fn actionable(plan: &Plan) -> Vec<&Change> {
+    plan.changes.iter().filter(|c| c.action != Action::NoOp).collect()
+}
+
+#[test]
+fn from_nothing_everything_is_created_in_order() {
+    let plan = plan(&desired(&manifest(&[])), &Live::default(), &options());
+    let kinds: Vec<(ResourceKind, Action)> =
+        plan.changes.iter().map(|c| (c.kind, c.action)).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            (ResourceKind::Hub, Action::Create),
+            (ResourceKind::OutboundRule, Action::Create),
+            (ResourceKind::OutboundRule, Action::Create),
+            (ResourceKind::OutboundRule, Action::Create),
+            (ResourceKind::Connection, Action::Create),
+            (ResourceKind::Project, Action::Create),
+            (ResourceKind::RoleAssignment, Action::Create),
+            (ResourceKind::RoleAssignment, Action::Create),
+        ]
+    );
+    // Each change waits for the one before it in its hub.
+    for pair in plan.changes.windows(2) {
+        assert_eq!(pair[1].depends_on, vec![pair[0].id.clone()]);
+    }
+    assert_eq!(plan.counts().add, 8);
+    assert!(plan.warnings.iter().any(|w| w.kind == WarningKind::PrivateEndpointNeedsApproval));
+    assert!(plan.warnings.iter().any(|w| w.kind == WarningKind::UserAssignedIdentityNeedsRole));
+}
+
+#[test]
+fn applying_a_plan_and_planning_again_changes_nothing() {
+    let text = manifest(&[]);
+    let live = applied(&text);
+    let again = plan(&desired(&text), &live, &options());
+    assert!(actionable(&again).is_empty(), "{:#?}", actionable(&again));
+    assert_eq!(again.hubs.values().next().unwrap().classification, Classification::InSync);
+}
+
+#[test]
+fn the_same_inputs_give_byte_identical_plans() {
+    let text = manifest(&[]);
+    let a = crate::saved::to_text(&plan(&desired(&text), &Live::default(), &options()));
+    let b = crate::saved::to_text(&plan(&desired(&text), &Live::default(), &options()));
+    assert_eq!(a, b);
+}
+
+/// One test per rule: the edit makes the hub's change Blocked with that reason.
+fn blocked_by(edits: &[(&str, &str)], reason: Reason) {
+    let live = applied(&manifest(&[]));
+    let plan = plan(&desired(&manifest(edits)), &live, &options());
+    let blocked: Vec<&Change> =
+        plan.changes.iter().filter(|c| c.action == Action::Blocked).collect();
+    assert!(
+        blocked.iter().any(|c| c.reasons.contains(&reason)),
+        "{reason:?} expected, got {blocked:#?}"
+    );
+    assert!(plan.is_blocked());
+    assert!(reason.remedy().is_some_and(|r| !r.is_empty()));
+}
+
+#[test]
+fn rule_encryption_mode_is_fixed() {
+    blocked_by(
+        &[(
+            r#"encryption: { type: customerManaged, keyVault: /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/cmk, keyUri: "https://cmk.vault.azure.net/keys/k/0123456789abcdef0123456789abcdef", identity: /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/uai }"#,
+            "encryption: { type: microsoftManaged }",
+        )],
+        Reason::BlockedBecauseEncryptionModeImmutable,
+    );
+}
+
+#[test]
+fn rule_cmk_vault_is_fixed() {
+    blocked_by(
+        &[("vaults/cmk, keyUri: \"https://cmk.", "vaults/cmk2, keyUri: \"https://cmk2.")],
+        Reason::BlockedBecauseCmkVaultImmutable,
+    );
+}
+
+#[test]
+fn rule_cmk_identity_is_fixed() {
+    let uai2 = id("Microsoft.ManagedIdentity/userAssignedIdentities", "uai2");
+    blocked_by(
+        &[
+            (
+                "userAssigned: [/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/uai]",
+                &format!(
+                    "userAssigned: [/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/uai, {uai2}]"
+                ),
+            ),
+            (
+                "0123456789abcdef0123456789abcdef\", identity: /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/uai",
+                &format!("0123456789abcdef0123456789abcdef\", identity: {uai2}"),
+            ),
+        ],
+        Reason::BlockedBecauseCmkIdentityImmutable,
+    );
+}
+
+#[test]
+fn rule_credential_store_is_fixed() {
+    blocked_by(
+        &[(
+            "credentialStore: { keyVault: /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv }",
+            "credentialStore: microsoftManaged",
+        )],
+        Reason::BlockedBecauseCredentialStoreImmutable,
+    );
+}
+
+#[test]
+fn rule_storage_account_is_fixed() {
+    blocked_by(
+        &[("storageAccounts/sa\n", "storageAccounts/sa2\n")],
+        Reason::BlockedBecauseStorageAccountImmutable,
+    );
+}
+
+#[test]
+fn rule_location_is_fixed() {
+    blocked_by(
+        &[("location: eastus2", "location: westeurope")],
+        Reason::BlockedBecauseLocationImmutable,
+    );
+}
+
+#[test]
+fn rule_hbi_is_fixed() {
+    blocked_by(
+        &[("highBusinessImpact: false", "highBusinessImpact: true")],
+        Reason::BlockedBecauseHbiImmutable,
+    );
+}
+
+#[test]
+fn rule_managed_network_cannot_be_disabled() {
+    let edits = [(
+        "isolation: privateWithApprovedOutbound\n    outboundRules:\n      - { name: pypi, fqdn: pypi.org }\n      - { name: lake, privateEndpoint: { resource: /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/lake, subresource: dfs } }\n      - { name: adf, serviceTag: { tag: DataFactory, protocol: TCP, ports: \"443\" } }",
+        "isolation: public",
+    )];
+    blocked_by(&edits, Reason::BlockedBecauseManagedNetworkCannotBeDisabled);
+}
+
+#[test]
+fn rule_app_insights_cannot_be_removed() {
+    blocked_by(
+        &[(
+            "  applicationInsights: /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Insights/components/ai\n",
+            "",
+        )],
+        Reason::BlockedBecauseAppInsightsCannotBeRemoved,
+    );
+}
+
+#[test]
+fn rule_registry_cannot_be_removed() {
+    blocked_by(
+        &[(
+            "  containerRegistry: /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/acr\n",
+            "",
+        )],
+        Reason::BlockedBecauseRegistryCannotBeRemoved,
+    );
+}
+
+#[test]
+fn rule_identity_cannot_drop_user_assigned() {
+    // A hub without CMK, so the identity can be written alone.
+    let base = manifest(&[(
+        r#"encryption: { type: customerManaged, keyVault: /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/cmk, keyUri: "https://cmk.vault.azure.net/keys/k/0123456789abcdef0123456789abcdef", identity: /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/uai }"#,
+        "encryption: { type: microsoftManaged }",
+    )]);
+    let live = applied(&base);
+    let edited = base.replace(r#"identity: { type: "systemAssigned,userAssigned", userAssigned: [/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/uai], primary: /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/uai }"#, "identity: { type: systemAssigned }");
+    assert_ne!(edited, base);
+    let plan = plan(&desired(&edited), &live, &options());
+    assert!(
+        hub_change(&plan).reasons.contains(&Reason::BlockedBecauseIdentityCannotDropUserAssigned),
+        "{:#?}",
+        hub_change(&plan)
+    );
+}
+
+#[test]
+fn rule_project_hub_is_fixed() {
+    // proj-one exists under hub-one; a second manifest claims it for hub-two.
+    let base = manifest(&[]);
+    let two = manifest(&[("name: hub-one", "name: hub-two"), ("name: proj-one", "name: proj-two")]);
+    let live = {
+        let desired = hubctl_spec::load_many([
+            (Path::new("a.yaml"), base.as_str()),
+            (Path::new("b.yaml"), two.as_str()),
+        ])
+        .unwrap();
+        simulate::apply(&Live::default(), &plan(&desired, &Live::default(), &options()))
+    };
+    let moved_base = base.replace("  projects:\n    - name: proj-one\n      displayName: Project one\n      access:\n        assignments:\n          - { principal: 7d2f6a0e-0000-0000-0000-000000000011, principalType: group, role: Azure AI User }\n", "");
+    let moved_two = two.replace("name: proj-two", "name: proj-one");
+    let desired = hubctl_spec::load_many([
+        (Path::new("a.yaml"), moved_base.as_str()),
+        (Path::new("b.yaml"), moved_two.as_str()),
+    ])
+    .unwrap();
+    let plan = plan(&desired, &live, &options());
+    assert!(
+        plan.changes.iter().any(|c| c.kind == ResourceKind::Project
+            && c.action == Action::Blocked
+            && c.reasons.contains(&Reason::BlockedBecauseProjectHubImmutable)),
+        "{:#?}",
+        actionable(&plan)
+    );
+}
+
+#[test]
+fn rule_workspace_kind_mismatch() {
+    // A project named like the hub a new manifest declares.
+    let live = applied(&manifest(&[]));
+    let other =
+        manifest(&[("name: proj-one", "name: proj-zzz"), ("name: hub-one", "name: proj-one")]);
+    let plan = plan(&desired(&other), &live, &options());
+    assert!(
+        plan.changes
+            .iter()
+            .any(|c| c.reasons.contains(&Reason::BlockedBecauseWorkspaceKindMismatch)),
+        "{:#?}",
+        actionable(&plan)
+    );
+}
+
+#[test]
+fn rule_role_not_found() {
+    blocked_by(
+        &[("role: Azure AI Developer", "role: Azure AI Janitor")],
+        Reason::BlockedBecauseRoleNotFound,
+    );
+}
+
+#[test]
+fn every_rule_has_a_test_and_docs_rules_md_is_current() {
+    // The tests above name every reason in RULES.
+    let source = include_str!("tests.rs");
+    for rule in RULES {
+        assert!(
+            source.contains(&format!("Reason::{:?}", rule.reason)),
+            "{:?} has no test",
+            rule.reason
+        );
+    }
+    let committed = include_str!("../../../docs/rules.md");
+    assert!(
+        committed == crate::reasons::rules_markdown(),
+        "docs/rules.md is stale: run `cargo run -p hubctl -- rules > docs/rules.md`"
+    );
+}
+
+#[test]
+fn a_new_key_version_in_the_same_vault_rotates_in_place() {
+    let live = applied(&manifest(&[]));
+    let plan = plan(
+        &desired(&manifest(&[(
+            "keys/k/0123456789abcdef0123456789abcdef",
+            "keys/k2/fedcba9876543210fedcba9876543210",
+        )])),
+        &live,
+        &options(),
+    );
+    let hub = hub_change(&plan);
+    assert_eq!(hub.action, Action::Update);
+    assert_eq!(hub.reasons, vec![Reason::UpdateBecauseKeyVersionChanged]);
+    assert_eq!(
+        hub.after.as_ref().unwrap()["properties"]["encryption"],
+        json!({"keyVaultProperties": {"keyIdentifier": "https://cmk.vault.azure.net/keys/k2/fedcba9876543210fedcba9876543210"}})
+    );
+}
+
+#[test]
+fn ids_differing_in_case_or_a_trailing_slash_are_not_drift() {
+    let text = manifest(&[]);
+    let mut live = applied(&text);
+    let hub = live.hubs.values_mut().next().unwrap();
+    let p = &mut hub.workspace.properties;
+    p.storage_account = p.storage_account.as_ref().map(|s| format!("{}/", s.to_uppercase()));
+    p.application_insights = p
+        .application_insights
+        .as_ref()
+        .map(|s| s.replace("Microsoft.Insights", "microsoft.insights"));
+    let plan = plan(&desired(&text), &live, &options());
+    assert!(actionable(&plan).is_empty(), "{:#?}", actionable(&plan));
+}
+
+#[test]
+fn role_definition_ids_compare_by_guid_whatever_their_scope() {
+    let text = manifest(&[]);
+    let mut live = applied(&text);
+    let hub = live.hubs.values_mut().next().unwrap();
+    let assignment = &mut hub.assignments[0];
+    let guid = hubctl_model::role_definition_guid(&assignment.properties.role_definition_id);
+    assignment.properties.role_definition_id =
+        format!("/providers/Microsoft.Authorization/roleDefinitions/{}", guid.to_uppercase());
+    let plan = plan(&desired(&text), &live, &options());
+    assert!(actionable(&plan).is_empty(), "{:#?}", actionable(&plan));
+}
+
+#[test]
+fn the_services_own_rules_are_ignored() {
+    let text = manifest(&[]);
+    let mut live = applied(&text);
+    let hub = live.hubs.values_mut().next().unwrap();
+    let rules =
+        hub.workspace.properties.managed_network.as_mut().unwrap().outbound_rules.as_mut().unwrap();
+    let required: hubctl_model::OutboundRule = serde_json::from_value(json!({"type": "ServiceTag", "category": "Required", "destination": {"serviceTag": "AzureActiveDirectory"}})).unwrap();
+    rules.insert("__SYS_ST_AzureActiveDirectory".into(), required);
+    let plan = plan(&desired(&text), &live, &options());
+    assert!(actionable(&plan).is_empty(), "{:#?}", actionable(&plan));
+}
+
+#[test]
+fn hbi_turned_on_by_the_service_with_cmk_is_not_drift() {
+    let text = manifest(&[]);
+    let mut live = applied(&text);
+    live.hubs.values_mut().next().unwrap().workspace.properties.hbi_workspace = Some(true);
+    let plan = plan(&desired(&text), &live, &options());
+    assert!(actionable(&plan).is_empty(), "{:#?}", actionable(&plan));
+}
+
+#[test]
+fn app_insights_read_back_null_after_a_project_update_is_not_drift() {
+    let text = manifest(&[]);
+    let mut live = applied(&text);
+    live.hubs.values_mut().next().unwrap().workspace.properties.application_insights = None;
+    let quiet = plan(&desired(&text), &live, &options());
+    assert!(
+        actionable(&quiet).is_empty(),
+        "the manifest is the one applied: {:#?}",
+        actionable(&quiet)
+    );
+    // With another manifest than the one applied, it is set again.
+    let changed = plan(
+        &desired(&manifest(&[("description: first", "description: second")])),
+        &live,
+        &options(),
+    );
+    let hub = hub_change(&changed);
+    assert!(hub.fields.iter().any(|f| f.field == "spec.applicationInsights"), "{hub:#?}");
+}
+
+#[test]
+fn tags_other_tools_add_are_reported_not_fought() {
+    let text = manifest(&[]);
+    let mut live = applied(&text);
+    live.hubs
+        .values_mut()
+        .next()
+        .unwrap()
+        .workspace
+        .tags
+        .as_mut()
+        .unwrap()
+        .insert("createdByToolkit".into(), "x".into());
+    let plan = plan(&desired(&text), &live, &options());
+    assert!(actionable(&plan).is_empty(), "{:#?}", actionable(&plan));
+    assert!(
+        plan.warnings
+            .iter()
+            .any(|w| w.kind == WarningKind::ForeignTags && w.detail.contains("createdByToolkit"))
+    );
+}
+
+#[test]
+fn a_projects_inherited_settings_are_never_compared() {
+    let text = manifest(&[]);
+    let mut live = applied(&text);
+    let hub = live.hubs.values_mut().next().unwrap();
+    let storage = hub.workspace.properties.storage_account.clone();
+    let project = hub.projects.values_mut().next().unwrap();
+    project.workspace.properties.storage_account = storage;
+    project.workspace.properties.managed_network = Some(Default::default());
+    let plan = plan(&desired(&text), &live, &options());
+    assert!(actionable(&plan).is_empty(), "{:#?}", actionable(&plan));
+}
+
+#[test]
+fn an_equivalent_assignment_under_another_name_is_adopted() {
+    let text = manifest(&[]);
+    let mut live = applied(&text);
+    let hub = live.hubs.values_mut().next().unwrap();
+    let assignment = &mut hub.assignments[0];
+    assignment.name = "99999999-9999-4999-8999-999999999999".into();
+    assignment.id = format!(
+        "{}/providers/Microsoft.Authorization/roleAssignments/{}",
+        hub.workspace.id, assignment.name
+    );
+    let plan = plan(&desired(&text), &live, &options());
+    assert!(actionable(&plan).is_empty(), "{:#?}", actionable(&plan));
+    assert!(plan.changes.iter().any(|c| c.reasons == vec![Reason::NoOpBecauseEquivalentExists]));
+}
+
+#[test]
+fn exclusive_access_removes_undeclared_assignments_but_never_the_callers_own() {
+    let text = manifest(&[]);
+    let mut live = applied(&text);
+    let hub = live.hubs.values_mut().next().unwrap();
+    let scope = hub.workspace.id.clone();
+    let extra = |name: &str, principal: &str, role: &str| hubctl_model::RoleAssignment {
+        id: format!("{scope}/providers/Microsoft.Authorization/roleAssignments/{name}"),
+        name: name.into(),
+        properties: hubctl_model::RoleAssignmentProperties {
+            scope: Some(scope.clone()),
+            role_definition_id: format!(
+                "/providers/Microsoft.Authorization/roleDefinitions/{role}"
+            ),
+            principal_id: principal.into(),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    hub.assignments.push(extra(
+        "aaaaaaaa-0000-4000-8000-000000000001",
+        "5e5e5e5e-0000-0000-0000-000000000001",
+        "acdd72a7-3385-48ef-bd42-f606fba81ae7",
+    ));
+    hub.assignments.push(extra(
+        "aaaaaaaa-0000-4000-8000-000000000002",
+        "11111111-0000-0000-0000-0000000000a1",
+        "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
+    ));
+    let plan = plan(&desired(&text), &live, &options());
+    let deletes: Vec<&Change> =
+        plan.changes.iter().filter(|c| c.action == Action::Delete).collect();
+    assert_eq!(deletes.len(), 1, "{deletes:#?}");
+    assert!(deletes[0].resource.ends_with("aaaaaaaa-0000-4000-8000-000000000001"));
+    assert!(plan.warnings.iter().any(|w| w.kind == WarningKind::CallerAccessKept));
+    // Role-assignment creates come before deletes.
+    let without = manifest(&[("role: Azure AI Developer", "role: Reader")]);
+    let plan = crate::plan(&desired(&without), &live, &options());
+    let order: Vec<Action> = plan
+        .changes
+        .iter()
+        .filter(|c| c.kind == ResourceKind::RoleAssignment && c.action != Action::NoOp)
+        .map(|c| c.action)
+        .collect();
+    assert_eq!(order.first(), Some(&Action::Create));
+    assert_eq!(order.last(), Some(&Action::Delete));
+}
+
+#[test]
+fn moving_to_internet_outbound_deletes_fqdn_and_service_tag_rules_first() {
+    let live = applied(&manifest(&[]));
+    let internet = manifest(&[
+        (
+            "isolation: privateWithApprovedOutbound\n    outboundRules:\n      - { name: pypi, fqdn: pypi.org }\n",
+            "isolation: privateWithInternetOutbound\n    outboundRules:\n",
+        ),
+        (
+            "      - { name: adf, serviceTag: { tag: DataFactory, protocol: TCP, ports: \"443\" } }\n",
+            "",
+        ),
+    ]);
+    let plan = plan(&desired(&internet), &live, &options());
+    let sequence: Vec<(ResourceKind, Action)> =
+        actionable(&plan).iter().map(|c| (c.kind, c.action)).collect();
+    let network = sequence
+        .iter()
+        .position(|s| s.0 == ResourceKind::ManagedNetwork)
+        .expect("a network change");
+    let deletes: Vec<usize> = sequence
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| *s == &(ResourceKind::OutboundRule, Action::Delete))
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(deletes.len(), 2);
+    assert!(deletes.iter().all(|d| *d < network), "{sequence:?}");
+    assert!(plan.warnings.iter().any(|w| w.kind == WarningKind::TowardsInternetOutbound));
+}
+
+#[test]
+fn drift_is_told_from_pending_by_the_applied_digest() {
+    let text = manifest(&[]);
+    let mut live = applied(&text);
+    live.hubs.values_mut().next().unwrap().workspace.properties.description =
+        Some("changed in the portal".into());
+    let drifted = plan(&desired(&text), &live, &options());
+    assert_eq!(drifted.hubs.values().next().unwrap().classification, Classification::Drift);
+    assert!(hub_change(&drifted).fields.iter().any(|f| f.field == "spec.description"));
+    let pending = plan(
+        &desired(&manifest(&[("description: first", "description: second")])),
+        &applied(&text),
+        &options(),
+    );
+    assert_eq!(pending.hubs.values().next().unwrap().classification, Classification::Pending);
+}
+
+#[test]
+fn a_removed_manifest_deletes_an_owned_hub_with_its_projects_only_with_prune() {
+    let live = applied(&manifest(&[]));
+    let empty = hubctl_spec::Desired::default();
+    let quiet = plan(&empty, &live, &options());
+    assert!(actionable(&quiet).is_empty());
+    assert_eq!(quiet.hubs.values().next().unwrap().classification, Classification::Orphaned);
+    let pruned = plan(&empty, &live, &PlanOptions { prune: true, ..options() });
+    let sequence: Vec<(ResourceKind, Action)> =
+        actionable(&pruned).iter().map(|c| (c.kind, c.action)).collect();
+    assert_eq!(
+        sequence,
+        vec![(ResourceKind::Project, Action::Delete), (ResourceKind::Hub, Action::Delete)]
+    );
+    assert_eq!(hub_change(&pruned).fields[0].before, Some(json!(["proj-one"])));
+    // Without the ownership tag, never.
+    let mut foreign = live.clone();
+    foreign
+        .hubs
+        .values_mut()
+        .next()
+        .unwrap()
+        .workspace
+        .tags
+        .as_mut()
+        .unwrap()
+        .remove(crate::mapping::OWNER_TAG);
+    let untouched = plan(&empty, &foreign, &PlanOptions { prune: true, ..options() });
+    assert!(actionable(&untouched).is_empty());
+}
+
+#[test]
+fn saved_plans_refuse_another_target_and_stale_state() {
+    let text = manifest(&[]);
+    let live = applied(&text);
+    let saved = plan(&desired(&text), &live, &options());
+    let read = crate::saved::from_text(&crate::saved::to_text(&saved)).unwrap();
+    assert_eq!(read, saved);
+    assert!(crate::saved::check(&read, "https://arm", &crate::digest::fingerprints(&live)).is_ok());
+    let other =
+        crate::saved::check(&read, "https://elsewhere", &crate::digest::fingerprints(&live))
+            .unwrap_err();
+    assert!(other.to_string().contains("made for https://arm"));
+    let mut edited = live.clone();
+    edited.hubs.values_mut().next().unwrap().workspace.properties.description = Some("x".into());
+    let stale = crate::saved::check(&read, "https://arm", &crate::digest::fingerprints(&edited))
+        .unwrap_err()
+        .to_string();
+    let hub_key = id_key(&edited.hubs.values().next().unwrap().workspace.id);
+    assert!(stale.contains("stale") && stale.contains(&hub_key), "{stale}");
+    let tampered =
+        crate::saved::to_text(&saved).replace("\"formatVersion\": 1", "\"formatVersion\": 9");
+    assert!(matches!(
+        crate::saved::from_text(&tampered),
+        Err(crate::saved::SavedPlanError::WrongVersion { found: 9 })
+    ));
+    let unknown =
+        crate::saved::to_text(&saved).replacen("\"changes\"", "\"surprise\": 1, \"changes\"", 1);
+    assert!(crate::saved::from_text(&unknown).is_err());
+}

@@ -4,7 +4,8 @@
 //!
 //! The binary is thin: it parses the command line, calls the crates that do the work, prints
 //! what they return through one printer ([`output`]) and maps the outcome to an exit status
-//! once ([`ExitStatus`], CONTRACT §3). Commands so far: `validate`, `schema` and `emulator`.
+//! once ([`ExitStatus`], CONTRACT §3). Commands so far: `validate`, `plan`, `drift`, `schema`,
+//! `rules` and `emulator`.
 //!
 //! ## Example
 //!
@@ -13,8 +14,11 @@
 //! hubctl schema > hub.schema.json
 //! ```
 
+mod context;
 mod emulator;
 mod output;
+mod plan_cmd;
+mod render;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -29,6 +33,8 @@ use crate::output::Printer;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    global: context::GlobalArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -39,6 +45,10 @@ enum Command {
         #[arg(value_name = "PATH")]
         paths: Vec<PathBuf>,
     },
+    /// Show what would change in Azure, in order, and what Azure would refuse (exit 0 none, 2 changes, 3 blocked).
+    Plan(plan_cmd::PlanArgs),
+    /// Tell what changed in Azure since the last apply (drift) from what the manifests changed (pending); exit 0 in sync, 2 differs.
+    Drift(plan_cmd::DriftArgs),
     /// Print the manifest JSON Schema (for editors: `# yaml-language-server: $schema=...`).
     Schema,
     /// Print what hubctl refuses on a live hub, why, and the remedy (docs/rules.md).
@@ -52,8 +62,12 @@ enum Command {
 enum ExitStatus {
     /// 0: success.
     Success,
-    /// 1: error (bad manifest, I/O, …).
+    /// 1: error (bad manifest, auth, API failure, stale plan).
     Error,
+    /// 2: plan: changes pending · drift: live differs from the manifests.
+    Changes,
+    /// 3: at least one change is refused.
+    Blocked,
 }
 
 impl From<ExitStatus> for ExitCode {
@@ -61,14 +75,19 @@ impl From<ExitStatus> for ExitCode {
         match status {
             ExitStatus::Success => ExitCode::SUCCESS,
             ExitStatus::Error => ExitCode::from(1),
+            ExitStatus::Changes => ExitCode::from(2),
+            ExitStatus::Blocked => ExitCode::from(3),
         }
     }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    context::init_logging(cli.global.verbose);
     let mut printer = Printer::new();
     let status = match cli.command {
+        Command::Plan(args) => plan_cmd::plan(&mut printer, &cli.global, args),
+        Command::Drift(args) => plan_cmd::drift(&mut printer, &cli.global, args),
         Command::Validate { paths } => validate(&mut printer, paths),
         Command::Schema => {
             printer.out(&hubctl_spec::schema::manifest_schema_text());

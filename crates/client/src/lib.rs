@@ -153,6 +153,17 @@ impl ArmClient {
         self.pipeline.stats()
     }
 
+    /// The signed-in caller's object id, read from the token's `oid` claim (not verified here:
+    /// ARM verifies tokens; this only tells the planner whose access never to remove).
+    pub async fn caller_object_id(&self) -> Result<Option<String>, ClientError> {
+        use base64::Engine;
+        let token = self.pipeline.access_token().await?;
+        let payload = token.token.secret().split('.').nth(1).unwrap_or_default();
+        let decoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).unwrap_or_default();
+        let claims: serde_json::Value = serde_json::from_slice(&decoded).unwrap_or_default();
+        Ok(claims["oid"].as_str().map(str::to_string))
+    }
+
     /// The options.
     pub fn options(&self) -> &ArmClientOptions {
         &self.options

@@ -102,6 +102,11 @@ impl Pipeline {
 
     /// A token valid for at least five more minutes (credentials like the Azure CLI's do not
     /// cache, so the pipeline does).
+    /// The current token (cached), for callers that need its claims.
+    pub(crate) async fn access_token(&self) -> Result<AccessToken, ClientError> {
+        self.token().await
+    }
+
     async fn token(&self) -> Result<AccessToken, ClientError> {
         let mut cached = self.token.lock().await;
         if let Some(token) = cached.as_ref()

@@ -617,7 +617,7 @@ impl Planner<'_> {
                     change.fields = vec![field(
                         &format!("spec.network.outboundRules.{}", rule.name),
                         None,
-                        Some(to_value(&wanted)),
+                        Some(rule_view(&wanted)),
                     )];
                     change.after = Some(to_value(&wanted));
                 }

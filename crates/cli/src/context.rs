@@ -1,0 +1,172 @@
+//! Where the commands that talk to Azure connect: the cloud from the global flags (or
+//! `HUBCTL_CLOUD`), the credential, the ARM client — or, for `--cloud local`, the emulator
+//! started in-process with its state in `.hubctl/` of the working directory.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use azure_core::credentials::Secret;
+use hubctl_client::{ArmClient, ArmClientOptions, AuthEnv, AuthMethod, ClientError, Cloud, CredentialOptions, RetryOptions, credential, http_client};
+use hubctl_emulator::{Emulator, Options, Seed};
+
+/// The global flags (CONTRACT §3).
+#[derive(Debug, Clone, clap::Args)]
+pub struct GlobalArgs {
+    /// public, china, usgov or local (the embedded emulator; also HUBCTL_CLOUD=local).
+    #[arg(long, global = true, value_name = "CLOUD")]
+    pub cloud: Option<String>,
+    /// A custom ARM endpoint (with --authority-host).
+    #[arg(long, global = true, value_name = "URL")]
+    pub arm_endpoint: Option<String>,
+    /// A custom Entra authority host (with --arm-endpoint).
+    #[arg(long, global = true, value_name = "URL")]
+    pub authority_host: Option<String>,
+    /// An extra trusted CA certificate (PEM), e.g. a local emulator's.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+    /// How to sign in: auto, client-secret, workload-identity, managed-identity, azure-cli, azure-developer-cli.
+    #[arg(long, global = true, value_name = "NAME", default_value = "auto")]
+    pub auth: String,
+    /// Requests in flight at once.
+    #[arg(long, global = true, value_name = "N", default_value_t = 8)]
+    pub concurrency: usize,
+    /// The local cloud's seed (default: examples/local-cloud-seed.yaml).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub seed: Option<PathBuf>,
+    /// Do not register a missing resource provider.
+    #[arg(long, global = true)]
+    pub skip_provider_registration: bool,
+    /// More logs on stderr (-v info, -vv debug, -vvv trace). Tokens never appear.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Colour: auto, always or never (NO_COLOR is respected).
+    #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
+    pub color: String,
+}
+
+/// A connection to ARM, keeping the local emulator alive while it is used.
+pub struct Target {
+    /// The client.
+    pub client: ArmClient,
+    /// The cloud's name and endpoint, for output.
+    pub description: String,
+    /// The ARM endpoint (a saved plan's target).
+    pub endpoint: String,
+    emulator: Option<Emulator>,
+}
+
+impl Target {
+    /// Stop the local emulator, if any.
+    pub async fn close(self) {
+        if let Some(emulator) = self.emulator {
+            emulator.shutdown().await;
+        }
+    }
+}
+
+/// Why connecting failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    /// Flags that do not go together.
+    #[error("{0}")]
+    Usage(String),
+    /// The client refused.
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    /// The local cloud could not start.
+    #[error("the local cloud could not start: {0}")]
+    Local(String),
+}
+
+/// The directory of the local cloud's state.
+pub const LOCAL_DIR: &str = ".hubctl";
+
+/// Connect as the flags say.
+pub async fn connect(args: &GlobalArgs) -> Result<Target, ConnectError> {
+    let cloud_name = args.cloud.clone().or_else(|| std::env::var("HUBCTL_CLOUD").ok().filter(|v| !v.is_empty()));
+    if cloud_name.as_deref() == Some("local") {
+        return local(args).await;
+    }
+    let cloud = match (&args.arm_endpoint, &args.authority_host, cloud_name.as_deref()) {
+        (Some(arm), Some(authority), None) => Cloud::custom(arm, authority, None)?,
+        (Some(_), None, _) | (None, Some(_), _) => return Err(ConnectError::Usage("--arm-endpoint and --authority-host go together".into())),
+        (Some(_), Some(_), Some(name)) => return Err(ConnectError::Usage(format!("--cloud {name} cannot be combined with --arm-endpoint"))),
+        (None, None, name) => {
+            let name = name.unwrap_or("public");
+            Cloud::by_name(name).ok_or_else(|| ConnectError::Usage(format!("unknown cloud \"{name}\"; expected public, china, usgov or local")))?
+        }
+    };
+    let method = AuthMethod::parse(&args.auth)
+        .ok_or_else(|| ConnectError::Usage(format!("unknown --auth \"{}\"; expected one of {}", args.auth, AuthMethod::NAMES.join(", "))))?;
+    let http = http_client(args.ca_cert.as_deref())?;
+    let credential = credential(&CredentialOptions { method, env: AuthEnv::from_process(), cloud: cloud.clone(), http: Some(http.clone()), executor: None }).map_err(ClientError::from)?;
+    let options = ArmClientOptions {
+        cloud: cloud.clone(),
+        http: Some(http),
+        concurrency: args.concurrency,
+        skip_provider_registration: args.skip_provider_registration,
+        ..ArmClientOptions::default()
+    };
+    let client = ArmClient::new(credential, Some(options))?;
+    Ok(Target { client, description: format!("{} ({})", cloud.name, cloud.arm_endpoint), endpoint: cloud.arm_endpoint, emulator: None })
+}
+
+/// `--cloud local`: the emulator in-process, state in `.hubctl/local-cloud.json`.
+async fn local(args: &GlobalArgs) -> Result<Target, ConnectError> {
+    let dir = Path::new(LOCAL_DIR);
+    std::fs::create_dir_all(dir).map_err(|e| ConnectError::Local(format!("cannot create {}: {e}", dir.display())))?;
+    let state = dir.join("local-cloud.json");
+    let seed_path = args.seed.clone().unwrap_or_else(|| PathBuf::from("examples/local-cloud-seed.yaml"));
+    let seed = if state.exists() {
+        None
+    } else if seed_path.exists() {
+        Some(Seed::from_file(&seed_path).map_err(|e| ConnectError::Local(e.to_string()))?)
+    } else {
+        return Err(ConnectError::Local(format!(
+            "there is no local cloud yet and its seed {} does not exist; run from the repository root or pass --seed FILE",
+            seed_path.display()
+        )));
+    };
+    let (client_id, secret) = seed
+        .as_ref()
+        .and_then(|s| s.service_principals.first())
+        .map(|sp| (sp.client_id.clone(), sp.secret.clone().unwrap_or_else(|| "local".into())))
+        .unwrap_or_else(|| ("11111111-0000-0000-0000-00000000c11e".into(), "local-cloud-secret".into()));
+    let options = Options {
+        state_file: Some(state),
+        seed,
+        cert_dir: Some(dir.to_path_buf()),
+        lro: Duration::from_millis(50),
+        ..Options::default()
+    };
+    let emulator = Emulator::start(options).await.map_err(|e| ConnectError::Local(e.to_string()))?;
+    let endpoint = emulator.arm_endpoint();
+    let cloud = Cloud::local(&endpoint)?;
+    let http = http_client(Some(emulator.ca_cert_path()))?;
+    let env = AuthEnv { tenant_id: Some(emulator.tenant_id()), client_id: Some(client_id), client_secret: Some(Secret::new(secret)), ..AuthEnv::default() };
+    let credential = credential(&CredentialOptions { method: AuthMethod::ClientSecret, env, cloud: cloud.clone(), http: Some(http.clone()), executor: None }).map_err(ClientError::from)?;
+    let options = ArmClientOptions {
+        cloud,
+        http: Some(http),
+        retry: RetryOptions::local(),
+        concurrency: args.concurrency,
+        poll_interval: Duration::from_millis(50),
+        operation_deadline: Duration::from_secs(300),
+        ..ArmClientOptions::default()
+    };
+    let client = ArmClient::new(credential, Some(options))?;
+    // A saved plan's target for the local cloud is stable across runs (the port is not).
+    Ok(Target { client, description: "local cloud (.hubctl/local-cloud.json)".into(), endpoint: "local".into(), emulator: Some(emulator) })
+}
+
+/// Set up logging on stderr: warnings by default, more with -v.
+pub fn init_logging(verbose: u8) {
+    let level = match verbose {
+        0 => "warn",
+        1 => "info",
+        2 => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("HUBCTL_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+}

@@ -1,0 +1,181 @@
+//! `hubctl plan` and `hubctl drift`: read the manifests and the live state, plan, show.
+
+use std::path::PathBuf;
+
+use hubctl_client::inventory::{self, HubTarget, InventoryRequest, Strategy};
+use hubctl_plan::{Plan, PlanOptions};
+use hubctl_spec::Desired;
+
+use crate::ExitStatus;
+use crate::context::{self, GlobalArgs};
+use crate::output::Printer;
+use crate::render::{self, Format, Mode};
+
+/// Flags of `hubctl plan`.
+#[derive(Debug, clap::Args)]
+pub struct PlanArgs {
+    /// Manifest files or folders. Default: the current folder.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Save the plan here, for `hubctl apply --plan FILE`.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// text, json or markdown.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    /// Also plan deleting owned hubs whose manifests are gone, and undeclared projects.
+    #[arg(long)]
+    pub prune: bool,
+}
+
+/// Flags of `hubctl drift`.
+#[derive(Debug, clap::Args)]
+pub struct DriftArgs {
+    /// Manifest files or folders. Default: the current folder.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// text, json or markdown.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+/// Load manifests or print every problem.
+pub fn load(printer: &mut Printer, paths: &[PathBuf]) -> Option<Desired> {
+    let paths = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.to_vec() };
+    match hubctl_spec::load(&paths) {
+        Ok(desired) => Some(desired),
+        Err(invalid) => {
+            for diagnostic in &invalid.diagnostics {
+                printer.err(&format!("{diagnostic}\n"));
+            }
+            printer.err(&format!("error: {} problem(s) in the manifests; nothing was read from Azure\n", invalid.diagnostics.len()));
+            None
+        }
+    }
+}
+
+/// What the inventory must read for these manifests.
+pub fn inventory_request(desired: &Desired) -> InventoryRequest {
+    let hubs = desired
+        .hubs
+        .iter()
+        .map(|hub| HubTarget {
+            subscription: hub.metadata.subscription.to_string(),
+            resource_group: hub.metadata.resource_group.clone(),
+            name: hub.metadata.name.clone(),
+            projects: hub.spec.projects.iter().map(|p| p.name.clone()).collect(),
+            rules: hub.spec.network.isolation.rules().into_iter().map(|r| r.name).collect(),
+            read_connections: !hub.spec.connections.is_empty(),
+        })
+        .collect();
+    let mut role_names: Vec<String> = desired
+        .hubs
+        .iter()
+        .flat_map(|h| h.spec.access.assignments.iter().chain(h.spec.projects.iter().flat_map(|p| p.access.assignments.iter())))
+        .filter_map(|a| match &a.role {
+            hubctl_spec::model::RoleRef::Name(name) if hubctl_plan::roles::built_in(name).is_none() => Some(name.clone()),
+            _ => None,
+        })
+        .collect();
+    role_names.sort();
+    role_names.dedup();
+    InventoryRequest { hubs, role_names, strategy: Strategy::Auto }
+}
+
+/// Read live state and plan. The target stays open for the caller (apply goes on with it).
+pub async fn make_plan(global: &GlobalArgs, desired: &Desired, prune: bool) -> Result<(Plan, context::Target), String> {
+    let target = context::connect(global).await.map_err(|e| e.to_string())?;
+    let (live, report) = match inventory::read(&target.client, &inventory_request(desired)).await {
+        Ok(read) => read,
+        Err(e) => {
+            target.close().await;
+            return Err(e.to_string());
+        }
+    };
+    tracing::info!(requests = report.requests.total, strategies = ?report.strategies, "read live state");
+    let caller = target.client.caller_object_id().await.ok().flatten();
+    let options = PlanOptions { prune, caller, target: target.endpoint.clone(), tool_version: env!("CARGO_PKG_VERSION").to_string() };
+    Ok((hubctl_plan::plan(desired, &live, &options), target))
+}
+
+/// Whether to colour stdout.
+pub fn colour(global: &GlobalArgs) -> bool {
+    use std::io::IsTerminal;
+    match global.color.as_str() {
+        "always" => true,
+        "never" => false,
+        _ => std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal(),
+    }
+}
+
+/// Print a plan or drift report in `format`.
+pub fn show(printer: &mut Printer, plan: &Plan, format: Format, mode: Mode, global: &GlobalArgs, target: &str) {
+    let text = match format {
+        Format::Text => render::text(plan, mode, colour(global), target),
+        Format::Json => render::json(plan),
+        Format::Markdown => render::markdown(plan, mode),
+    };
+    printer.out(&text);
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| format!("cannot start the async runtime: {e}"))
+}
+
+/// `hubctl plan`.
+pub fn plan(printer: &mut Printer, global: &GlobalArgs, args: PlanArgs) -> ExitStatus {
+    let Some(desired) = load(printer, &args.paths) else { return ExitStatus::Error };
+    let result = runtime().and_then(|rt| {
+        rt.block_on(async {
+            let (plan, target) = make_plan(global, &desired, args.prune).await?;
+            let description = target.description.clone();
+            target.close().await;
+            Ok::<_, String>((plan, description))
+        })
+    });
+    let (plan, description) = match result {
+        Ok(done) => done,
+        Err(e) => {
+            printer.err(&format!("error: {e}\n"));
+            return ExitStatus::Error;
+        }
+    };
+    show(printer, &plan, args.format, Mode::Plan, global, &description);
+    if let Some(out) = &args.out {
+        if let Err(e) = std::fs::write(out, hubctl_plan::saved::to_text(&plan)) {
+            printer.err(&format!("error: cannot write the plan to {}: {e}\n", out.display()));
+            return ExitStatus::Error;
+        }
+        printer.err(&format!("saved the plan to {}; apply it with `hubctl apply --plan {}`\n", out.display(), out.display()));
+    }
+    if plan.is_blocked() {
+        ExitStatus::Blocked
+    } else if plan.has_changes() {
+        ExitStatus::Changes
+    } else {
+        ExitStatus::Success
+    }
+}
+
+/// `hubctl drift`.
+pub fn drift(printer: &mut Printer, global: &GlobalArgs, args: DriftArgs) -> ExitStatus {
+    let Some(desired) = load(printer, &args.paths) else { return ExitStatus::Error };
+    let result = runtime().and_then(|rt| {
+        rt.block_on(async {
+            let (plan, target) = make_plan(global, &desired, false).await?;
+            let description = target.description.clone();
+            target.close().await;
+            Ok::<_, String>((plan, description))
+        })
+    });
+    match result {
+        Ok((plan, description)) => {
+            show(printer, &plan, args.format, Mode::Drift, global, &description);
+            if plan.has_changes() { ExitStatus::Changes } else { ExitStatus::Success }
+        }
+        Err(e) => {
+            printer.err(&format!("error: {e}\n"));
+            ExitStatus::Error
+        }
+    }
+}

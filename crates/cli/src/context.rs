@@ -6,7 +6,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use azure_core::credentials::Secret;
-use hubctl_client::{ArmClient, ArmClientOptions, AuthEnv, AuthMethod, ClientError, Cloud, CredentialOptions, RetryOptions, credential, http_client};
+use hubctl_client::{
+    ArmClient, ArmClientOptions, AuthEnv, AuthMethod, ClientError, Cloud, CredentialOptions,
+    RetryOptions, credential, http_client,
+};
 use hubctl_emulator::{Emulator, Options, Seed};
 
 /// The global flags (CONTRACT §3).
@@ -83,23 +86,48 @@ pub const LOCAL_DIR: &str = ".hubctl";
 
 /// Connect as the flags say.
 pub async fn connect(args: &GlobalArgs) -> Result<Target, ConnectError> {
-    let cloud_name = args.cloud.clone().or_else(|| std::env::var("HUBCTL_CLOUD").ok().filter(|v| !v.is_empty()));
+    let cloud_name =
+        args.cloud.clone().or_else(|| std::env::var("HUBCTL_CLOUD").ok().filter(|v| !v.is_empty()));
     if cloud_name.as_deref() == Some("local") {
         return local(args).await;
     }
     let cloud = match (&args.arm_endpoint, &args.authority_host, cloud_name.as_deref()) {
         (Some(arm), Some(authority), None) => Cloud::custom(arm, authority, None)?,
-        (Some(_), None, _) | (None, Some(_), _) => return Err(ConnectError::Usage("--arm-endpoint and --authority-host go together".into())),
-        (Some(_), Some(_), Some(name)) => return Err(ConnectError::Usage(format!("--cloud {name} cannot be combined with --arm-endpoint"))),
+        (Some(_), None, _) | (None, Some(_), _) => {
+            return Err(ConnectError::Usage(
+                "--arm-endpoint and --authority-host go together".into(),
+            ));
+        }
+        (Some(_), Some(_), Some(name)) => {
+            return Err(ConnectError::Usage(format!(
+                "--cloud {name} cannot be combined with --arm-endpoint"
+            )));
+        }
         (None, None, name) => {
             let name = name.unwrap_or("public");
-            Cloud::by_name(name).ok_or_else(|| ConnectError::Usage(format!("unknown cloud \"{name}\"; expected public, china, usgov or local")))?
+            Cloud::by_name(name).ok_or_else(|| {
+                ConnectError::Usage(format!(
+                    "unknown cloud \"{name}\"; expected public, china, usgov or local"
+                ))
+            })?
         }
     };
-    let method = AuthMethod::parse(&args.auth)
-        .ok_or_else(|| ConnectError::Usage(format!("unknown --auth \"{}\"; expected one of {}", args.auth, AuthMethod::NAMES.join(", "))))?;
+    let method = AuthMethod::parse(&args.auth).ok_or_else(|| {
+        ConnectError::Usage(format!(
+            "unknown --auth \"{}\"; expected one of {}",
+            args.auth,
+            AuthMethod::NAMES.join(", ")
+        ))
+    })?;
     let http = http_client(args.ca_cert.as_deref())?;
-    let credential = credential(&CredentialOptions { method, env: AuthEnv::from_process(), cloud: cloud.clone(), http: Some(http.clone()), executor: None }).map_err(ClientError::from)?;
+    let credential = credential(&CredentialOptions {
+        method,
+        env: AuthEnv::from_process(),
+        cloud: cloud.clone(),
+        http: Some(http.clone()),
+        executor: None,
+    })
+    .map_err(ClientError::from)?;
     let options = ArmClientOptions {
         cloud: cloud.clone(),
         http: Some(http),
@@ -108,15 +136,22 @@ pub async fn connect(args: &GlobalArgs) -> Result<Target, ConnectError> {
         ..ArmClientOptions::default()
     };
     let client = ArmClient::new(credential, Some(options))?;
-    Ok(Target { client, description: format!("{} ({})", cloud.name, cloud.arm_endpoint), endpoint: cloud.arm_endpoint, emulator: None })
+    Ok(Target {
+        client,
+        description: format!("{} ({})", cloud.name, cloud.arm_endpoint),
+        endpoint: cloud.arm_endpoint,
+        emulator: None,
+    })
 }
 
 /// `--cloud local`: the emulator in-process, state in `.hubctl/local-cloud.json`.
 async fn local(args: &GlobalArgs) -> Result<Target, ConnectError> {
     let dir = Path::new(LOCAL_DIR);
-    std::fs::create_dir_all(dir).map_err(|e| ConnectError::Local(format!("cannot create {}: {e}", dir.display())))?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| ConnectError::Local(format!("cannot create {}: {e}", dir.display())))?;
     let state = dir.join("local-cloud.json");
-    let seed_path = args.seed.clone().unwrap_or_else(|| PathBuf::from("examples/local-cloud-seed.yaml"));
+    let seed_path =
+        args.seed.clone().unwrap_or_else(|| PathBuf::from("examples/local-cloud-seed.yaml"));
     let seed = if state.exists() {
         None
     } else if seed_path.exists() {
@@ -131,7 +166,9 @@ async fn local(args: &GlobalArgs) -> Result<Target, ConnectError> {
         .as_ref()
         .and_then(|s| s.service_principals.first())
         .map(|sp| (sp.client_id.clone(), sp.secret.clone().unwrap_or_else(|| "local".into())))
-        .unwrap_or_else(|| ("11111111-0000-0000-0000-00000000c11e".into(), "local-cloud-secret".into()));
+        .unwrap_or_else(|| {
+            ("11111111-0000-0000-0000-00000000c11e".into(), "local-cloud-secret".into())
+        });
     let options = Options {
         state_file: Some(state),
         seed,
@@ -139,12 +176,25 @@ async fn local(args: &GlobalArgs) -> Result<Target, ConnectError> {
         lro: Duration::from_millis(50),
         ..Options::default()
     };
-    let emulator = Emulator::start(options).await.map_err(|e| ConnectError::Local(e.to_string()))?;
+    let emulator =
+        Emulator::start(options).await.map_err(|e| ConnectError::Local(e.to_string()))?;
     let endpoint = emulator.arm_endpoint();
     let cloud = Cloud::local(&endpoint)?;
     let http = http_client(Some(emulator.ca_cert_path()))?;
-    let env = AuthEnv { tenant_id: Some(emulator.tenant_id()), client_id: Some(client_id), client_secret: Some(Secret::new(secret)), ..AuthEnv::default() };
-    let credential = credential(&CredentialOptions { method: AuthMethod::ClientSecret, env, cloud: cloud.clone(), http: Some(http.clone()), executor: None }).map_err(ClientError::from)?;
+    let env = AuthEnv {
+        tenant_id: Some(emulator.tenant_id()),
+        client_id: Some(client_id),
+        client_secret: Some(Secret::new(secret)),
+        ..AuthEnv::default()
+    };
+    let credential = credential(&CredentialOptions {
+        method: AuthMethod::ClientSecret,
+        env,
+        cloud: cloud.clone(),
+        http: Some(http.clone()),
+        executor: None,
+    })
+    .map_err(ClientError::from)?;
     let options = ArmClientOptions {
         cloud,
         http: Some(http),
@@ -156,7 +206,12 @@ async fn local(args: &GlobalArgs) -> Result<Target, ConnectError> {
     };
     let client = ArmClient::new(credential, Some(options))?;
     // A saved plan's target for the local cloud is stable across runs (the port is not).
-    Ok(Target { client, description: "local cloud (.hubctl/local-cloud.json)".into(), endpoint: "local".into(), emulator: Some(emulator) })
+    Ok(Target {
+        client,
+        description: "local cloud (.hubctl/local-cloud.json)".into(),
+        endpoint: "local".into(),
+        emulator: Some(emulator),
+    })
 }
 
 /// Set up logging on stderr: warnings by default, more with -v.
@@ -167,6 +222,11 @@ pub fn init_logging(verbose: u8) {
         2 => "debug",
         _ => "trace",
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_env("HUBCTL_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("HUBCTL_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
 }

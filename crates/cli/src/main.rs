@@ -4,7 +4,7 @@
 //!
 //! The binary is thin: it parses the command line, calls the crates that do the work, prints
 //! what they return through one printer ([`output`]) and maps the outcome to an exit status
-//! once ([`ExitStatus`], CONTRACT §3). Commands so far: `validate`, `plan`, `drift`, `schema`,
+//! once ([`ExitStatus`], CONTRACT §3). Commands: `validate`, `plan`, `apply`, `drift`, `schema`,
 //! `rules` and `emulator`.
 //!
 //! ## Example
@@ -14,6 +14,7 @@
 //! hubctl schema > hub.schema.json
 //! ```
 
+mod apply_cmd;
 mod context;
 mod emulator;
 mod output;
@@ -47,6 +48,8 @@ enum Command {
     },
     /// Show what would change in Azure, in order, and what Azure would refuse (exit 0 none, 2 changes, 3 blocked).
     Plan(plan_cmd::PlanArgs),
+    /// Make Azure match the manifests (or a saved plan): plan, confirm, apply in a safe order.
+    Apply(apply_cmd::ApplyArgs),
     /// Tell what changed in Azure since the last apply (drift) from what the manifests changed (pending); exit 0 in sync, 2 differs.
     Drift(plan_cmd::DriftArgs),
     /// Print the manifest JSON Schema (for editors: `# yaml-language-server: $schema=...`).
@@ -88,6 +91,7 @@ fn main() -> ExitCode {
     let status = match cli.command {
         Command::Plan(args) => plan_cmd::plan(&mut printer, &cli.global, args),
         Command::Drift(args) => plan_cmd::drift(&mut printer, &cli.global, args),
+        Command::Apply(args) => apply_cmd::apply(&mut printer, &cli.global, args),
         Command::Validate { paths } => validate(&mut printer, paths),
         Command::Schema => {
             printer.out(&hubctl_spec::schema::manifest_schema_text());

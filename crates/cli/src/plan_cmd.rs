@@ -48,7 +48,10 @@ pub fn load(printer: &mut Printer, paths: &[PathBuf]) -> Option<Desired> {
             for diagnostic in &invalid.diagnostics {
                 printer.err(&format!("{diagnostic}\n"));
             }
-            printer.err(&format!("error: {} problem(s) in the manifests; nothing was read from Azure\n", invalid.diagnostics.len()));
+            printer.err(&format!(
+                "error: {} problem(s) in the manifests; nothing was read from Azure\n",
+                invalid.diagnostics.len()
+            ));
             None
         }
     }
@@ -71,9 +74,19 @@ pub fn inventory_request(desired: &Desired) -> InventoryRequest {
     let mut role_names: Vec<String> = desired
         .hubs
         .iter()
-        .flat_map(|h| h.spec.access.assignments.iter().chain(h.spec.projects.iter().flat_map(|p| p.access.assignments.iter())))
+        .flat_map(|h| {
+            h.spec
+                .access
+                .assignments
+                .iter()
+                .chain(h.spec.projects.iter().flat_map(|p| p.access.assignments.iter()))
+        })
         .filter_map(|a| match &a.role {
-            hubctl_spec::model::RoleRef::Name(name) if hubctl_plan::roles::built_in(name).is_none() => Some(name.clone()),
+            hubctl_spec::model::RoleRef::Name(name)
+                if hubctl_plan::roles::built_in(name).is_none() =>
+            {
+                Some(name.clone())
+            }
             _ => None,
         })
         .collect();
@@ -83,7 +96,11 @@ pub fn inventory_request(desired: &Desired) -> InventoryRequest {
 }
 
 /// Read live state and plan. The target stays open for the caller (apply goes on with it).
-pub async fn make_plan(global: &GlobalArgs, desired: &Desired, prune: bool) -> Result<(Plan, context::Target), String> {
+pub async fn make_plan(
+    global: &GlobalArgs,
+    desired: &Desired,
+    prune: bool,
+) -> Result<(Plan, context::Target), String> {
     let target = context::connect(global).await.map_err(|e| e.to_string())?;
     let (live, report) = match inventory::read(&target.client, &inventory_request(desired)).await {
         Ok(read) => read,
@@ -94,7 +111,12 @@ pub async fn make_plan(global: &GlobalArgs, desired: &Desired, prune: bool) -> R
     };
     tracing::info!(requests = report.requests.total, strategies = ?report.strategies, "read live state");
     let caller = target.client.caller_object_id().await.ok().flatten();
-    let options = PlanOptions { prune, caller, target: target.endpoint.clone(), tool_version: env!("CARGO_PKG_VERSION").to_string() };
+    let options = PlanOptions {
+        prune,
+        caller,
+        target: target.endpoint.clone(),
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+    };
     Ok((hubctl_plan::plan(desired, &live, &options), target))
 }
 
@@ -109,7 +131,14 @@ pub fn colour(global: &GlobalArgs) -> bool {
 }
 
 /// Print a plan or drift report in `format`.
-pub fn show(printer: &mut Printer, plan: &Plan, format: Format, mode: Mode, global: &GlobalArgs, target: &str) {
+pub fn show(
+    printer: &mut Printer,
+    plan: &Plan,
+    format: Format,
+    mode: Mode,
+    global: &GlobalArgs,
+    target: &str,
+) {
     let text = match format {
         Format::Text => render::text(plan, mode, colour(global), target),
         Format::Json => render::json(plan),
@@ -119,7 +148,10 @@ pub fn show(printer: &mut Printer, plan: &Plan, format: Format, mode: Mode, glob
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, String> {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| format!("cannot start the async runtime: {e}"))
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))
 }
 
 /// `hubctl plan`.
@@ -146,7 +178,11 @@ pub fn plan(printer: &mut Printer, global: &GlobalArgs, args: PlanArgs) -> ExitS
             printer.err(&format!("error: cannot write the plan to {}: {e}\n", out.display()));
             return ExitStatus::Error;
         }
-        printer.err(&format!("saved the plan to {}; apply it with `hubctl apply --plan {}`\n", out.display(), out.display()));
+        printer.err(&format!(
+            "saved the plan to {}; apply it with `hubctl apply --plan {}`\n",
+            out.display(),
+            out.display()
+        ));
     }
     if plan.is_blocked() {
         ExitStatus::Blocked

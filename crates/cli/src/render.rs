@@ -98,7 +98,10 @@ fn classification(c: Classification) -> &'static str {
 
 fn summary_line(plan: &Plan) -> String {
     let c = plan.counts();
-    format!("Plan: {} to add, {} to change, {} to destroy, {} blocked.", c.add, c.change, c.destroy, c.blocked)
+    format!(
+        "Plan: {} to add, {} to change, {} to destroy, {} blocked.",
+        c.add, c.change, c.destroy, c.blocked
+    )
 }
 
 fn field_lines(field: &FieldChange) -> String {
@@ -108,7 +111,9 @@ fn field_lines(field: &FieldChange) -> String {
         return format!("{}: {before} → {after}", field.field);
     }
     // Long values: a line diff of their pretty forms.
-    let pretty = |v: &Option<Value>| v.as_ref().map(|v| serde_json::to_string_pretty(v).unwrap_or_default()).unwrap_or_default();
+    let pretty = |v: &Option<Value>| {
+        v.as_ref().map(|v| serde_json::to_string_pretty(v).unwrap_or_default()).unwrap_or_default()
+    };
     let (b, a) = (pretty(&field.before), pretty(&field.after));
     let diff = similar::TextDiff::from_lines(&b, &a);
     let mut out = format!("{}:", field.field);
@@ -135,7 +140,10 @@ fn by_hub(plan: &Plan) -> BTreeMap<&str, Vec<&Change>> {
 }
 
 fn hub_name<'a>(plan: &'a Plan, key: &'a str) -> &'a str {
-    plan.hubs.get(key).map(|h| h.name.as_str()).unwrap_or_else(|| key.rsplit('/').next().unwrap_or(key))
+    plan.hubs
+        .get(key)
+        .map(|h| h.name.as_str())
+        .unwrap_or_else(|| key.rsplit('/').next().unwrap_or(key))
 }
 
 /// The text form.
@@ -145,14 +153,22 @@ pub fn text(plan: &Plan, mode: Mode, color: bool, target: &str) -> String {
     let title = if mode == Mode::Plan { "Plan" } else { "Drift report" };
     out.push_str(&format!("{title} for {} hub(s) against {target}\n", plan.hubs.len()));
     for (key, changes) in by_hub(plan) {
-        let status = plan.hubs.get(key).map(|h| classification(h.classification)).unwrap_or("pending");
+        let status =
+            plan.hubs.get(key).map(|h| classification(h.classification)).unwrap_or("pending");
         out.push_str(&format!("\n{} ({status})\n", style.paint("1", hub_name(plan, key))));
-        let actionable: Vec<&&Change> = changes.iter().filter(|c| c.action != Action::NoOp).collect();
+        let actionable: Vec<&&Change> =
+            changes.iter().filter(|c| c.action != Action::NoOp).collect();
         if actionable.is_empty() {
             out.push_str("  no changes\n");
         }
         for change in actionable {
-            let head = format!("{} {} {} {}", symbol(change.action), verb(change.action), noun(change.kind), change.display);
+            let head = format!(
+                "{} {} {} {}",
+                symbol(change.action),
+                verb(change.action),
+                noun(change.kind),
+                change.display
+            );
             out.push_str(&format!("  {}\n", style.paint(color_of(change.action), &head)));
             for field in &change.fields {
                 for line in field_lines(field).lines() {
@@ -166,7 +182,9 @@ pub fn text(plan: &Plan, mode: Mode, color: bool, target: &str) -> String {
                         out.push_str(&format!("      remedy: {remedy}\n"));
                     }
                 }
-            } else if change.action == Action::Update && change.reasons.iter().any(|r| *r == hubctl_plan::Reason::UpdateBecauseKeyVersionChanged) {
+            } else if change.action == Action::Update
+                && change.reasons.contains(&hubctl_plan::Reason::UpdateBecauseKeyVersionChanged)
+            {
                 out.push_str("      in place: the key rotates within its vault\n");
             }
         }
@@ -174,8 +192,17 @@ pub fn text(plan: &Plan, mode: Mode, color: bool, target: &str) -> String {
     if !plan.warnings.is_empty() {
         out.push_str("\nWarnings:\n");
         for warning in &plan.warnings {
-            let detail = if warning.detail.is_empty() { String::new() } else { format!(" ({})", warning.detail) };
-            out.push_str(&format!("  {} {}: {}{detail}\n", style.paint("33", "!"), short(&warning.resource), warning.kind.text()));
+            let detail = if warning.detail.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", warning.detail)
+            };
+            out.push_str(&format!(
+                "  {} {}: {}{detail}\n",
+                style.paint("33", "!"),
+                short(&warning.resource),
+                warning.kind.text()
+            ));
         }
     }
     out.push('\n');
@@ -199,11 +226,14 @@ fn short(resource: &str) -> String {
 pub fn markdown(plan: &Plan, mode: Mode) -> String {
     let mut out = String::new();
     out.push_str(if mode == Mode::Plan { "### hubctl plan\n\n" } else { "### hubctl drift\n\n" });
-    out.push_str("| Hub | Status | Add | Change | Destroy | Blocked |\n|---|---|---:|---:|---:|---:|\n");
+    out.push_str(
+        "| Hub | Status | Add | Change | Destroy | Blocked |\n|---|---|---:|---:|---:|---:|\n",
+    );
     let hubs = by_hub(plan);
     for (key, changes) in &hubs {
         let count = |a: Action| changes.iter().filter(|c| c.action == a).count();
-        let status = plan.hubs.get(*key).map(|h| classification(h.classification)).unwrap_or("pending");
+        let status =
+            plan.hubs.get(*key).map(|h| classification(h.classification)).unwrap_or("pending");
         out.push_str(&format!(
             "| `{}` | {status} | {} | {} | {} | {} |\n",
             hub_name(plan, key),
@@ -214,13 +244,20 @@ pub fn markdown(plan: &Plan, mode: Mode) -> String {
         ));
     }
     out.push_str(&format!("\n**{}**\n", summary_line(plan)));
-    let blocked: Vec<&Change> = plan.changes.iter().filter(|c| c.action == Action::Blocked).collect();
+    let blocked: Vec<&Change> =
+        plan.changes.iter().filter(|c| c.action == Action::Blocked).collect();
     if !blocked.is_empty() {
         out.push_str("\n#### Blocked: nothing of these hubs will be applied\n\n");
         for change in blocked {
             for reason in &change.reasons {
-                let fields: Vec<String> = change.fields.iter().map(|f| format!("`{}`", f.field)).collect();
-                out.push_str(&format!("- **{}** {}: {}.", change.display, fields.join(", "), reason.why()));
+                let fields: Vec<String> =
+                    change.fields.iter().map(|f| format!("`{}`", f.field)).collect();
+                out.push_str(&format!(
+                    "- **{}** {}: {}.",
+                    change.display,
+                    fields.join(", "),
+                    reason.why()
+                ));
                 if let Some(remedy) = reason.remedy() {
                     out.push_str(&format!(" **Remedy:** {remedy}."));
                 }
@@ -229,16 +266,25 @@ pub fn markdown(plan: &Plan, mode: Mode) -> String {
         }
     }
     for (key, changes) in &hubs {
-        let actionable: Vec<&&Change> = changes.iter().filter(|c| c.action != Action::NoOp).collect();
+        let actionable: Vec<&&Change> =
+            changes.iter().filter(|c| c.action != Action::NoOp).collect();
         if actionable.is_empty() {
             continue;
         }
-        out.push_str(&format!("\n<details><summary><code>{}</code>: {} change(s)</summary>\n\n", hub_name(plan, key), actionable.len()));
+        out.push_str(&format!(
+            "\n<details><summary><code>{}</code>: {} change(s)</summary>\n\n",
+            hub_name(plan, key),
+            actionable.len()
+        ));
         out.push_str("| | Resource | Field | Before | After |\n|---|---|---|---|---|\n");
         for change in actionable {
             let resource = format!("{} {}", noun(change.kind), change.display);
             if change.fields.is_empty() {
-                out.push_str(&format!("| {} | {} | | | |\n", symbol(change.action), cell(&resource)));
+                out.push_str(&format!(
+                    "| {} | {} | | | |\n",
+                    symbol(change.action),
+                    cell(&resource)
+                ));
             }
             for field in &change.fields {
                 out.push_str(&format!(
@@ -256,8 +302,16 @@ pub fn markdown(plan: &Plan, mode: Mode) -> String {
     if !plan.warnings.is_empty() {
         out.push_str("\n#### Warnings\n\n");
         for warning in &plan.warnings {
-            let detail = if warning.detail.is_empty() { String::new() } else { format!(" ({})", cell(&warning.detail)) };
-            out.push_str(&format!("- `{}`: {}{detail}\n", short(&warning.resource), warning.kind.text()));
+            let detail = if warning.detail.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", cell(&warning.detail))
+            };
+            out.push_str(&format!(
+                "- `{}`: {}{detail}\n",
+                short(&warning.resource),
+                warning.kind.text()
+            ));
         }
     }
     out
@@ -280,22 +334,36 @@ mod tests {
     /// changes, a new rule, a removed rule, a refused storage move, a new project.
     fn every_action() -> Plan {
         let sub = "00000000-0000-0000-0000-000000000001";
-        let sa = |n: &str| format!("/subscriptions/{sub}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/{n}");
+        let sa = |n: &str| {
+            format!(
+                "/subscriptions/{sub}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/{n}"
+            )
+        };
         let manifest = |description: &str, rules: &str, storage: &str, projects: &str| {
             format!(
                 "apiVersion: hubctl/v1\nkind: Hub\nmetadata: {{ name: hub-a, subscription: {sub}, resourceGroup: rg, location: eastus2 }}\nspec:\n  description: {description}\n  storageAccount: {storage}\n  network:\n    isolation: privateWithApprovedOutbound\n    outboundRules:\n{rules}  access:\n    exclusive: true\n    assignments:\n      - {{ principal: 7d2f6a0e-0000-0000-0000-000000000010, principalType: group, role: Reader }}\n{projects}"
             )
         };
         let other = |description: &str| {
-            format!("apiVersion: hubctl/v1\nkind: Hub\nmetadata: {{ name: hub-b, subscription: {sub}, resourceGroup: rg, location: eastus2 }}\nspec:\n  description: {description}\n  storageAccount: {}\n", sa("sb"))
+            format!(
+                "apiVersion: hubctl/v1\nkind: Hub\nmetadata: {{ name: hub-b, subscription: {sub}, resourceGroup: rg, location: eastus2 }}\nspec:\n  description: {description}\n  storageAccount: {}\n",
+                sa("sb")
+            )
         };
         let first = hubctl_spec::load_many([
             (std::path::Path::new("a.yaml"), manifest("old", "      - { name: keep, fqdn: keep.example.com }\n      - { name: gone, fqdn: gone.example.com }\n", &sa("sa"), "").as_str()),
             (std::path::Path::new("b.yaml"), other("one").as_str()),
         ])
         .unwrap();
-        let options = hubctl_plan::PlanOptions { target: "https://arm.example".into(), tool_version: "test".into(), ..Default::default() };
-        let live = hubctl_plan::simulate::apply(&hubctl_model::Live::default(), &hubctl_plan::plan(&first, &hubctl_model::Live::default(), &options));
+        let options = hubctl_plan::PlanOptions {
+            target: "https://arm.example".into(),
+            tool_version: "test".into(),
+            ..Default::default()
+        };
+        let live = hubctl_plan::simulate::apply(
+            &hubctl_model::Live::default(),
+            &hubctl_plan::plan(&first, &hubctl_model::Live::default(), &options),
+        );
         let second = hubctl_spec::load_many([
             (std::path::Path::new("a.yaml"), manifest("new", "      - { name: keep, fqdn: keep.example.com }\n      - { name: added, fqdn: new.example.com }\n", &sa("sa"), "  projects:\n    - { name: proj-new, displayName: New }\n").as_str()),
             (std::path::Path::new("b.yaml"), other("two").replace(&sa("sb"), &sa("sc")).as_str()),

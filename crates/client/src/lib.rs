@@ -159,7 +159,9 @@ impl ArmClient {
         use base64::Engine;
         let token = self.pipeline.access_token().await?;
         let payload = token.token.secret().split('.').nth(1).unwrap_or_default();
-        let decoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).unwrap_or_default();
+        let decoded = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload.trim_end_matches('='))
+            .unwrap_or_default();
         let claims: serde_json::Value = serde_json::from_slice(&decoded).unwrap_or_default();
         Ok(claims["oid"].as_str().map(str::to_string))
     }

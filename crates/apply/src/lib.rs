@@ -1,0 +1,410 @@
+//! # hubctl-apply: make it so
+//!
+//! ## Overview
+//!
+//! [`apply`] executes a [`Plan`] through the [`ArmClient`]: the changes of one hub in plan
+//! order, one at a time (outbound rules in parallel lose rules on the service), and independent
+//! hubs in parallel up to a bound. It branches on each change's action only; reasons are for
+//! people. Every step is an idempotent ARM write (PUT, PATCH, DELETE, deterministic role
+//! assignment names), so a run stopped anywhere — crash, cancel, exhausted retries — converges
+//! when run again.
+//!
+//! Before anything is sent: a plan with a blocked change is refused whole (or its hubs are
+//! skipped whole with `skip_blocked`), and deletes of hubs or projects need `allow_delete`.
+//! The digest of the applied manifest is written to the hub last, once all its changes
+//! succeeded, so `hubctl drift` can tell drift from pending even after a partial run.
+//! Progress goes to an [`ApplyObserver`] (the CLI's printer, a test's recorder), which may halt.
+//!
+//! ## Example
+//!
+//! ```no_run
+//! # async fn example(plan: hubctl_plan::Plan, client: hubctl_client::ArmClient) {
+//! use hubctl_apply::{apply, ApplyOptions, Silent};
+//! let report = apply(&plan, &client, &ApplyOptions::default(), &Silent).await;
+//! # }
+//! ```
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hubctl_client::{ArmClient, ClientError};
+use hubctl_model::{Connection, OutboundRule, RoleAssignment, Workspace};
+use hubctl_plan::mapping::DIGEST_TAG;
+use hubctl_plan::{Action, Change, Plan, ResourceKind};
+use serde_json::{Value, json};
+
+/// How to apply.
+#[derive(Debug, Clone)]
+pub struct ApplyOptions {
+    /// Skip hubs with a blocked change instead of refusing the whole plan.
+    pub skip_blocked: bool,
+    /// Deleting hubs and projects is allowed.
+    pub allow_delete: bool,
+    /// Hubs applied at once.
+    pub concurrency: usize,
+    /// How long to wait for a new principal to replicate before an assignment fails.
+    pub principal_wait: Duration,
+}
+
+impl Default for ApplyOptions {
+    fn default() -> ApplyOptions {
+        ApplyOptions {
+            skip_blocked: false,
+            allow_delete: false,
+            concurrency: 4,
+            principal_wait: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Why nothing was applied.
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    /// The plan has refused changes.
+    #[error("{} change(s) are blocked; nothing was applied (pass --skip-blocked to apply the other hubs)", .0)]
+    Blocked(usize),
+    /// The plan deletes hubs or projects and that was not allowed.
+    #[error("the plan deletes {}; nothing was applied (pass --allow-delete, or confirm with the hub's name at the prompt)", .0.join(", "))]
+    DeleteNotAllowed(Vec<String>),
+}
+
+/// What happened to one change.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase", tag = "status")]
+pub enum StepStatus {
+    /// Done.
+    Done {
+        /// How long it took (ms).
+        ms: u64,
+    },
+    /// Failed: the service's code and message.
+    Failed {
+        /// ARM's code (or the transport's kind).
+        code: String,
+        /// The message.
+        message: String,
+    },
+    /// Not started: an earlier change of its hub failed, or the observer halted.
+    NotStarted,
+    /// Skipped: its hub is blocked (with `skip_blocked`).
+    Skipped,
+}
+
+/// One change's outcome.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Step {
+    /// The change's id.
+    pub change: String,
+    /// Its hub.
+    pub hub: String,
+    /// Its action.
+    pub action: Action,
+    /// What it was about.
+    pub display: String,
+    /// What happened.
+    pub status: StepStatus,
+}
+
+/// Every step, in plan order.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct ApplyReport {
+    /// The steps.
+    pub steps: Vec<Step>,
+}
+
+impl ApplyReport {
+    /// Whether every step that ran succeeded and none was left.
+    pub fn succeeded(&self) -> bool {
+        self.steps.iter().all(|s| matches!(s.status, StepStatus::Done { .. } | StepStatus::Skipped))
+    }
+}
+
+/// Whether to go on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    /// Go on.
+    Continue,
+    /// Stop this hub here.
+    Halt,
+}
+
+/// Progress of an apply (the CLI prints it; tests record it).
+pub trait ApplyObserver: Send + Sync {
+    /// Before a change is sent.
+    fn before(&self, change: &Change) -> Flow;
+    /// After it ended.
+    fn after(&self, change: &Change, status: &StepStatus);
+}
+
+/// An observer that says nothing.
+pub struct Silent;
+
+impl ApplyObserver for Silent {
+    fn before(&self, _: &Change) -> Flow {
+        Flow::Continue
+    }
+    fn after(&self, _: &Change, _: &StepStatus) {}
+}
+
+/// Check the plan can be applied at all, before anything is sent.
+pub fn preflight(plan: &Plan, options: &ApplyOptions) -> Result<(), ApplyError> {
+    let blocked = plan.changes.iter().filter(|c| c.action == Action::Blocked).count();
+    if blocked > 0 && !options.skip_blocked {
+        return Err(ApplyError::Blocked(blocked));
+    }
+    let deletes: Vec<String> = plan
+        .changes
+        .iter()
+        .filter(|c| {
+            c.action == Action::Delete
+                && matches!(c.kind, ResourceKind::Hub | ResourceKind::Project)
+        })
+        .map(|c| c.display.clone())
+        .collect();
+    if !deletes.is_empty() && !options.allow_delete {
+        return Err(ApplyError::DeleteNotAllowed(deletes));
+    }
+    Ok(())
+}
+
+/// Apply `plan`. Hubs are independent; a hub stops at its first failure.
+pub async fn apply(
+    plan: &Plan,
+    client: &ArmClient,
+    options: &ApplyOptions,
+    observer: &dyn ApplyObserver,
+) -> Result<ApplyReport, ApplyError> {
+    preflight(plan, options)?;
+    let mut hubs: BTreeMap<&str, Vec<&Change>> = BTreeMap::new();
+    for change in &plan.changes {
+        hubs.entry(change.hub.as_str()).or_default().push(change);
+    }
+    let semaphore = Arc::new(tokio::sync::Semaphore::new(options.concurrency.max(1)));
+    let runs = hubs.into_iter().map(|(hub, changes)| {
+        let semaphore = semaphore.clone();
+        async move {
+            let _permit = semaphore.acquire().await;
+            apply_hub(hub, &changes, client, options, observer).await
+        }
+    });
+    let mut steps = Vec::new();
+    for hub_steps in futures_util::future::join_all(runs).await {
+        steps.extend(hub_steps);
+    }
+    Ok(ApplyReport { steps })
+}
+
+async fn apply_hub(
+    hub: &str,
+    changes: &[&Change],
+    client: &ArmClient,
+    options: &ApplyOptions,
+    observer: &dyn ApplyObserver,
+) -> Vec<Step> {
+    let step = |change: &Change, status: StepStatus| Step {
+        change: change.id.clone(),
+        hub: hub.to_string(),
+        action: change.action,
+        display: change.display.clone(),
+        status,
+    };
+    let blocked = changes.iter().any(|c| c.action == Action::Blocked);
+    let actionable: Vec<&Change> =
+        changes.iter().copied().filter(|c| !matches!(c.action, Action::NoOp)).collect();
+    if blocked {
+        return actionable.iter().map(|c| step(c, StepStatus::Skipped)).collect();
+    }
+    let mut steps = Vec::new();
+    let mut failed = false;
+    // The applied-manifest digest is written last, when every change of the hub succeeded.
+    let mut final_tags: Option<Value> = None;
+    for change in &actionable {
+        if failed || observer.before(change) == Flow::Halt {
+            failed = true;
+            let status = StepStatus::NotStarted;
+            observer.after(change, &status);
+            steps.push(step(change, status));
+            continue;
+        }
+        let started = Instant::now();
+        let mut change = (*change).clone();
+        if change.kind == ResourceKind::Hub
+            && matches!(change.action, Action::Create | Action::Update)
+            && let Some(tags) =
+                change.after.as_mut().and_then(|a| a.get_mut("tags")).and_then(Value::as_object_mut)
+            && tags.contains_key(DIGEST_TAG)
+        {
+            final_tags = Some(Value::Object(tags.clone()));
+            tags.remove(DIGEST_TAG);
+        }
+        let result = execute(&change, client, options).await;
+        let status = match result {
+            Ok(()) => StepStatus::Done { ms: started.elapsed().as_millis() as u64 },
+            Err(e) => {
+                failed = true;
+                StepStatus::Failed {
+                    code: e.code().unwrap_or("Error").to_string(),
+                    message: e.to_string(),
+                }
+            }
+        };
+        observer.after(&change, &status);
+        steps.push(step(&change, status));
+    }
+    if !failed
+        && let Some(tags) = final_tags
+        && let Some(hub_change) = actionable.iter().find(|c| c.kind == ResourceKind::Hub)
+    {
+        let (sub, rg, name) = parts(&hub_change.resource);
+        let result =
+            match client.workspaces().update(&sub, &rg, &name, &json!({ "tags": tags })).await {
+                Ok(poller) => poller.wait().await.map(|_| ()),
+                Err(e) => Err(e),
+            };
+        if let Err(e) = result {
+            tracing::warn!(hub = %name, error = %e, "could not record the applied-manifest digest");
+            let last = steps.len() - 1;
+            steps[last].status = StepStatus::Failed {
+                code: e.code().unwrap_or("Error").to_string(),
+                message: format!("recording the applied-manifest digest: {e}"),
+            };
+        }
+    }
+    steps
+}
+
+/// (subscription, resource group, workspace name) of a workspace or child id.
+fn parts(id: &str) -> (String, String, String) {
+    let segments: Vec<&str> = id.split('/').filter(|s| !s.is_empty()).collect();
+    let find = |word: &str| {
+        segments
+            .iter()
+            .position(|s| s.eq_ignore_ascii_case(word))
+            .and_then(|i| segments.get(i + 1))
+            .map(|s| s.to_string())
+            .unwrap_or_default()
+    };
+    (find("subscriptions"), find("resourceGroups"), find("workspaces"))
+}
+
+fn last(id: &str) -> String {
+    id.trim_end_matches('/').rsplit('/').next().unwrap_or_default().to_string()
+}
+
+fn decode<T: serde::de::DeserializeOwned>(change: &Change) -> Result<T, ClientError> {
+    serde_json::from_value(change.after.clone().unwrap_or(Value::Null)).map_err(|e| {
+        ClientError::Decode {
+            url: change.resource.clone(),
+            reason: format!("the plan's body: {e}"),
+        }
+    })
+}
+
+/// One change, by kind and action.
+async fn execute(
+    change: &Change,
+    client: &ArmClient,
+    options: &ApplyOptions,
+) -> Result<(), ClientError> {
+    let (sub, rg, ws) = parts(&change.resource);
+    let after = change.after.clone().unwrap_or(Value::Null);
+    match (change.kind, change.action) {
+        (ResourceKind::Hub | ResourceKind::Project, Action::Create) => {
+            let body: Workspace = decode(change)?;
+            client
+                .workspaces()
+                .create_or_update(&sub, &rg, &ws, &body)
+                .await?
+                .wait()
+                .await
+                .map(|_| ())
+        }
+        (
+            ResourceKind::Hub | ResourceKind::Project | ResourceKind::ManagedNetwork,
+            Action::Update,
+        ) => client.workspaces().update(&sub, &rg, &ws, &after).await?.wait().await.map(|_| ()),
+        (ResourceKind::Hub | ResourceKind::Project, Action::Delete) => {
+            client.workspaces().delete(&sub, &rg, &ws).await?.wait().await.map(|_| ())
+        }
+        (ResourceKind::OutboundRule, Action::Create | Action::Update) => {
+            let rule: OutboundRule = decode(change)?;
+            client
+                .outbound_rules()
+                .create_or_update(&sub, &rg, &ws, &last(&change.resource), &rule)
+                .await?
+                .wait()
+                .await
+                .map(|_| ())
+        }
+        (ResourceKind::OutboundRule, Action::Delete) => client
+            .outbound_rules()
+            .delete(&sub, &rg, &ws, &last(&change.resource))
+            .await?
+            .wait()
+            .await
+            .map(|_| ()),
+        (ResourceKind::Connection, Action::Create | Action::Update) => {
+            let connection: Connection = decode(change)?;
+            client
+                .connections()
+                .create_or_update(&sub, &rg, &ws, &last(&change.resource), &connection)
+                .await
+                .map(|_| ())
+        }
+        (ResourceKind::Connection, Action::Delete) => {
+            client.connections().delete(&sub, &rg, &ws, &last(&change.resource)).await
+        }
+        (ResourceKind::RoleAssignment, Action::Create) => {
+            let assignment: RoleAssignment = decode(change)?;
+            let scope = change
+                .resource
+                .split("/providers/Microsoft.Authorization/")
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            create_assignment(
+                client,
+                &scope,
+                &last(&change.resource),
+                &assignment,
+                options.principal_wait,
+            )
+            .await
+        }
+        (ResourceKind::RoleAssignment, Action::Delete) => {
+            let scope = change
+                .resource
+                .split("/providers/Microsoft.Authorization/")
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            client.role_assignments().delete(&scope, &last(&change.resource)).await.map(|_| ())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Create an assignment; an equal one under another name is already there (adopted), and a
+/// principal still replicating is waited for.
+async fn create_assignment(
+    client: &ArmClient,
+    scope: &str,
+    name: &str,
+    assignment: &RoleAssignment,
+    wait: Duration,
+) -> Result<(), ClientError> {
+    let started = Instant::now();
+    loop {
+        match client.role_assignments().create(scope, name, &assignment.properties).await {
+            Ok(_) => return Ok(()),
+            Err(e) if e.code() == Some("RoleAssignmentExists") => return Ok(()),
+            Err(e) if e.code() == Some("PrincipalNotFound") && started.elapsed() < wait => {
+                tracing::info!(scope, "principal not replicated yet; waiting");
+                tokio::time::sleep(Duration::from_secs(5).min(wait)).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}

@@ -1,0 +1,295 @@
+//! `hubctl apply`: plan (or read a saved plan and check it is still true), show it, confirm,
+//! execute, and sum up every step: done, failed with the service's code, not started.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use hubctl_apply::{ApplyObserver, ApplyOptions, Flow, StepStatus};
+use hubctl_client::inventory::{self, HubTarget, InventoryRequest, Strategy};
+use hubctl_plan::{Action, Change, Plan};
+
+use crate::ExitStatus;
+use crate::context::{self, GlobalArgs};
+use crate::output::Printer;
+use crate::plan_cmd;
+use crate::render::{Format, Mode};
+
+/// Flags of `hubctl apply`.
+#[derive(Debug, clap::Args)]
+pub struct ApplyArgs {
+    /// Manifest files or folders. Default: the current folder.
+    #[arg(value_name = "PATH", conflicts_with = "plan")]
+    pub paths: Vec<PathBuf>,
+    /// Apply exactly this saved plan (refused if live state changed since).
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// Allow deleting hubs and projects.
+    #[arg(long)]
+    pub allow_delete: bool,
+    /// Delete owned hubs whose manifests are gone, and undeclared projects.
+    #[arg(long, conflicts_with = "plan")]
+    pub prune: bool,
+    /// Apply the hubs that are not blocked, skipping the blocked ones whole.
+    #[arg(long)]
+    pub skip_blocked: bool,
+}
+
+/// Progress lines on stderr: `HH:MM:SS ✓ create hub contoso-hub (1.2s)`.
+struct Progress {
+    started: Instant,
+    lines: Mutex<Vec<String>>,
+}
+
+impl Progress {
+    fn line(&self, text: String) {
+        let elapsed = self.started.elapsed().as_secs_f64();
+        let line = format!("[{elapsed:>7.1}s] {text}");
+        #[allow(clippy::print_stderr)] // progress is stderr's job (house rule 9)
+        {
+            eprintln!("{line}");
+        }
+        self.lines.lock().unwrap_or_else(|p| p.into_inner()).push(line);
+    }
+}
+
+impl ApplyObserver for Progress {
+    fn before(&self, change: &Change) -> Flow {
+        self.line(format!("… {} {}", verb(change.action), change.display));
+        Flow::Continue
+    }
+    fn after(&self, change: &Change, status: &StepStatus) {
+        match status {
+            StepStatus::Done { ms } => self.line(format!(
+                "✓ {} {} ({:.1}s)",
+                verb(change.action),
+                change.display,
+                *ms as f64 / 1000.0
+            )),
+            StepStatus::Failed { code, .. } => {
+                self.line(format!("✗ {} {}: {code}", verb(change.action), change.display))
+            }
+            StepStatus::NotStarted => {
+                self.line(format!("· not started: {} {}", verb(change.action), change.display))
+            }
+            StepStatus::Skipped => {}
+        }
+    }
+}
+
+fn verb(action: Action) -> &'static str {
+    match action {
+        Action::Create => "create",
+        Action::Update => "update",
+        Action::Delete => "delete",
+        Action::NoOp => "keep",
+        Action::Blocked => "blocked",
+    }
+}
+
+/// The inventory a saved plan was made from: its hubs, with connections where it read them.
+fn request_for(plan: &Plan) -> InventoryRequest {
+    let hubs = plan
+        .hubs
+        .keys()
+        .map(|key| {
+            let segments: Vec<&str> = key.split('/').filter(|s| !s.is_empty()).collect();
+            let at = |word: &str| {
+                segments
+                    .iter()
+                    .position(|s| s.eq_ignore_ascii_case(word))
+                    .and_then(|i| segments.get(i + 1))
+                    .map(|s| s.to_string())
+                    .unwrap_or_default()
+            };
+            HubTarget {
+                subscription: at("subscriptions"),
+                resource_group: at("resourcegroups"),
+                name: at("workspaces"),
+                projects: Vec::new(),
+                rules: Vec::new(),
+                read_connections: plan.fingerprints.contains_key(&format!("{key}#connections")),
+            }
+        })
+        .collect();
+    InventoryRequest { hubs, role_names: Vec::new(), strategy: Strategy::Auto }
+}
+
+fn confirm(printer: &mut Printer, plan: &Plan, allow_delete: &mut bool) -> Result<bool, String> {
+    if !std::io::stdin().is_terminal() {
+        return Err(
+            "apply needs confirmation but stdin is not a terminal; pass --auto-approve".into()
+        );
+    }
+    let deletes: Vec<&Change> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Delete && c.kind == hubctl_plan::ResourceKind::Hub)
+        .collect();
+    let stdin = std::io::stdin();
+    let read = || {
+        let mut answer = String::new();
+        stdin
+            .lock()
+            .read_line(&mut answer)
+            .map(|_| answer.trim().to_string())
+            .map_err(|e| e.to_string())
+    };
+    if !deletes.is_empty() && !*allow_delete {
+        for change in &deletes {
+            printer.err(&format!("Deleting hub {} deletes its projects and cannot be undone. Type the hub's name to confirm: ", change.display));
+            let _ = std::io::stderr().flush();
+            if read()? != change.display {
+                return Ok(false);
+            }
+        }
+        *allow_delete = true;
+    }
+    printer.err("Apply these changes? Only 'yes' is accepted: ");
+    let _ = std::io::stderr().flush();
+    Ok(read()? == "yes")
+}
+
+/// `hubctl apply`.
+pub fn apply(printer: &mut Printer, global: &GlobalArgs, args: ApplyArgs) -> ExitStatus {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            printer.err(&format!("error: cannot start the async runtime: {e}\n"));
+            return ExitStatus::Error;
+        }
+    };
+    runtime.block_on(run(printer, global, args))
+}
+
+async fn run(printer: &mut Printer, global: &GlobalArgs, args: ApplyArgs) -> ExitStatus {
+    let (plan, target) = match &args.plan {
+        Some(file) => {
+            let text = match std::fs::read_to_string(file) {
+                Ok(text) => text,
+                Err(e) => {
+                    printer.err(&format!("error: cannot read plan {}: {e}\n", file.display()));
+                    return ExitStatus::Error;
+                }
+            };
+            let plan = match hubctl_plan::saved::from_text(&text) {
+                Ok(plan) => plan,
+                Err(e) => {
+                    printer.err(&format!("error: {}: {e}\n", file.display()));
+                    return ExitStatus::Error;
+                }
+            };
+            let target = match context::connect(global).await {
+                Ok(t) => t,
+                Err(e) => {
+                    printer.err(&format!("error: {e}\n"));
+                    return ExitStatus::Error;
+                }
+            };
+            let live = match inventory::read(&target.client, &request_for(&plan)).await {
+                Ok((live, _)) => live,
+                Err(e) => {
+                    printer.err(&format!("error: {e}\n"));
+                    target.close().await;
+                    return ExitStatus::Error;
+                }
+            };
+            if let Err(e) = hubctl_plan::saved::check(
+                &plan,
+                &target.endpoint,
+                &hubctl_plan::digest::fingerprints(&live),
+            ) {
+                printer.err(&format!("error: {e}\n"));
+                target.close().await;
+                return ExitStatus::Error;
+            }
+            (plan, target)
+        }
+        None => {
+            let Some(desired) = plan_cmd::load(printer, &args.paths) else {
+                return ExitStatus::Error;
+            };
+            match plan_cmd::make_plan(global, &desired, args.prune).await {
+                Ok(done) => done,
+                Err(e) => {
+                    printer.err(&format!("error: {e}\n"));
+                    return ExitStatus::Error;
+                }
+            }
+        }
+    };
+    plan_cmd::show(printer, &plan, Format::Text, Mode::Plan, global, &target.description);
+    if plan.is_blocked() && !args.skip_blocked {
+        printer.err("error: blocked changes; nothing was applied (the reasons and remedies are above; --skip-blocked applies the other hubs)\n");
+        target.close().await;
+        return ExitStatus::Blocked;
+    }
+    if !plan.has_changes() {
+        target.close().await;
+        return ExitStatus::Success;
+    }
+    let mut allow_delete = args.allow_delete;
+    if !args.auto_approve {
+        match confirm(printer, &plan, &mut allow_delete) {
+            Ok(true) => {}
+            Ok(false) => {
+                printer.err("Not applied.\n");
+                target.close().await;
+                return ExitStatus::Error;
+            }
+            Err(e) => {
+                printer.err(&format!("error: {e}\n"));
+                target.close().await;
+                return ExitStatus::Error;
+            }
+        }
+    }
+    let options = ApplyOptions {
+        skip_blocked: args.skip_blocked,
+        allow_delete,
+        concurrency: global.concurrency.max(1),
+        ..ApplyOptions::default()
+    };
+    let progress = Progress { started: Instant::now(), lines: Mutex::new(Vec::new()) };
+    let result = hubctl_apply::apply(&plan, &target.client, &options, &progress).await;
+    target.close().await;
+    let report = match result {
+        Ok(report) => report,
+        Err(e) => {
+            printer.err(&format!("error: {e}\n"));
+            return ExitStatus::Error;
+        }
+    };
+    let done = report.steps.iter().filter(|s| matches!(s.status, StepStatus::Done { .. })).count();
+    let failed: Vec<_> =
+        report.steps.iter().filter(|s| matches!(s.status, StepStatus::Failed { .. })).collect();
+    let not_started = report.steps.iter().filter(|s| s.status == StepStatus::NotStarted).count();
+    let skipped = report.steps.iter().filter(|s| s.status == StepStatus::Skipped).count();
+    if failed.is_empty() {
+        printer.out(&format!(
+            "Apply complete: {done} change(s) applied{}.\n",
+            if skipped > 0 { format!(", {skipped} skipped (blocked hubs)") } else { String::new() }
+        ));
+        if skipped > 0 { ExitStatus::Blocked } else { ExitStatus::Success }
+    } else {
+        printer.out(&format!(
+            "Apply failed: {done} done, {} failed, {not_started} not started.\n",
+            failed.len()
+        ));
+        for step in failed {
+            if let StepStatus::Failed { code, message } = &step.status {
+                printer.out(&format!(
+                    "  ✗ {} {}: {code}: {message}\n",
+                    verb(step.action),
+                    step.display
+                ));
+            }
+        }
+        printer.out("Run `hubctl apply` again: every step is safe to repeat.\n");
+        ExitStatus::Error
+    }
+}

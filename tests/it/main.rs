@@ -6,6 +6,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod emulator;
+mod lab;
+mod lifecycle;
 mod manifest_errors;
 mod no_panic;
 mod schema;

@@ -15,6 +15,15 @@ fn committed_schema_is_current() {
 }
 
 #[test]
+fn committed_plan_schema_is_current() {
+    let committed = std::fs::read_to_string(workspace().join("schemas/plan.schema.json")).unwrap();
+    assert!(
+        committed == hubctl_plan::plan_schema_text(),
+        "schemas/plan.schema.json is stale: run `cargo run -p hubctl -- schema --plan > schemas/plan.schema.json`"
+    );
+}
+
+#[test]
 fn hubctl_schema_prints_the_committed_schema() {
     let committed = std::fs::read_to_string(workspace().join("schemas/hub.schema.json")).unwrap();
     let output = hubctl().arg("schema").output().unwrap();

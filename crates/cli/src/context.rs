@@ -128,13 +128,18 @@ pub async fn connect(args: &GlobalArgs) -> Result<Target, ConnectError> {
         executor: None,
     })
     .map_err(ClientError::from)?;
-    let options = ArmClientOptions {
+    let mut options = ArmClientOptions {
         cloud: cloud.clone(),
         http: Some(http),
         concurrency: args.concurrency,
         skip_provider_registration: args.skip_provider_registration,
         ..ArmClientOptions::default()
     };
+    if cloud.is_loopback() {
+        // An emulator: Azure's long waits between retries and polls would only slow it down.
+        options.retry = RetryOptions::local();
+        options.poll_interval = Duration::from_millis(100);
+    }
     let client = ArmClient::new(credential, Some(options))?;
     Ok(Target {
         client,

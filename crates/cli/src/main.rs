@@ -53,7 +53,11 @@ enum Command {
     /// Tell what changed in Azure since the last apply (drift) from what the manifests changed (pending); exit 0 in sync, 2 differs.
     Drift(plan_cmd::DriftArgs),
     /// Print the manifest JSON Schema (for editors: `# yaml-language-server: $schema=...`).
-    Schema,
+    Schema {
+        /// Print the schema of plans and `--format json` output instead.
+        #[arg(long)]
+        plan: bool,
+    },
     /// Print what hubctl refuses on a live hub, why, and the remedy (docs/rules.md).
     Rules,
     /// Run the local ARM emulator: prints one JSON line with its endpoints, serves until SIGINT/SIGTERM.
@@ -93,8 +97,13 @@ fn main() -> ExitCode {
         Command::Drift(args) => plan_cmd::drift(&mut printer, &cli.global, args),
         Command::Apply(args) => apply_cmd::apply(&mut printer, &cli.global, args),
         Command::Validate { paths } => validate(&mut printer, paths),
-        Command::Schema => {
-            printer.out(&hubctl_spec::schema::manifest_schema_text());
+        Command::Schema { plan } => {
+            let text = if plan {
+                hubctl_plan::plan_schema_text()
+            } else {
+                hubctl_spec::schema::manifest_schema_text()
+            };
+            printer.out(&text);
             ExitStatus::Success
         }
         Command::Emulator(args) => emulator::run(&mut printer, args),

@@ -102,7 +102,12 @@ pub async fn make_plan(
     prune: bool,
 ) -> Result<(Plan, context::Target), String> {
     let target = context::connect(global).await.map_err(|e| e.to_string())?;
-    let (live, report) = match inventory::read(&target.client, &inventory_request(desired)).await {
+    let mut request = inventory_request(desired);
+    if prune {
+        // Hubs whose manifests are gone can be anywhere in the subscriptions: read them whole.
+        request.strategy = Strategy::List;
+    }
+    let (live, report) = match inventory::read(&target.client, &request).await {
         Ok(read) => read,
         Err(e) => {
             target.close().await;

@@ -87,6 +87,12 @@ impl Cloud {
             authority_host: authority.trim_end_matches('/').to_string(),
         }
     }
+    /// Whether ARM is on this machine (the local cloud, or an emulator given as a custom
+    /// endpoint): Azure itself never is.
+    pub fn is_loopback(&self) -> bool {
+        Url::parse(&self.arm_endpoint).is_ok_and(|u| is_loopback(&u))
+    }
+
     /// The token scope for ARM.
     pub fn scope(&self) -> String {
         format!("{}/.default", self.audience)

@@ -8,8 +8,8 @@
 //!   their outbound rules come in the workspace bodies) and every role assignment of the
 //!   subscription (at, above and below it), then sort them to hubs and projects by scope.
 //!   Two paged lists, however many hubs.
-//! - [`Strategy::ResourceGroup`]: per hub, GET it; per resource group, list its projects and
-//!   its role assignments. Three requests for a lone hub, however big its subscription.
+//! - [`Strategy::ResourceGroup`]: per resource group, list its workspaces and its role
+//!   assignments. Two requests for a lone hub, however big its subscription.
 //! - [`Strategy::PerResource`]: what resource-by-resource tools do — GET the hub, each declared
 //!   project and rule, list access at each scope. Kept to measure against, never chosen.
 //!
@@ -162,21 +162,11 @@ async fn read_subscription(
             let mut assignments = Vec::new();
             let groups: BTreeSet<String> =
                 hubs.iter().map(|h| h.resource_group.to_ascii_lowercase()).collect();
-            for hub in hubs {
-                if let Some(w) = client
-                    .workspaces()
-                    .get(&hub.subscription, &hub.resource_group, &hub.name)
-                    .await?
-                {
-                    workspaces.push(w);
-                }
-            }
             for group in &groups {
+                // Every workspace of the group: the hub, its projects, and hubs no manifest
+                // names any more (for --prune).
                 workspaces.extend(
-                    client
-                        .workspaces()
-                        .list_by_resource_group(subscription, group, Some("Project"))
-                        .await?,
+                    client.workspaces().list_by_resource_group(subscription, group, None).await?,
                 );
                 assignments.extend(
                     client

@@ -1,0 +1,212 @@
+//! A lab for end-to-end tests: the emulator in this process, manifests in a temporary folder,
+//! and the real `hubctl` binary pointed at the emulator as a custom cloud, signing in with a
+//! client secret from the environment — the way a pipeline runs it. Live state is checked
+//! through the emulator's ARM API, never through hubctl.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use hubctl_emulator::{Emulator, Options, Seed};
+use serde_json::Value;
+
+use crate::support::examples;
+
+pub const SUB: &str = "00000000-0000-0000-0000-000000000001";
+pub const RG: &str = "rg-ai-platform";
+
+pub struct Lab {
+    pub emulator: Emulator,
+    pub dir: tempfile::TempDir,
+    http: reqwest::Client,
+    token: String,
+}
+
+/// What a run of hubctl did.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Lab {
+    pub async fn start(options: Options) -> Lab {
+        let seed = Seed::from_file(&examples().join("local-cloud-seed.yaml")).unwrap();
+        let emulator = Emulator::start(Options {
+            seed: Some(seed),
+            lro: Duration::from_millis(20),
+            ..options
+        })
+        .await
+        .unwrap();
+        let http = reqwest::Client::builder()
+            .add_root_certificate(
+                reqwest::Certificate::from_pem(emulator.ca_pem().as_bytes()).unwrap(),
+            )
+            .build()
+            .unwrap();
+        let token: Value = http
+            .post(format!(
+                "{}/{}/oauth2/v2.0/token",
+                emulator.authority_host(),
+                emulator.tenant_id()
+            ))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", "lab-observer"),
+                ("client_secret", "x"),
+                ("scope", "https://management.azure.com/.default"),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let token = token["access_token"].as_str().unwrap().to_string();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("hubs")).unwrap();
+        Lab { emulator, dir, http, token }
+    }
+
+    /// Write a manifest into the lab's `hubs/` folder.
+    pub fn write(&self, name: &str, text: &str) {
+        std::fs::write(self.dir.path().join("hubs").join(name), text).unwrap();
+    }
+
+    pub fn remove(&self, name: &str) {
+        std::fs::remove_file(self.dir.path().join("hubs").join(name)).unwrap();
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Run hubctl against the emulator in the lab folder.
+    pub async fn hubctl(&self, args: &[&str]) -> Run {
+        let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_hubctl"))
+            .args(args)
+            .args([
+                "--arm-endpoint",
+                &self.emulator.arm_endpoint(),
+                "--authority-host",
+                &self.emulator.authority_host(),
+            ])
+            .arg("--ca-cert")
+            .arg(self.emulator.ca_cert_path())
+            .args(["--auth", "client-secret"])
+            .env("AZURE_TENANT_ID", self.emulator.tenant_id())
+            .env("AZURE_CLIENT_ID", "11111111-0000-0000-0000-00000000c11e")
+            .env("AZURE_CLIENT_SECRET", "local-cloud-secret")
+            .env_remove("HUBCTL_CLOUD")
+            .current_dir(self.dir.path())
+            .output()
+            .await
+            .unwrap();
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// GET an ARM path through the emulator's API; `None` on 404.
+    pub async fn get(&self, path: &str, api_version: &str) -> Option<Value> {
+        let separator = if path.contains('?') { '&' } else { '?' };
+        let url =
+            format!("{}{path}{separator}api-version={api_version}", self.emulator.arm_endpoint());
+        // The lab's own reads meet the emulator's injected faults too: try again.
+        for _ in 0..20 {
+            let Ok(response) = self.http.get(&url).bearer_auth(&self.token).send().await else {
+                continue;
+            };
+            let status = response.status();
+            if status == 404 {
+                return None;
+            }
+            if status == 429 || status.is_server_error() {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+            assert!(status.is_success(), "GET {path}: {status}");
+            if let Ok(body) = response.json().await {
+                return Some(body);
+            }
+        }
+        panic!("GET {path}: no answer after 20 tries")
+    }
+
+    pub fn workspace_path(name: &str) -> String {
+        format!(
+            "/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.MachineLearningServices/workspaces/{name}"
+        )
+    }
+
+    pub async fn workspace(&self, name: &str) -> Option<Value> {
+        self.get(&Lab::workspace_path(name), "2026-05-01").await
+    }
+
+    /// Role assignments at exactly a workspace's scope: (principal, role GUID).
+    pub async fn access(&self, name: &str) -> Vec<(String, String)> {
+        let scope = Lab::workspace_path(name);
+        let list = self
+            .get(
+                &format!(
+                    "{scope}/providers/Microsoft.Authorization/roleAssignments?$filter=atScope()"
+                ),
+                "2022-04-01",
+            )
+            .await
+            .unwrap();
+        let mut out: Vec<(String, String)> = list["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| {
+                a["properties"]["scope"].as_str().is_some_and(|s| s.eq_ignore_ascii_case(&scope))
+            })
+            .map(|a| {
+                (
+                    a["properties"]["principalId"].as_str().unwrap().to_string(),
+                    a["properties"]["roleDefinitionId"]
+                        .as_str()
+                        .unwrap()
+                        .rsplit('/')
+                        .next()
+                        .unwrap()
+                        .to_string(),
+                )
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// User rule names of a hub.
+    pub async fn rules(&self, name: &str) -> Vec<String> {
+        let hub = self.workspace(name).await.unwrap();
+        let mut names: Vec<String> = hub["properties"]["managedNetwork"]["outboundRules"]
+            .as_object()
+            .map(|m| {
+                m.iter()
+                    .filter(|(_, r)| r["category"] == "UserDefined")
+                    .map(|(k, _)| k.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
+    }
+
+    /// An out-of-band edit, as a person in the portal would make it.
+    pub async fn edit(&self, id: &str, patch: Value) {
+        let response = self
+            .http
+            .post(format!("{}/_emulator/edit", self.emulator.arm_endpoint()))
+            .json(&serde_json::json!({"id": id, "patch": patch}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+    }
+}

@@ -1,0 +1,412 @@
+//! The real binary against the emulator, from nothing to every kind of change, with the live
+//! state checked through the emulator's API afterwards.
+
+use hubctl_emulator::Options;
+use serde_json::json;
+
+use crate::lab::{Lab, RG, SUB};
+use crate::support::examples;
+
+fn example(name: &str) -> String {
+    std::fs::read_to_string(examples().join("hubs").join(name)).unwrap()
+}
+
+const DEV: &str = "64702f94-c441-49e6-a78b-ef80e0188fee";
+const ADMIN: &str = "b78c5d69-af96-48a3-bf8d-a8b4d589de94";
+
+async fn applied_examples(options: Options) -> Lab {
+    let lab = Lab::start(options).await;
+    lab.write("minimal.yaml", &example("minimal.yaml"));
+    lab.write("locked-down.yaml", &example("locked-down.yaml"));
+    let run = lab.hubctl(&["apply", "--auto-approve", "hubs"]).await;
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    lab
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plan_on_an_empty_cloud_creates_everything_then_apply_makes_it_so() {
+    let lab = Lab::start(Options::default()).await;
+    lab.write("minimal.yaml", &example("minimal.yaml"));
+    lab.write("locked-down.yaml", &example("locked-down.yaml"));
+    let plan = lab.hubctl(&["plan", "hubs"]).await;
+    assert_eq!(plan.code, 2, "{}\n{}", plan.stdout, plan.stderr);
+    assert!(
+        plan.stdout.contains("Plan: 16 to add, 0 to change, 0 to destroy, 0 blocked."),
+        "{}",
+        plan.stdout
+    );
+    assert!(lab.workspace("contoso-hub").await.is_none(), "plan changes nothing");
+
+    let apply = lab.hubctl(&["apply", "--auto-approve", "hubs"]).await;
+    assert_eq!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
+    let hub = lab.workspace("contoso-hub").await.expect("the hub exists");
+    assert_eq!(hub["kind"], "Hub");
+    assert_eq!(hub["properties"]["friendlyName"], "Contoso AI hub");
+    assert_eq!(hub["properties"]["managedNetwork"]["isolationMode"], "AllowOnlyApprovedOutbound");
+    assert_eq!(hub["properties"]["encryption"]["status"], "Enabled");
+    assert_eq!(hub["tags"]["hubctl-managed-by"], "hubctl");
+    assert!(hub["tags"]["hubctl-manifest-digest"].as_str().is_some_and(|d| d.len() == 64));
+    assert_eq!(
+        lab.rules("contoso-hub").await,
+        ["data-factory", "data-lake", "pypi", "pythonhosted"]
+    );
+    let project = lab.workspace("fraud-detection").await.expect("the project exists");
+    assert!(project["properties"]["hubResourceId"].as_str().unwrap().ends_with("/contoso-hub"));
+    assert_eq!(
+        lab.access("contoso-hub").await,
+        vec![
+            ("7d2f6a0e-0000-0000-0000-000000000010".to_string(), DEV.to_string()),
+            ("7d2f6a0e-0000-0000-0000-000000000020".to_string(), ADMIN.to_string())
+        ]
+    );
+    let connection = lab
+        .get(
+            &format!("{}/connections/contoso-ai-services", Lab::workspace_path("contoso-hub")),
+            "2026-05-01",
+        )
+        .await
+        .unwrap();
+    assert_eq!(connection["properties"]["category"], "AIServices");
+
+    let again = lab.hubctl(&["plan", "hubs"]).await;
+    assert_eq!(again.code, 0, "re-plan is a no-op:\n{}", again.stdout);
+    assert!(again.stdout.contains("No changes"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn description_tags_and_a_key_rotation_are_updated_in_place() {
+    let lab = applied_examples(Options::default()).await;
+    let edited = example("locked-down.yaml")
+        .replace(
+            "description: Shared hub for the data science teams",
+            "description: Shared hub, second edition",
+        )
+        .replace("dataClassification: confidential", "dataClassification: restricted")
+        .replace(
+            "keys/hub-key/4a1c2f0e9b8d4c7a8e6f5d4c3b2a1908",
+            "keys/hub-key/7e2b9c1d0f3a4b5c6d7e8f9012345678",
+        );
+    lab.write("locked-down.yaml", &edited);
+    let plan = lab.hubctl(&["plan", "hubs"]).await;
+    assert_eq!(plan.code, 2);
+    assert!(
+        plan.stdout.contains("in place: the key rotates within its vault")
+            || plan.stdout.contains("spec.encryption.keyUri"),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout.contains("0 to destroy, 0 blocked"),
+        "never a replacement: {}",
+        plan.stdout
+    );
+    let apply = lab.hubctl(&["apply", "--auto-approve", "hubs"]).await;
+    assert_eq!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
+    let hub = lab.workspace("contoso-hub").await.unwrap();
+    assert_eq!(hub["properties"]["description"], "Shared hub, second edition");
+    assert_eq!(hub["tags"]["dataClassification"], "restricted");
+    assert!(
+        hub["properties"]["encryption"]["keyVaultProperties"]["keyIdentifier"]
+            .as_str()
+            .unwrap()
+            .ends_with("7e2b9c1d0f3a4b5c6d7e8f9012345678")
+    );
+    assert_eq!(lab.hubctl(&["plan", "hubs"]).await.code, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_changes_exit_3_and_change_nothing() {
+    let lab = applied_examples(Options::default()).await;
+    let before = lab.workspace("contoso-hub").await.unwrap();
+    let cases = [
+        ("encryption type", example("locked-down.yaml").replace("type: customerManaged\n    keyVault: /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-ai-platform/providers/Microsoft.KeyVault/vaults/contoso-cmk\n    keyUri: https://contoso-cmk.vault.azure.net/keys/hub-key/4a1c2f0e9b8d4c7a8e6f5d4c3b2a1908\n    identity: /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-ai-platform/providers/Microsoft.ManagedIdentity/userAssignedIdentities/contoso-hub-id", "type: microsoftManaged"), "encryption mode is fixed"),
+        ("credential store", example("locked-down.yaml").replace("credentialStore:\n    keyVault: /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-ai-platform/providers/Microsoft.KeyVault/vaults/contoso-hub-kv", "credentialStore: microsoftManaged"), "Microsoft-managed credential store"),
+        ("approved to public", example("locked-down.yaml").replace("isolation: privateWithApprovedOutbound\n    firewallSku: standard", "isolation: public").replace("    outboundRules:\n      - name: pypi\n        fqdn: pypi.org\n      - name: pythonhosted\n        fqdn: \"*.pythonhosted.org\"\n      - name: data-lake\n        privateEndpoint:\n          resource: /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-ai-platform/providers/Microsoft.Storage/storageAccounts/contosodata\n          subresource: dfs\n          sparkEnabled: false\n      - name: data-factory\n        serviceTag:\n          tag: DataFactory\n          protocol: TCP\n          ports: \"443\"\n", ""), "cannot be disabled"),
+        ("App Insights removed", example("locked-down.yaml").replace("  applicationInsights: /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-ai-platform/providers/Microsoft.Insights/components/contoso-hub-ai\n", ""), "cannot be disassociated"),
+    ];
+    for (what, text, reason) in cases {
+        assert_ne!(text, example("locked-down.yaml"), "{what}: the edit applies");
+        lab.write("locked-down.yaml", &text);
+        let plan = lab.hubctl(&["plan", "hubs"]).await;
+        assert_eq!(plan.code, 3, "{what}:\n{}", plan.stdout);
+        assert!(
+            plan.stdout.contains(reason) && plan.stdout.contains("remedy:"),
+            "{what}:\n{}",
+            plan.stdout
+        );
+        let apply = lab.hubctl(&["apply", "--auto-approve", "hubs"]).await;
+        assert_eq!(apply.code, 3, "{what}: {}", apply.stderr);
+        assert!(apply.stderr.contains("nothing was applied"));
+    }
+    let after = lab.workspace("contoso-hub").await.unwrap();
+    assert_eq!(before["properties"], after["properties"], "nothing changed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outbound_rules_projects_and_access_follow_the_manifest() {
+    let lab = applied_examples(Options::default()).await;
+    // Public → approved outbound with rules, on the minimal hub.
+    let approved = example("minimal.yaml")
+        .replace("    publicNetworkAccess: enabled\n    isolation: public\n", "    publicNetworkAccess: enabled\n    isolation: privateWithApprovedOutbound\n    outboundRules:\n      - { name: pypi, fqdn: pypi.org }\n      - { name: conda, fqdn: conda.anaconda.org }\n")
+        .replace("  access:\n    assignments:\n", "  access:\n    exclusive: true\n    assignments:\n      - { principal: 7d2f6a0e-0000-0000-0000-000000000020, principalType: group, role: Reader }\n")
+        .replace("  projects:\n    - name: sandbox-playground\n      displayName: Playground\n", "  projects:\n    - name: sandbox-playground\n      displayName: Playground\n    - name: sandbox-second\n");
+    lab.write("minimal.yaml", &approved);
+    let run = lab.hubctl(&["apply", "--auto-approve", "hubs"]).await;
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let hub = lab.workspace("contoso-sandbox").await.unwrap();
+    assert_eq!(hub["properties"]["managedNetwork"]["isolationMode"], "AllowOnlyApprovedOutbound");
+    assert_eq!(lab.rules("contoso-sandbox").await, ["conda", "pypi"]);
+    assert!(lab.workspace("sandbox-second").await.is_some());
+    assert_eq!(lab.access("contoso-sandbox").await.len(), 2);
+
+    // Rule add/change/remove; an assignment removed under exclusive mode; a project removed.
+    let changed = approved
+        .replace("      - { name: conda, fqdn: conda.anaconda.org }\n", "      - { name: github, fqdn: github.com }\n")
+        .replace("      - { name: pypi, fqdn: pypi.org }\n", "      - { name: pypi, fqdn: files.pythonhosted.org }\n")
+        .replace("      - { principal: 7d2f6a0e-0000-0000-0000-000000000020, principalType: group, role: Reader }\n", "")
+        .replace("    - name: sandbox-second\n", "");
+    lab.write("minimal.yaml", &changed);
+    let without_delete = lab.hubctl(&["apply", "--auto-approve", "--prune", "hubs"]).await;
+    assert_eq!(
+        without_delete.code, 1,
+        "deleting a project needs --allow-delete:\n{}",
+        without_delete.stderr
+    );
+    assert!(without_delete.stderr.contains("--allow-delete"));
+    let run = lab.hubctl(&["apply", "--auto-approve", "--prune", "--allow-delete", "hubs"]).await;
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(lab.rules("contoso-sandbox").await, ["github", "pypi"]);
+    let hub = lab.workspace("contoso-sandbox").await.unwrap();
+    assert_eq!(
+        hub["properties"]["managedNetwork"]["outboundRules"]["pypi"]["destination"],
+        "files.pythonhosted.org"
+    );
+    assert!(lab.workspace("sandbox-second").await.is_none());
+    assert_eq!(
+        lab.access("contoso-sandbox").await,
+        vec![("7d2f6a0e-0000-0000-0000-000000000010".to_string(), DEV.to_string())]
+    );
+    assert_eq!(lab.hubctl(&["plan", "--prune", "hubs"]).await.code, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_equal_existing_assignment_is_adopted_not_duplicated() {
+    let lab = Lab::start(Options::default()).await;
+    lab.write("minimal.yaml", &example("minimal.yaml"));
+    // Create the hub without access, then give the group its role by hand under another name.
+    let no_access = example("minimal.yaml").replace("  access:\n    assignments:\n      - principal: 7d2f6a0e-0000-0000-0000-000000000010\n        principalType: group\n        role: Azure AI Developer\n", "");
+    lab.write("minimal.yaml", &no_access);
+    assert_eq!(lab.hubctl(&["apply", "--auto-approve", "hubs"]).await.code, 0);
+    let scope = Lab::workspace_path("contoso-sandbox");
+    let http = reqwest::Client::builder()
+        .add_root_certificate(
+            reqwest::Certificate::from_pem(lab.emulator.ca_pem().as_bytes()).unwrap(),
+        )
+        .build()
+        .unwrap();
+    let token: serde_json::Value = http
+        .post(format!(
+            "{}/{}/oauth2/v2.0/token",
+            lab.emulator.authority_host(),
+            lab.emulator.tenant_id()
+        ))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", "portal-user"),
+            ("client_secret", "x"),
+            ("scope", "https://management.azure.com/.default"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let response = http
+        .put(format!("{}{scope}/providers/Microsoft.Authorization/roleAssignments/12345678-1234-4234-8234-123456789abc?api-version=2022-04-01", lab.emulator.arm_endpoint()))
+        .bearer_auth(token["access_token"].as_str().unwrap())
+        .json(&json!({"properties": {"roleDefinitionId": format!("/subscriptions/{SUB}/providers/Microsoft.Authorization/roleDefinitions/{DEV}"), "principalId": "7d2f6a0e-0000-0000-0000-000000000010", "principalType": "Group"}}))
+        .send().await.unwrap();
+    assert_eq!(response.status(), 201);
+    lab.write("minimal.yaml", &example("minimal.yaml"));
+    let plan = lab.hubctl(&["plan", "hubs"]).await;
+    assert!(!plan.stdout.contains("create role assignment"), "adopted:\n{}", plan.stdout);
+    let run = lab.hubctl(&["apply", "--auto-approve", "hubs"]).await;
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(lab.access("contoso-sandbox").await.len(), 1, "not duplicated");
+    let _ = RG;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_registry_change_warns_and_applies() {
+    let lab = applied_examples(Options::default()).await;
+    let moved = example("locked-down.yaml")
+        .replace("registries/contosohubacr", "registries/contosohubacr2");
+    // The second registry must exist in the cloud.
+    let http = reqwest::Client::builder()
+        .add_root_certificate(
+            reqwest::Certificate::from_pem(lab.emulator.ca_pem().as_bytes()).unwrap(),
+        )
+        .build()
+        .unwrap();
+    let token: serde_json::Value = http
+        .post(format!(
+            "{}/{}/oauth2/v2.0/token",
+            lab.emulator.authority_host(),
+            lab.emulator.tenant_id()
+        ))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", "x"),
+            ("client_secret", "x"),
+            ("scope", "https://management.azure.com/.default"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let response = http
+        .put(format!("{}/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.ContainerRegistry/registries/contosohubacr2?api-version=2023-07-01", lab.emulator.arm_endpoint()))
+        .bearer_auth(token["access_token"].as_str().unwrap())
+        .json(&json!({"location": "eastus2"}))
+        .send().await.unwrap();
+    assert_eq!(response.status(), 201);
+    lab.write("locked-down.yaml", &moved);
+    let run = lab.hubctl(&["apply", "--auto-approve", "hubs"]).await;
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("lineage"), "the warning is shown:\n{}", run.stdout);
+    let hub = lab.workspace("contoso-hub").await.unwrap();
+    assert!(hub["properties"]["containerRegistry"].as_str().unwrap().ends_with("contosohubacr2"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_saved_plan_is_refused_when_live_state_changed() {
+    let lab = applied_examples(Options::default()).await;
+    lab.write(
+        "minimal.yaml",
+        &example("minimal.yaml")
+            .replace("description: Experiments; no production data", "description: saved"),
+    );
+    let plan = lab.hubctl(&["plan", "hubs", "--out", "plan.json"]).await;
+    assert_eq!(plan.code, 2, "{}", plan.stderr);
+    // Someone edits the hub in the portal before the plan is applied.
+    lab.edit(
+        &Lab::workspace_path("contoso-sandbox"),
+        json!({"properties": {"friendlyName": "portal edit"}}),
+    )
+    .await;
+    let apply = lab.hubctl(&["apply", "--auto-approve", "--plan", "plan.json"]).await;
+    assert_eq!(apply.code, 1, "{}", apply.stderr);
+    assert!(
+        apply.stderr.contains("stale") && apply.stderr.contains("contoso-sandbox"),
+        "{}",
+        apply.stderr
+    );
+    assert_eq!(
+        lab.workspace("contoso-sandbox").await.unwrap()["properties"]["description"],
+        "Experiments; no production data"
+    );
+    // A fresh plan applies exactly.
+    assert_eq!(lab.hubctl(&["plan", "hubs", "--out", "plan.json"]).await.code, 2);
+    let apply = lab.hubctl(&["apply", "--auto-approve", "--plan", "plan.json"]).await;
+    assert_eq!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
+    assert_eq!(
+        lab.workspace("contoso-sandbox").await.unwrap()["properties"]["description"],
+        "saved"
+    );
+    assert!(lab.path("plan.json").exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_removed_manifest_deletes_the_hub_only_with_prune_and_allow_delete() {
+    let lab = applied_examples(Options::default()).await;
+    lab.remove("minimal.yaml");
+    let plain = lab.hubctl(&["apply", "--auto-approve", "hubs"]).await;
+    assert_eq!(plain.code, 0, "without --prune nothing is deleted: {}", plain.stdout);
+    assert!(lab.workspace("contoso-sandbox").await.is_some());
+    let plan = lab.hubctl(&["plan", "--prune", "hubs"]).await;
+    assert!(
+        plan.stdout.contains("delete hub contoso-sandbox")
+            && plan.stdout.contains("sandbox-playground"),
+        "the plan lists the projects that go with it:\n{}",
+        plan.stdout
+    );
+    let refused = lab.hubctl(&["apply", "--auto-approve", "--prune", "hubs"]).await;
+    assert_eq!(refused.code, 1);
+    assert!(lab.workspace("contoso-sandbox").await.is_some());
+    let run = lab.hubctl(&["apply", "--auto-approve", "--prune", "--allow-delete", "hubs"]).await;
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(lab.workspace("contoso-sandbox").await.is_none());
+    assert!(lab.workspace("sandbox-playground").await.is_none());
+    assert!(lab.workspace("contoso-hub").await.is_some(), "the other hub stays");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drift_finds_an_out_of_band_edit_and_apply_fixes_it() {
+    let lab = applied_examples(Options::default()).await;
+    assert_eq!(lab.hubctl(&["drift", "hubs"]).await.code, 0);
+    lab.edit(
+        &Lab::workspace_path("contoso-hub"),
+        json!({"properties": {"publicNetworkAccess": "Enabled"}}),
+    )
+    .await;
+    let drift = lab.hubctl(&["drift", "hubs"]).await;
+    assert_eq!(drift.code, 2, "{}", drift.stdout);
+    assert!(
+        drift.stdout.contains("contoso-hub (drift)")
+            && drift.stdout.contains("spec.network.publicNetworkAccess"),
+        "{}",
+        drift.stdout
+    );
+    let json = lab.hubctl(&["drift", "hubs", "--format", "json"]).await;
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(report["formatVersion"], 1);
+    let schema: serde_json::Value = serde_json::from_str(&hubctl_plan::plan_schema_text()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&report).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "the JSON output follows schemas/plan.schema.json: {errors:?}");
+    let classes: Vec<&str> = report["hubs"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|h| h["classification"].as_str().unwrap())
+        .collect();
+    assert!(classes.contains(&"drift") && classes.contains(&"inSync"), "{classes:?}");
+    // A manifest change not yet applied is pending, not drift.
+    lab.write(
+        "minimal.yaml",
+        &example("minimal.yaml")
+            .replace("displayName: Contoso sandbox hub", "displayName: Renamed"),
+    );
+    let pending = lab.hubctl(&["drift", "hubs"]).await;
+    assert!(pending.stdout.contains("contoso-sandbox (pending)"), "{}", pending.stdout);
+    assert_eq!(lab.hubctl(&["apply", "--auto-approve", "hubs"]).await.code, 0);
+    assert_eq!(
+        lab.workspace("contoso-hub").await.unwrap()["properties"]["publicNetworkAccess"],
+        "Disabled"
+    );
+    assert_eq!(lab.hubctl(&["drift", "hubs"]).await.code, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fault_rate_of_20_percent_still_converges() {
+    let lab = Lab::start(Options { fault_rate: 0.2, fault_seed: 11, ..Options::default() }).await;
+    lab.write("minimal.yaml", &example("minimal.yaml"));
+    lab.write("locked-down.yaml", &example("locked-down.yaml"));
+    let mut last = None;
+    for _ in 0..3 {
+        let run = lab.hubctl(&["apply", "--auto-approve", "hubs"]).await;
+        let done = run.code == 0;
+        last = Some(run);
+        if done {
+            break;
+        }
+    }
+    let last = last.unwrap();
+    assert_eq!(last.code, 0, "converges within three runs:\n{}\n{}", last.stdout, last.stderr);
+    assert!(lab.emulator.stats().faults.values().sum::<u64>() > 0, "faults were injected");
+    assert_eq!(lab.rules("contoso-hub").await.len(), 4);
+    assert_eq!(lab.access("contoso-hub").await.len(), 2);
+}

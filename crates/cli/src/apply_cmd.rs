@@ -3,7 +3,6 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
-use std::sync::Mutex;
 use std::time::Instant;
 
 use hubctl_apply::{ApplyObserver, ApplyOptions, Flow, StepStatus};
@@ -42,7 +41,6 @@ pub struct ApplyArgs {
 /// Progress lines on stderr: `HH:MM:SS ✓ create hub contoso-hub (1.2s)`.
 struct Progress {
     started: Instant,
-    lines: Mutex<Vec<String>>,
 }
 
 impl Progress {
@@ -53,7 +51,6 @@ impl Progress {
         {
             eprintln!("{line}");
         }
-        self.lines.lock().unwrap_or_else(|p| p.into_inner()).push(line);
     }
 }
 
@@ -254,7 +251,7 @@ async fn run(printer: &mut Printer, global: &GlobalArgs, args: ApplyArgs) -> Exi
         concurrency: global.concurrency.max(1),
         ..ApplyOptions::default()
     };
-    let progress = Progress { started: Instant::now(), lines: Mutex::new(Vec::new()) };
+    let progress = Progress { started: Instant::now() };
     let result = hubctl_apply::apply(&plan, &target.client, &options, &progress).await;
     target.close().await;
     let report = match result {
@@ -265,31 +262,45 @@ async fn run(printer: &mut Printer, global: &GlobalArgs, args: ApplyArgs) -> Exi
         }
     };
     let done = report.steps.iter().filter(|s| matches!(s.status, StepStatus::Done { .. })).count();
-    let failed: Vec<_> =
-        report.steps.iter().filter(|s| matches!(s.status, StepStatus::Failed { .. })).collect();
+    let failed =
+        report.steps.iter().filter(|s| matches!(s.status, StepStatus::Failed { .. })).count();
     let not_started = report.steps.iter().filter(|s| s.status == StepStatus::NotStarted).count();
-    let skipped = report.steps.iter().filter(|s| s.status == StepStatus::Skipped).count();
-    if failed.is_empty() {
-        printer.out(&format!(
-            "Apply complete: {done} change(s) applied{}.\n",
-            if skipped > 0 { format!(", {skipped} skipped (blocked hubs)") } else { String::new() }
-        ));
-        if skipped > 0 { ExitStatus::Blocked } else { ExitStatus::Success }
-    } else {
-        printer.out(&format!(
-            "Apply failed: {done} done, {} failed, {not_started} not started.\n",
-            failed.len()
-        ));
-        for step in failed {
-            if let StepStatus::Failed { code, message } = &step.status {
-                printer.out(&format!(
-                    "  ✗ {} {}: {code}: {message}\n",
-                    verb(step.action),
-                    step.display
-                ));
-            }
+    let mut skipped_hubs: Vec<&str> = report
+        .steps
+        .iter()
+        .filter(|s| s.status == StepStatus::Skipped)
+        .map(|s| s.hub.rsplit('/').next().unwrap_or(&s.hub))
+        .collect();
+    skipped_hubs.dedup();
+    if failed == 0 && not_started == 0 {
+        printer.out(&format!("Apply complete: {done} change(s) applied.\n"));
+        if skipped_hubs.is_empty() {
+            return ExitStatus::Success;
         }
-        printer.out("Run `hubctl apply` again: every step is safe to repeat.\n");
-        ExitStatus::Error
+        printer.out(&format!("Skipped because blocked: {}.\n", skipped_hubs.join(", ")));
+        return ExitStatus::Blocked;
     }
+    printer
+        .out(&format!("Apply failed: {done} done, {failed} failed, {not_started} not started.\n"));
+    for step in &report.steps {
+        let line = match &step.status {
+            StepStatus::Done { .. } => {
+                format!("  ✓ done         {} {}", verb(step.action), step.display)
+            }
+            StepStatus::Failed { code, message } => format!(
+                "  ✗ failed       {} {}: {code}: {message}",
+                verb(step.action),
+                step.display
+            ),
+            StepStatus::NotStarted => {
+                format!("  · not started  {} {}", verb(step.action), step.display)
+            }
+            StepStatus::Skipped => {
+                format!("  - skipped      {} {} (blocked hub)", verb(step.action), step.display)
+            }
+        };
+        printer.out(&format!("{line}\n"));
+    }
+    printer.out("Other hubs were applied as planned. Run `hubctl apply` again: every step is safe to repeat.\n");
+    ExitStatus::Error
 }

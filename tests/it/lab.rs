@@ -82,9 +82,28 @@ impl Lab {
         self.dir.path().join(name)
     }
 
+    /// Start hubctl against the emulator in the lab folder without waiting for it.
+    pub fn spawn(&self, args: &[&str]) -> tokio::process::Child {
+        self.command(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    }
+
     /// Run hubctl against the emulator in the lab folder.
     pub async fn hubctl(&self, args: &[&str]) -> Run {
-        let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_hubctl"))
+        let output = self.command(args).output().await.unwrap();
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    fn command(&self, args: &[&str]) -> tokio::process::Command {
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_hubctl"));
+        command
             .args(args)
             .args([
                 "--arm-endpoint",
@@ -100,14 +119,8 @@ impl Lab {
             .env("AZURE_CLIENT_SECRET", "local-cloud-secret")
             .env_remove("HUBCTL_CLOUD")
             .current_dir(self.dir.path())
-            .output()
-            .await
-            .unwrap();
-        Run {
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
+            .kill_on_drop(true);
+        command
     }
 
     /// GET an ARM path through the emulator's API; `None` on 404.

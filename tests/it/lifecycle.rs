@@ -392,21 +392,19 @@ async fn drift_finds_an_out_of_band_edit_and_apply_fixes_it() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_fault_rate_of_20_percent_still_converges() {
-    let lab = Lab::start(Options { fault_rate: 0.2, fault_seed: 11, ..Options::default() }).await;
-    lab.write("minimal.yaml", &example("minimal.yaml"));
-    lab.write("locked-down.yaml", &example("locked-down.yaml"));
-    let mut last = None;
-    for _ in 0..3 {
+    for seed in [11, 12, 13] {
+        let lab =
+            Lab::start(Options { fault_rate: 0.2, fault_seed: seed, ..Options::default() }).await;
+        lab.write("minimal.yaml", &example("minimal.yaml"));
+        lab.write("locked-down.yaml", &example("locked-down.yaml"));
         let run = lab.hubctl(&["apply", "--auto-approve", "hubs"]).await;
-        let done = run.code == 0;
-        last = Some(run);
-        if done {
-            break;
-        }
+        assert_eq!(
+            run.code, 0,
+            "seed {seed}: converges in one run, retrying what failed in passing:\n{}\n{}",
+            run.stdout, run.stderr
+        );
+        assert!(lab.emulator.stats().faults.values().sum::<u64>() > 0, "faults were injected");
+        assert_eq!(lab.rules("contoso-hub").await.len(), 4);
+        assert_eq!(lab.access("contoso-hub").await.len(), 2);
     }
-    let last = last.unwrap();
-    assert_eq!(last.code, 0, "converges within three runs:\n{}\n{}", last.stdout, last.stderr);
-    assert!(lab.emulator.stats().faults.values().sum::<u64>() > 0, "faults were injected");
-    assert_eq!(lab.rules("contoso-hub").await.len(), 4);
-    assert_eq!(lab.access("contoso-hub").await.len(), 2);
 }

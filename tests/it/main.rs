@@ -5,11 +5,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod crash;
 mod emulator;
 mod lab;
 mod lifecycle;
 mod manifest_errors;
 mod no_panic;
 mod schema;
+mod security;
 mod support;
 mod validate;

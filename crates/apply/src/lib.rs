@@ -182,7 +182,7 @@ pub async fn apply(
         hubs.entry(change.hub.as_str()).or_default().push(change);
     }
     let semaphore = Arc::new(tokio::sync::Semaphore::new(options.concurrency.max(1)));
-    let runs = hubs.into_iter().map(|(hub, changes)| {
+    let runs = interleave_subscriptions(hubs).into_iter().map(|(hub, changes)| {
         let semaphore = semaphore.clone();
         async move {
             let _permit = semaphore.acquire().await;
@@ -194,6 +194,29 @@ pub async fn apply(
         steps.extend(hub_steps);
     }
     Ok(ApplyReport { steps })
+}
+
+/// Hubs in an order that takes one from each subscription in turn: ARM's write budget is per
+/// subscription, so hubs in flight spread over every subscription instead of queueing on the
+/// first one's throttle.
+fn interleave_subscriptions<'a>(
+    hubs: BTreeMap<&'a str, Vec<&'a Change>>,
+) -> Vec<(&'a str, Vec<&'a Change>)> {
+    let mut queues: BTreeMap<String, std::collections::VecDeque<(&'a str, Vec<&'a Change>)>> =
+        BTreeMap::new();
+    for (hub, changes) in hubs {
+        let subscription = hubctl_model::subscription_of(hub).unwrap_or_default();
+        queues.entry(subscription).or_default().push_back((hub, changes));
+    }
+    let mut out = Vec::new();
+    while queues.values().any(|q| !q.is_empty()) {
+        for queue in queues.values_mut() {
+            if let Some(next) = queue.pop_front() {
+                out.push(next);
+            }
+        }
+    }
+    out
 }
 
 async fn apply_hub(
@@ -239,7 +262,7 @@ async fn apply_hub(
             final_tags = Some(Value::Object(tags.clone()));
             tags.remove(DIGEST_TAG);
         }
-        let result = execute(&change, client, options).await;
+        let result = execute_with_retry(&change, client, options).await;
         let status = match result {
             Ok(()) => StepStatus::Done { ms: started.elapsed().as_millis() as u64 },
             Err(e) => {
@@ -300,6 +323,44 @@ fn decode<T: serde::de::DeserializeOwned>(change: &Change) -> Result<T, ClientEr
             reason: format!("the plan's body: {e}"),
         }
     })
+}
+
+/// An operation that failed for the service's own passing reasons (an internal error, an
+/// outage) is tried again whole — every step is an idempotent write — a few times before the
+/// hub stops. A refusal (4xx) is never retried.
+const STEP_ATTEMPTS: u32 = 3;
+
+fn passing(error: &ClientError) -> bool {
+    match error {
+        ClientError::OperationFailed { code, .. } => {
+            matches!(
+                code.as_str(),
+                "InternalServerError" | "ServiceUnavailable" | "GatewayTimeout" | "TooManyRequests"
+            )
+        }
+        // A write whose answer was lost may be running already: wait for it, then write again.
+        ClientError::Service { code, .. } => code == "AnotherOperationInProgress",
+        ClientError::RetriesExhausted { .. } | ClientError::Transport { .. } => true,
+        _ => false,
+    }
+}
+
+async fn execute_with_retry(
+    change: &Change,
+    client: &ArmClient,
+    options: &ApplyOptions,
+) -> Result<(), ClientError> {
+    let mut attempt = 1;
+    loop {
+        match execute(change, client, options).await {
+            Err(e) if attempt < STEP_ATTEMPTS && passing(&e) => {
+                tracing::info!(change = %change.display, attempt, error = %e, "trying the step again");
+                tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt))).await;
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
 }
 
 /// One change, by kind and action.
@@ -406,5 +467,48 @@ async fn create_assignment(
             }
             Err(e) => return Err(e),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hubs_are_interleaved_across_subscriptions() {
+        let change = |hub: &str| Change {
+            id: hub.into(),
+            hub: hub.into(),
+            kind: ResourceKind::Hub,
+            resource: hub.into(),
+            display: hub.into(),
+            action: Action::Create,
+            reasons: Vec::new(),
+            fields: Vec::new(),
+            before: None,
+            after: None,
+            depends_on: Vec::new(),
+        };
+        let keys = [
+            "/subscriptions/a/h1",
+            "/subscriptions/a/h2",
+            "/subscriptions/a/h3",
+            "/subscriptions/b/h4",
+            "/subscriptions/b/h5",
+        ];
+        let changes: Vec<Change> = keys.iter().map(|k| change(k)).collect();
+        let hubs: BTreeMap<&str, Vec<&Change>> =
+            changes.iter().map(|c| (c.hub.as_str(), vec![c])).collect();
+        let order: Vec<&str> = interleave_subscriptions(hubs).into_iter().map(|(h, _)| h).collect();
+        assert_eq!(
+            order,
+            [
+                "/subscriptions/a/h1",
+                "/subscriptions/b/h4",
+                "/subscriptions/a/h2",
+                "/subscriptions/b/h5",
+                "/subscriptions/a/h3"
+            ]
+        );
     }
 }

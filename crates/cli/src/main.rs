@@ -17,6 +17,7 @@
 mod apply_cmd;
 mod context;
 mod emulator;
+mod lock;
 mod output;
 mod plan_cmd;
 mod render;
@@ -92,6 +93,22 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     context::init_logging(cli.global.verbose);
     let mut printer = Printer::new();
+    // Applies, and every command on the local cloud (they share its state file), take the lock.
+    let local = cli.global.cloud.as_deref() == Some("local")
+        || std::env::var("HUBCTL_CLOUD").is_ok_and(|c| c == "local");
+    let needs_lock = matches!(cli.command, Command::Apply(_))
+        || (local && matches!(cli.command, Command::Plan(_) | Command::Drift(_)));
+    let _lock = if needs_lock {
+        match lock::acquire() {
+            Ok(lock) => Some(lock),
+            Err(e) => {
+                printer.err(&format!("error: {e}\n"));
+                return ExitStatus::Error.into();
+            }
+        }
+    } else {
+        None
+    };
     let status = match cli.command {
         Command::Plan(args) => plan_cmd::plan(&mut printer, &cli.global, args),
         Command::Drift(args) => plan_cmd::drift(&mut printer, &cli.global, args),

@@ -51,7 +51,8 @@ impl Poller<'_> {
             }
         };
         crate::cloud::check_endpoint(&url)?;
-        let mut delay = first.retry_after().unwrap_or(self.default_delay);
+        // A `Retry-After: 0` is read as "soon", not "now": poll at the default interval.
+        let mut delay = first.retry_after().filter(|d| !d.is_zero()).unwrap_or(self.default_delay);
         loop {
             if started.elapsed() + delay > self.deadline {
                 return Err(ClientError::Deadline {
@@ -89,7 +90,7 @@ impl Poller<'_> {
                         other => other,
                     }
                 })?;
-            delay = poll.retry_after().unwrap_or(self.default_delay);
+            delay = poll.retry_after().filter(|d| !d.is_zero()).unwrap_or(self.default_delay);
             if via_async {
                 let status: Value = poll.json(&url)?;
                 match status["status"].as_str().unwrap_or("InProgress") {

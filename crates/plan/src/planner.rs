@@ -192,6 +192,13 @@ impl Planner<'_> {
                 );
             }
         }
+        // A kept resource needs no copy of its live state in the plan: the fingerprints already
+        // say what was read. Dropping it here, hub by hub, bounds the plan's memory.
+        for change in &mut self.changes[first_change..] {
+            if change.action == Action::NoOp {
+                change.before = None;
+            }
+        }
         let changed = self.changes[first_change..].iter().any(|c| c.action != Action::NoOp);
         let live_digest =
             live.and_then(|h| h.workspace.tags.as_ref()).and_then(|t| t.get(DIGEST_TAG)).cloned();

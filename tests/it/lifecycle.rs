@@ -408,3 +408,41 @@ async fn a_fault_rate_of_20_percent_still_converges() {
         assert_eq!(lab.access("contoso-hub").await.len(), 2);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn imported_manifests_plan_to_no_changes() {
+    let lab = applied_examples(Options::default()).await;
+    let run = lab
+        .hubctl(&["import", "--subscription", SUB, "--name", "contoso-hub", "--out", "imported"])
+        .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = std::fs::read_to_string(lab.path("imported/contoso-hub.yaml")).unwrap();
+    for expected in [
+        "kind: Hub",
+        "type: customerManaged",
+        "isolation: privateWithApprovedOutbound",
+        "fqdn: \"pypi.org\"",
+        "serviceTag:",
+        "privateEndpoint:",
+        "category: aiServices",
+        "name: fraud-detection",
+        "role: Azure AI Developer",
+    ] {
+        assert!(text.contains(expected), "{expected:?} missing in:\n{text}");
+    }
+    assert!(
+        !text.contains("hubctl-manifest-digest") && !text.contains("__SYS_"),
+        "no service-set values:\n{text}"
+    );
+    let plan = lab.hubctl(&["plan", "imported"]).await;
+    assert_eq!(
+        plan.code, 0,
+        "import round-trips to no changes:\n{}\n{}\n{text}",
+        plan.stdout, plan.stderr
+    );
+    // Every hub of the subscription to stdout, as one multi-document stream.
+    let all = lab.hubctl(&["import", "--subscription", SUB]).await;
+    assert_eq!(all.code, 0);
+    assert_eq!(all.stdout.matches("kind: Hub").count(), 2);
+    let _ = RG;
+}

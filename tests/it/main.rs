@@ -11,6 +11,7 @@ mod lab;
 mod lifecycle;
 mod manifest_errors;
 mod no_panic;
+mod recipes;
 mod schema;
 mod security;
 mod support;

@@ -4,8 +4,8 @@
 //!
 //! The binary is thin: it parses the command line, calls the crates that do the work, prints
 //! what they return through one printer ([`output`]) and maps the outcome to an exit status
-//! once ([`ExitStatus`], CONTRACT §3). Commands: `validate`, `plan`, `apply`, `drift`, `schema`,
-//! `rules` and `emulator`.
+//! once ([`ExitStatus`], CONTRACT §3). Commands: `validate`, `plan`, `apply`, `drift`, `import`,
+//! `schema`, `rules`, `completions` and `emulator`.
 //!
 //! ## Example
 //!
@@ -17,6 +17,7 @@
 mod apply_cmd;
 mod context;
 mod emulator;
+mod import_cmd;
 mod lock;
 mod output;
 mod plan_cmd;
@@ -53,6 +54,14 @@ enum Command {
     Apply(apply_cmd::ApplyArgs),
     /// Tell what changed in Azure since the last apply (drift) from what the manifests changed (pending); exit 0 in sync, 2 differs.
     Drift(plan_cmd::DriftArgs),
+    /// Write manifests for hubs that already exist (they plan to no changes).
+    Import(import_cmd::ImportArgs),
+    /// Print shell completions: bash, zsh, fish or powershell.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// Print the manifest JSON Schema (for editors: `# yaml-language-server: $schema=...`).
     Schema {
         /// Print the schema of plans and `--format json` output instead.
@@ -113,6 +122,14 @@ fn main() -> ExitCode {
         Command::Plan(args) => plan_cmd::plan(&mut printer, &cli.global, args),
         Command::Drift(args) => plan_cmd::drift(&mut printer, &cli.global, args),
         Command::Apply(args) => apply_cmd::apply(&mut printer, &cli.global, args),
+        Command::Import(args) => import_cmd::import(&mut printer, &cli.global, args),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut buffer = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "hubctl", &mut buffer);
+            printer.out(&String::from_utf8_lossy(&buffer));
+            ExitStatus::Success
+        }
         Command::Validate { paths } => validate(&mut printer, paths),
         Command::Schema { plan } => {
             let text = if plan {

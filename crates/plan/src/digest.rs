@@ -18,9 +18,43 @@ fn of<T: serde::Serialize>(value: &T) -> String {
 }
 
 /// The digest of one hub's manifest: its typed form, so comments, order of keys and spelling
-/// of defaults do not change it.
+/// of defaults do not change it; nor do the order of list items, the case of ARM ids, or
+/// writing a built-in role by its old or current name (ARM treats them all as the same).
 pub fn hub(hub: &Hub) -> String {
-    of(hub)
+    let mut value = serde_json::to_value(hub).unwrap_or_default();
+    canonical(&mut value);
+    of(&value)
+}
+
+fn canonical(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::String(s)
+            if s.starts_with("/subscriptions/") || s.starts_with("/SUBSCRIPTIONS/") =>
+        {
+            *s = hubctl_model::id_key(s);
+        }
+        Value::Array(items) => {
+            for item in items.iter_mut() {
+                canonical(item);
+            }
+            items.sort_by_cached_key(|item| item.to_string());
+        }
+        Value::Object(map) => {
+            if let Some(Value::String(name)) = map.get("name")
+                && map.len() == 1
+                && let Some(guid) = crate::roles::built_in(name)
+            {
+                // A RoleRef by built-in name: the same role as its GUID.
+                *map = [("id".to_string(), Value::String(guid.to_string()))].into_iter().collect();
+                return;
+            }
+            for item in map.values_mut() {
+                canonical(item);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// The digest of all manifests.
@@ -43,4 +77,25 @@ pub fn fingerprints(live: &Live) -> BTreeMap<String, String> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    fn digest(text: &str) -> String {
+        super::hub(&hubctl_spec::load_str(Path::new("h.yaml"), text).unwrap().hubs[0])
+    }
+
+    #[test]
+    fn order_id_case_and_role_spelling_do_not_change_the_digest() {
+        let base = "apiVersion: hubctl/v1\nkind: Hub\nmetadata: { name: hub, subscription: 00000000-0000-0000-0000-000000000001, resourceGroup: rg, location: eastus2 }\nspec:\n  storageAccount: /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/sa\n  access:\n    assignments:\n      - { principal: 7d2f6a0e-0000-0000-0000-000000000010, principalType: group, role: Azure AI User }\n      - { principal: 7d2f6a0e-0000-0000-0000-000000000011, principalType: group, role: Reader }\n";
+        let reordered = base
+            .replace("      - { principal: 7d2f6a0e-0000-0000-0000-000000000010, principalType: group, role: Azure AI User }\n", "")
+            .replace("role: Reader }\n", "role: Reader }\n      - { principal: 7d2f6a0e-0000-0000-0000-000000000010, principalType: group, role: Foundry User }\n")
+            .replace("Microsoft.Storage/storageAccounts/sa", "microsoft.storage/storageaccounts/SA");
+        assert_ne!(base, reordered);
+        assert_eq!(digest(base), digest(&reordered));
+        assert_ne!(digest(base), digest(&base.replace("role: Reader", "role: Contributor")));
+    }
 }

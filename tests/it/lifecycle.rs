@@ -446,3 +446,49 @@ async fn imported_manifests_plan_to_no_changes() {
     assert_eq!(all.stdout.matches("kind: Hub").count(), 2);
     let _ = RG;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shards_split_the_fleet_and_their_reports_merge() {
+    let lab = applied_examples(Options::default()).await;
+    lab.write(
+        "minimal.yaml",
+        &example("minimal.yaml")
+            .replace("description: Experiments; no production data", "description: sharded"),
+    );
+    lab.write(
+        "locked-down.yaml",
+        &example("locked-down.yaml").replace(
+            "description: Shared hub for the data science teams",
+            "description: sharded too",
+        ),
+    );
+    let whole = lab.hubctl(&["plan", "hubs", "--format", "json"]).await;
+    assert_eq!(whole.code, 2);
+    let whole: serde_json::Value = serde_json::from_str(&whole.stdout).unwrap();
+    let mut shard_hubs = Vec::new();
+    for k in 1..=2 {
+        let run =
+            lab.hubctl(&["plan", "hubs", "--format", "json", "--shard", &format!("{k}/2")]).await;
+        assert!(run.code == 0 || run.code == 2, "{}", run.stderr);
+        std::fs::write(lab.path(&format!("shard-{k}.json")), &run.stdout).unwrap();
+        let plan: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        shard_hubs.extend(plan["hubs"].as_object().unwrap().keys().cloned());
+    }
+    shard_hubs.sort();
+    let mut all: Vec<String> = whole["hubs"].as_object().unwrap().keys().cloned().collect();
+    all.sort();
+    assert_eq!(shard_hubs, all, "the shards are disjoint and cover the fleet");
+    let merged =
+        lab.hubctl(&["report", "merge", "shard-1.json", "shard-2.json", "--format", "json"]).await;
+    assert_eq!(merged.code, 2, "{}", merged.stderr);
+    let merged: serde_json::Value = serde_json::from_str(&merged.stdout).unwrap();
+    assert_eq!(
+        merged["changes"].as_array().unwrap().len(),
+        whole["changes"].as_array().unwrap().len()
+    );
+    let twice = lab.hubctl(&["report", "merge", "shard-1.json", "shard-1.json"]).await;
+    assert!(
+        twice.code == 1 || whole["hubs"].as_object().unwrap().len() < 2,
+        "a hub in two shards is refused"
+    );
+}

@@ -207,7 +207,7 @@ async fn run(printer: &mut Printer, global: &GlobalArgs, args: ApplyArgs) -> Exi
             (plan, target)
         }
         None => {
-            let Some(desired) = plan_cmd::load(printer, &args.paths) else {
+            let Some(desired) = plan_cmd::load(printer, &args.paths, global.shard) else {
                 return ExitStatus::Error;
             };
             match plan_cmd::make_plan(global, &desired, args.prune).await {

@@ -42,9 +42,29 @@ pub struct GlobalArgs {
     /// More logs on stderr (-v info, -vv debug, -vvv trace). Tokens never appear.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// Only the K-th of N stable shards of the hubs (by hub id), e.g. 2/4: for CI matrices.
+    #[arg(long, global = true, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<(u32, u32)>,
     /// Colour: auto, always or never (NO_COLOR is respected).
     #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
     pub color: String,
+}
+
+fn parse_shard(text: &str) -> Result<(u32, u32), String> {
+    let (k, n) = text.split_once('/').ok_or("expected K/N, e.g. 2/4")?;
+    let (k, n): (u32, u32) = (
+        k.trim().parse().map_err(|_| "K is not a number")?,
+        n.trim().parse().map_err(|_| "N is not a number")?,
+    );
+    if n == 0 || k == 0 || k > n {
+        return Err(format!("shard {k}/{n}: expected 1 ≤ K ≤ N"));
+    }
+    Ok((k, n))
+}
+
+/// Whether a hub (by id key) is in the selected shard.
+pub fn in_shard(shard: Option<(u32, u32)>, hub_key: &str) -> bool {
+    shard.is_none_or(|(k, n)| hubctl_plan::digest::shard_of(hub_key, n) == k - 1)
 }
 
 /// A connection to ARM, keeping the local emulator alive while it is used.

@@ -22,6 +22,7 @@ mod lock;
 mod output;
 mod plan_cmd;
 mod render;
+mod report_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -56,6 +57,9 @@ enum Command {
     Drift(plan_cmd::DriftArgs),
     /// Write manifests for hubs that already exist (they plan to no changes).
     Import(import_cmd::ImportArgs),
+    /// Work with the JSON reports of shards.
+    #[command(subcommand)]
+    Report(report_cmd::ReportCommand),
     /// Print shell completions: bash, zsh, fish or powershell.
     Completions {
         /// The shell.
@@ -123,6 +127,7 @@ fn main() -> ExitCode {
         Command::Drift(args) => plan_cmd::drift(&mut printer, &cli.global, args),
         Command::Apply(args) => apply_cmd::apply(&mut printer, &cli.global, args),
         Command::Import(args) => import_cmd::import(&mut printer, &cli.global, args),
+        Command::Report(command) => report_cmd::run(&mut printer, &cli.global, command),
         Command::Completions { shell } => {
             use clap::CommandFactory;
             let mut buffer = Vec::new();

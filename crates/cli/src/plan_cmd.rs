@@ -39,11 +39,20 @@ pub struct DriftArgs {
     pub format: Format,
 }
 
-/// Load manifests or print every problem.
-pub fn load(printer: &mut Printer, paths: &[PathBuf]) -> Option<Desired> {
+/// Load manifests or print every problem; with `--shard`, keep that shard's hubs.
+pub fn load(
+    printer: &mut Printer,
+    paths: &[PathBuf],
+    shard: Option<(u32, u32)>,
+) -> Option<Desired> {
     let paths = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.to_vec() };
     match hubctl_spec::load(&paths) {
-        Ok(desired) => Some(desired),
+        Ok(mut desired) => {
+            desired
+                .hubs
+                .retain(|hub| context::in_shard(shard, &hubctl_model::id_key(&hub.arm_id())));
+            Some(desired)
+        }
         Err(invalid) => {
             for diagnostic in &invalid.diagnostics {
                 printer.err(&format!("{diagnostic}\n"));
@@ -107,7 +116,7 @@ pub async fn make_plan(
         // Hubs whose manifests are gone can be anywhere in the subscriptions: read them whole.
         request.strategy = Strategy::List;
     }
-    let (live, report) = match inventory::read(&target.client, &request).await {
+    let (mut live, report) = match inventory::read(&target.client, &request).await {
         Ok(read) => read,
         Err(e) => {
             target.close().await;
@@ -115,6 +124,8 @@ pub async fn make_plan(
         }
     };
     tracing::info!(requests = report.requests.total, strategies = ?report.strategies, "read live state");
+    // Another shard's hubs are not ours to compare, prune or fingerprint.
+    live.hubs.retain(|key, _| context::in_shard(global.shard, key));
     let caller = target.client.caller_object_id().await.ok().flatten();
     let options = PlanOptions {
         prune,
@@ -161,7 +172,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, String> {
 
 /// `hubctl plan`.
 pub fn plan(printer: &mut Printer, global: &GlobalArgs, args: PlanArgs) -> ExitStatus {
-    let Some(desired) = load(printer, &args.paths) else { return ExitStatus::Error };
+    let Some(desired) = load(printer, &args.paths, global.shard) else { return ExitStatus::Error };
     let result = runtime().and_then(|rt| {
         rt.block_on(async {
             let (plan, target) = make_plan(global, &desired, args.prune).await?;
@@ -200,7 +211,7 @@ pub fn plan(printer: &mut Printer, global: &GlobalArgs, args: PlanArgs) -> ExitS
 
 /// `hubctl drift`.
 pub fn drift(printer: &mut Printer, global: &GlobalArgs, args: DriftArgs) -> ExitStatus {
-    let Some(desired) = load(printer, &args.paths) else { return ExitStatus::Error };
+    let Some(desired) = load(printer, &args.paths, global.shard) else { return ExitStatus::Error };
     let result = runtime().and_then(|rt| {
         rt.block_on(async {
             let (plan, target) = make_plan(global, &desired, false).await?;

@@ -57,6 +57,14 @@ fn canonical(value: &mut serde_json::Value) {
     }
 }
 
+/// The shard (0-based, of `count`) a hub belongs to: stable across runs and machines, from its
+/// id key, so a CI matrix or several CronJobs split a fleet the same way every time.
+pub fn shard_of(hub_key: &str, count: u32) -> u32 {
+    let hash = Sha256::digest(hubctl_model::id_key(hub_key).as_bytes());
+    let first = u32::from_be_bytes([hash[0], hash[1], hash[2], hash[3]]);
+    first % count.max(1)
+}
+
 /// The digest of all manifests.
 pub fn desired(desired: &Desired) -> String {
     of(desired)
@@ -85,6 +93,18 @@ mod tests {
 
     fn digest(text: &str) -> String {
         super::hub(&hubctl_spec::load_str(Path::new("h.yaml"), text).unwrap().hubs[0])
+    }
+
+    #[test]
+    fn shards_are_stable_and_spread() {
+        let keys: Vec<String> = (0..400).map(|i| format!("/subscriptions/s/resourcegroups/rg/providers/microsoft.machinelearningservices/workspaces/hub-{i}")).collect();
+        let mut counts = [0u32; 4];
+        for key in &keys {
+            let shard = super::shard_of(key, 4);
+            assert_eq!(shard, super::shard_of(&key.to_uppercase(), 4), "case does not move a hub");
+            counts[shard as usize] += 1;
+        }
+        assert!(counts.iter().all(|c| (60..=140).contains(c)), "{counts:?}");
     }
 
     #[test]

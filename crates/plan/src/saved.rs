@@ -82,7 +82,16 @@ pub fn check(
         .filter(|(key, digest)| fresh.get(*key) != Some(*digest))
         .map(|(key, _)| key.clone())
         .collect();
-    changed.extend(fresh.keys().filter(|k| !saved.fingerprints.contains_key(*k)).cloned());
+    // A planned hub that did not exist when the plan was made, but does now. Other resources
+    // that appeared meanwhile (another shard's hubs, hubs the plan does not touch) are not
+    // the plan's business.
+    changed.extend(
+        saved
+            .hubs
+            .keys()
+            .filter(|k| !saved.fingerprints.contains_key(*k) && fresh.contains_key(*k))
+            .cloned(),
+    );
     changed.sort();
     changed.dedup();
     if changed.is_empty() { Ok(()) } else { Err(SavedPlanError::Stale { changed }) }

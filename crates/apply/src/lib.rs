@@ -13,7 +13,7 @@
 //! skipped whole with `skip_blocked`), and deletes of hubs or projects need `allow_delete`.
 //! The digest of the applied manifest is written to the hub last, once all its changes
 //! succeeded, so `hubctl drift` can tell drift from pending even after a partial run.
-//! Progress goes to an [`ApplyObserver`] (the CLI's printer, a test's recorder), which may halt.
+//! Progress goes to an [`ApplyObserver`] (the CLI prints timestamped lines), which may halt a hub.
 //!
 //! ## Example
 //!
@@ -65,7 +65,7 @@ pub enum ApplyError {
     #[error("{} change(s) are blocked; nothing was applied (pass --skip-blocked to apply the other hubs)", .0)]
     Blocked(usize),
     /// The plan deletes hubs or projects and that was not allowed.
-    #[error("the plan deletes {}; nothing was applied (pass --allow-delete, or confirm with the hub's name at the prompt)", .0.join(", "))]
+    #[error("the plan deletes {}; nothing was applied (pass --allow-delete; at a terminal, deleting a hub can also be confirmed by typing its name)", .0.join(", "))]
     DeleteNotAllowed(Vec<String>),
 }
 

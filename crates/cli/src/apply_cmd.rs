@@ -38,7 +38,7 @@ pub struct ApplyArgs {
     pub skip_blocked: bool,
 }
 
-/// Progress lines on stderr: `HH:MM:SS ✓ create hub contoso-hub (1.2s)`.
+/// Progress lines on stderr: `[   12.3s] ✓ create contoso-hub (1.2s)`.
 struct Progress {
     started: Instant,
 }

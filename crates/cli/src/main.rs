@@ -110,7 +110,8 @@ fn main() -> ExitCode {
     let local = cli.global.cloud.as_deref() == Some("local")
         || std::env::var("HUBCTL_CLOUD").is_ok_and(|c| c == "local");
     let needs_lock = matches!(cli.command, Command::Apply(_))
-        || (local && matches!(cli.command, Command::Plan(_) | Command::Drift(_)));
+        || (local
+            && matches!(cli.command, Command::Plan(_) | Command::Drift(_) | Command::Import(_)));
     let _lock = if needs_lock {
         match lock::acquire() {
             Ok(lock) => Some(lock),

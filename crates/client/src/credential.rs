@@ -101,7 +101,7 @@ impl AuthMethod {
                 "set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET for a service principal"
             }
             AuthMethod::WorkloadIdentity => {
-                "in GitHub Actions use azure/login with OIDC (id-token: write) or set AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID, AZURE_TENANT_ID; on AKS enable workload identity on the pod's service account"
+                "set AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID and AZURE_TENANT_ID: in GitHub Actions write the job's OIDC token to a file (id-token: write; see examples/ci); on AKS enable workload identity on the pod's service account"
             }
             AuthMethod::ManagedIdentity => {
                 "run on an Azure resource with a managed identity (App Service, Functions, Container Apps set IDENTITY_ENDPOINT); on a VM pass --auth managed-identity"
@@ -164,6 +164,12 @@ pub enum CredentialError {
     AllFailed {
         /// (method, why) for each.
         attempts: Vec<(AuthMethod, String)>,
+    },
+    /// Getting a token failed; the credential's own message (it names the method and the fix).
+    #[error("{message}")]
+    Token {
+        /// The message.
+        message: String,
     },
     /// The one method asked for failed.
     #[error("--auth {}: {reason}\nhint: {}", .method.name(), .method.hint())]

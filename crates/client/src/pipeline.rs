@@ -115,9 +115,8 @@ impl Pipeline {
             return Ok(token.clone());
         }
         let token = self.credential.get_token(&[self.scope.as_str()], None).await.map_err(|e| {
-            ClientError::Credential(crate::credential::CredentialError::Failed {
-                method: crate::credential::AuthMethod::Auto,
-                reason: e.to_string(),
+            ClientError::Credential(crate::credential::CredentialError::Token {
+                message: e.to_string(),
             })
         })?;
         *cached = Some(token.clone());

@@ -325,7 +325,7 @@ struct Connection {
     /// ARM id of the target (Microsoft.CognitiveServices/accounts for aiServices and azureOpenAI, Microsoft.Search/searchServices for aiSearch, Microsoft.Storage/storageAccounts for storage).
     #[schemars(pattern(ARM_ID))]
     resource: String,
-    /// entraId or apiKey (the key is fetched at apply time, never written in a manifest). Default: entraId.
+    /// entraId (default) or apiKey (the connection is written with authType ApiKey; a key is never written in a manifest, and fetching it from the target is not built yet).
     auth: Option<ConnectionAuth>,
 }
 

@@ -492,3 +492,41 @@ async fn shards_split_the_fleet_and_their_reports_merge() {
         "a hub in two shards is refused"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apply_shows_a_progress_bar_on_a_terminal_and_lines_otherwise() {
+    let lab = Lab::start(Options::default()).await;
+    lab.write("minimal.yaml", &example("minimal.yaml"));
+    // `script` (util-linux) runs hubctl on a pseudo-terminal.
+    let command = format!(
+        "{} apply --auto-approve hubs --arm-endpoint {} --authority-host {} --ca-cert {} --auth client-secret",
+        env!("CARGO_BIN_EXE_hubctl"),
+        lab.emulator.arm_endpoint(),
+        lab.emulator.authority_host(),
+        lab.emulator.ca_cert_path().display()
+    );
+    let output = tokio::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("AZURE_TENANT_ID", lab.emulator.tenant_id())
+        .env("AZURE_CLIENT_ID", "11111111-0000-0000-0000-00000000c11e")
+        .env("AZURE_CLIENT_SECRET", "local-cloud-secret")
+        .current_dir(lab.dir.path())
+        .output()
+        .await
+        .expect("util-linux `script` runs a command on a pseudo-terminal");
+    let tty = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{tty}");
+    assert!(
+        tty.contains("0/3 ") && tty.contains("Apply complete: 3 change(s) applied."),
+        "a bar on a terminal:\n{tty}"
+    );
+    assert!(!tty.contains("✓ create"), "no per-step lines on a terminal");
+    // Without a terminal: timestamped lines.
+    lab.write(
+        "minimal.yaml",
+        &example("minimal.yaml")
+            .replace("description: Experiments; no production data", "description: lines"),
+    );
+    let run = lab.hubctl(&["apply", "--auto-approve", "hubs"]).await;
+    assert!(run.stderr.contains("s] ✓ update contoso-sandbox"), "{}", run.stderr);
+}

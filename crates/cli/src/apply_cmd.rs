@@ -38,35 +38,69 @@ pub struct ApplyArgs {
     pub skip_blocked: bool,
 }
 
-/// Progress lines on stderr: `[   12.3s] ✓ create contoso-hub (1.2s)`.
+/// Progress on stderr: a bar on a terminal (indicatif), plain timestamped lines otherwise
+/// (`[   12.3s] ✓ create contoso-hub (1.2s)`). Failures are always printed as lines.
 struct Progress {
     started: Instant,
+    bar: Option<indicatif::ProgressBar>,
 }
 
 impl Progress {
+    fn new(steps: u64) -> Progress {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new(steps);
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{elapsed_precise} [{bar:30}] {pos}/{len} {wide_msg}",
+            ) {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            bar.enable_steady_tick(std::time::Duration::from_millis(200));
+            bar
+        });
+        Progress { started: Instant::now(), bar }
+    }
+
     fn line(&self, text: String) {
         let elapsed = self.started.elapsed().as_secs_f64();
         let line = format!("[{elapsed:>7.1}s] {text}");
-        #[allow(clippy::print_stderr)] // progress is stderr's job (house rule 9)
-        {
-            eprintln!("{line}");
+        match &self.bar {
+            Some(bar) => bar.println(line),
+            None => {
+                #[allow(clippy::print_stderr)] // progress is stderr's job (house rule 9)
+                {
+                    eprintln!("{line}");
+                }
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
         }
     }
 }
 
 impl ApplyObserver for Progress {
     fn before(&self, change: &Change) -> Flow {
-        self.line(format!("… {} {}", verb(change.action), change.display));
+        match &self.bar {
+            Some(bar) => bar.set_message(format!("{} {}", verb(change.action), change.display)),
+            None => self.line(format!("… {} {}", verb(change.action), change.display)),
+        }
         Flow::Continue
     }
     fn after(&self, change: &Change, status: &StepStatus) {
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+        }
         match status {
-            StepStatus::Done { ms } => self.line(format!(
+            StepStatus::Done { ms } if self.bar.is_none() => self.line(format!(
                 "✓ {} {} ({:.1}s)",
                 verb(change.action),
                 change.display,
                 *ms as f64 / 1000.0
             )),
+            StepStatus::Done { .. } => {}
             StepStatus::Failed { code, .. } => {
                 self.line(format!("✗ {} {}: {code}", verb(change.action), change.display))
             }
@@ -251,8 +285,12 @@ async fn run(printer: &mut Printer, global: &GlobalArgs, args: ApplyArgs) -> Exi
         concurrency: global.concurrency.max(1),
         ..ApplyOptions::default()
     };
-    let progress = Progress { started: Instant::now() };
+    let steps =
+        plan.changes.iter().filter(|c| !matches!(c.action, Action::NoOp | Action::Blocked)).count()
+            as u64;
+    let progress = Progress::new(steps);
     let result = hubctl_apply::apply(&plan, &target.client, &options, &progress).await;
+    progress.finish();
     target.close().await;
     let report = match result {
         Ok(report) => report,

@@ -234,7 +234,6 @@ async fn an_equal_existing_assignment_is_adopted_not_duplicated() {
     let run = lab.hubctl(&["apply", "--auto-approve", "hubs"]).await;
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert_eq!(lab.access("contoso-sandbox").await.len(), 1, "not duplicated");
-    let _ = RG;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -444,7 +443,6 @@ async fn imported_manifests_plan_to_no_changes() {
     let all = lab.hubctl(&["import", "--subscription", SUB]).await;
     assert_eq!(all.code, 0);
     assert_eq!(all.stdout.matches("kind: Hub").count(), 2);
-    let _ = RG;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

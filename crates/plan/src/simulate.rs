@@ -5,7 +5,7 @@
 use hubctl_model::{
     Connection, Live, LiveHub, LiveProject, OutboundRule, RoleAssignment, Workspace, id_key,
 };
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::change::{Action, Change, Plan, ResourceKind};
 
@@ -160,6 +160,5 @@ pub fn apply(live: &Live, plan: &Plan) -> Live {
             _ => {}
         }
     }
-    let _ = json!(null);
     live
 }

@@ -84,11 +84,17 @@ impl Lab {
 
     /// Start hubctl against the emulator in the lab folder without waiting for it.
     pub fn spawn(&self, args: &[&str]) -> tokio::process::Child {
-        self.command(args)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap()
+        self.spawn_with(args, std::process::Stdio::null)
+    }
+
+    /// Start hubctl in the background keeping its output, for `wait_with_output` (the output
+    /// must be small: nothing reads the pipes until then).
+    pub fn spawn_captured(&self, args: &[&str]) -> tokio::process::Child {
+        self.spawn_with(args, std::process::Stdio::piped)
+    }
+
+    fn spawn_with(&self, args: &[&str], io: fn() -> std::process::Stdio) -> tokio::process::Child {
+        self.command(args).stdout(io()).stderr(io()).spawn().unwrap()
     }
 
     /// Run hubctl against the emulator in the lab folder.
@@ -147,6 +153,20 @@ impl Lab {
             }
         }
         panic!("GET {path}: no answer after 20 tries")
+    }
+
+    /// PUT an ARM path through the emulator's API, as someone outside hubctl would; the status.
+    pub async fn put(&self, path: &str, api_version: &str, body: &Value) -> u16 {
+        let url = format!("{}{path}?api-version={api_version}", self.emulator.arm_endpoint());
+        self.http
+            .put(url)
+            .bearer_auth(&self.token)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
     }
 
     pub fn workspace_path(name: &str) -> String {

@@ -198,36 +198,9 @@ async fn an_equal_existing_assignment_is_adopted_not_duplicated() {
     lab.write("minimal.yaml", &no_access);
     assert_eq!(lab.hubctl(&["apply", "--auto-approve", "hubs"]).await.code, 0);
     let scope = Lab::workspace_path("contoso-sandbox");
-    let http = reqwest::Client::builder()
-        .add_root_certificate(
-            reqwest::Certificate::from_pem(lab.emulator.ca_pem().as_bytes()).unwrap(),
-        )
-        .build()
-        .unwrap();
-    let token: serde_json::Value = http
-        .post(format!(
-            "{}/{}/oauth2/v2.0/token",
-            lab.emulator.authority_host(),
-            lab.emulator.tenant_id()
-        ))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", "portal-user"),
-            ("client_secret", "x"),
-            ("scope", "https://management.azure.com/.default"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let response = http
-        .put(format!("{}{scope}/providers/Microsoft.Authorization/roleAssignments/12345678-1234-4234-8234-123456789abc?api-version=2022-04-01", lab.emulator.arm_endpoint()))
-        .bearer_auth(token["access_token"].as_str().unwrap())
-        .json(&json!({"properties": {"roleDefinitionId": format!("/subscriptions/{SUB}/providers/Microsoft.Authorization/roleDefinitions/{DEV}"), "principalId": "7d2f6a0e-0000-0000-0000-000000000010", "principalType": "Group"}}))
-        .send().await.unwrap();
-    assert_eq!(response.status(), 201);
+    let assignment = json!({"properties": {"roleDefinitionId": format!("/subscriptions/{SUB}/providers/Microsoft.Authorization/roleDefinitions/{DEV}"), "principalId": "7d2f6a0e-0000-0000-0000-000000000010", "principalType": "Group"}});
+    let status = lab.put(&format!("{scope}/providers/Microsoft.Authorization/roleAssignments/12345678-1234-4234-8234-123456789abc"), "2022-04-01", &assignment).await;
+    assert_eq!(status, 201);
     lab.write("minimal.yaml", &example("minimal.yaml"));
     let plan = lab.hubctl(&["plan", "hubs"]).await;
     assert!(!plan.stdout.contains("create role assignment"), "adopted:\n{}", plan.stdout);
@@ -242,36 +215,10 @@ async fn a_registry_change_warns_and_applies() {
     let moved = example("locked-down.yaml")
         .replace("registries/contosohubacr", "registries/contosohubacr2");
     // The second registry must exist in the cloud.
-    let http = reqwest::Client::builder()
-        .add_root_certificate(
-            reqwest::Certificate::from_pem(lab.emulator.ca_pem().as_bytes()).unwrap(),
-        )
-        .build()
-        .unwrap();
-    let token: serde_json::Value = http
-        .post(format!(
-            "{}/{}/oauth2/v2.0/token",
-            lab.emulator.authority_host(),
-            lab.emulator.tenant_id()
-        ))
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", "x"),
-            ("client_secret", "x"),
-            ("scope", "https://management.azure.com/.default"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let response = http
-        .put(format!("{}/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.ContainerRegistry/registries/contosohubacr2?api-version=2023-07-01", lab.emulator.arm_endpoint()))
-        .bearer_auth(token["access_token"].as_str().unwrap())
-        .json(&json!({"location": "eastus2"}))
-        .send().await.unwrap();
-    assert_eq!(response.status(), 201);
+    let registry = format!(
+        "/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.ContainerRegistry/registries/contosohubacr2"
+    );
+    assert_eq!(lab.put(&registry, "2023-07-01", &json!({"location": "eastus2"})).await, 201);
     lab.write("locked-down.yaml", &moved);
     let run = lab.hubctl(&["apply", "--auto-approve", "hubs"]).await;
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);

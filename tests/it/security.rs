@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use hubctl_emulator::Options;
+use hubctl_emulator::{Clock, Options};
 
 use crate::lab::Lab;
 use crate::support::{examples, hubctl};
@@ -130,27 +130,38 @@ async fn hubctl_writes_only_its_state_plan_and_lock_in_the_working_folder() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_applies_in_one_folder_cannot_interleave() {
-    let lab =
-        Lab::start(Options { latency: std::time::Duration::from_millis(30), ..Options::default() })
-            .await;
+    // The emulator's clock stands still, so the first apply's hub creation stays running (and
+    // its lock held) until the test moves the clock: nothing depends on the machine's speed.
+    let clock = Clock::manual();
+    let lab = Lab::start(Options { clock: clock.clone(), ..Options::default() }).await;
     lab.write(
         "minimal.yaml",
         &std::fs::read_to_string(examples().join("hubs/minimal.yaml")).unwrap(),
     );
-    lab.write(
-        "locked-down.yaml",
-        &std::fs::read_to_string(examples().join("hubs/locked-down.yaml")).unwrap(),
-    );
-    let mut first = lab.spawn(&["apply", "--auto-approve", "hubs"]);
-    // Wait for the first to hold the lock.
-    for _ in 0..200 {
-        if lab.path(".hubctl/lock").exists() {
+    let first = lab.spawn_captured(&["apply", "--auto-approve", "hubs"]);
+    // Wait until the first has started writing (the hub is Creating), so it holds the lock.
+    let mut started = false;
+    for _ in 0..600 {
+        if lab.workspace("contoso-sandbox").await.is_some() {
+            started = true;
             break;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+    assert!(started, "the first apply began creating the hub");
+    assert!(lab.path(".hubctl/lock").exists(), "the first apply holds the lock");
     let second = lab.hubctl(&["apply", "--auto-approve", "hubs"]).await;
     assert_eq!(second.code, 1, "{}", second.stderr);
     assert!(second.stderr.contains("another hubctl"), "{}", second.stderr);
-    assert!(first.wait().await.unwrap().success());
+    // Now let time run for the first apply: each tick finishes the operations then running.
+    let ticking = clock.clone();
+    let ticker = tokio::spawn(async move {
+        loop {
+            ticking.advance(std::time::Duration::from_secs(1));
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    });
+    let first = first.wait_with_output().await.unwrap();
+    ticker.abort();
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
 }

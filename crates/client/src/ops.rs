@@ -73,6 +73,24 @@ pub(crate) fn encode_query(value: &str) -> String {
     out
 }
 
+/// `{workspace}/{collection}[/{name}]` with the workspaces api-version.
+fn child_url(
+    client: &ArmClient,
+    subscription: &str,
+    resource_group: &str,
+    workspace: &str,
+    collection: &str,
+    name: Option<&str>,
+) -> String {
+    let mut path =
+        format!("{}/{collection}", workspace_path(subscription, resource_group, workspace));
+    if let Some(name) = name {
+        path.push('/');
+        path.push_str(name);
+    }
+    client.url(&path, &client.options.workspaces_api_version)
+}
+
 fn workspace_path(subscription: &str, resource_group: &str, name: &str) -> String {
     hubctl_model::workspace_id(subscription, resource_group, name)
 }
@@ -172,13 +190,7 @@ impl OutboundRules<'_> {
         workspace: &str,
         rule: Option<&str>,
     ) -> String {
-        let mut path =
-            format!("{}/outboundRules", workspace_path(subscription, resource_group, workspace));
-        if let Some(rule) = rule {
-            path.push('/');
-            path.push_str(rule);
-        }
-        self.client.url(&path, &self.client.options.workspaces_api_version)
+        child_url(self.client, subscription, resource_group, workspace, "outboundRules", rule)
     }
     /// Every rule, the service's included.
     pub async fn list(
@@ -243,13 +255,7 @@ impl Connections<'_> {
         workspace: &str,
         name: Option<&str>,
     ) -> String {
-        let mut path =
-            format!("{}/connections", workspace_path(subscription, resource_group, workspace));
-        if let Some(name) = name {
-            path.push('/');
-            path.push_str(name);
-        }
-        self.client.url(&path, &self.client.options.workspaces_api_version)
+        child_url(self.client, subscription, resource_group, workspace, "connections", name)
     }
     /// Every connection of a workspace.
     pub async fn list(

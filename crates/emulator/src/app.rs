@@ -19,8 +19,9 @@ use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
 
 use crate::auth::{self, Claims};
+use crate::clock::{Clock, system_ms};
 use crate::error::{ArmError, ArmResult, Reply};
-use crate::state::{State, now_ms};
+use crate::state::State;
 use crate::throttle::{Admission, Buckets, OpClass};
 use crate::{authz, resources, workspaces};
 
@@ -48,6 +49,8 @@ pub struct Settings {
     pub replication_lag: Duration,
     /// Where the state is persisted.
     pub state_file: Option<PathBuf>,
+    /// The time buckets, operations and replication follow.
+    pub clock: Clock,
 }
 
 /// Counters for `GET /_emulator/stats`.
@@ -274,7 +277,7 @@ pub async fn handle(
     let scope = subscription_of(&segments).unwrap_or_else(|| "tenant".to_string());
     let mut remaining = None;
     if settings.throttling {
-        match lock(&shared.buckets).admit(&scope, class, now_ms()) {
+        match lock(&shared.buckets).admit(&scope, class, shared.settings.clock.now_ms()) {
             Admission::Allowed { remaining: left } => remaining = Some((class, left)),
             Admission::Throttled { retry_after_s } => {
                 lock(&shared.stats).throttled += 1;
@@ -350,7 +353,7 @@ pub async fn handle(
         query,
         body,
         caller,
-        now: now_ms(),
+        now: shared.settings.clock.now_ms(),
         base: shared.base.clone(),
         fail_operation,
     };
@@ -395,7 +398,7 @@ fn token(shared: &Shared, method: &Method, tenant: &str, body: &[u8]) -> Respons
     let form: HashMap<String, String> = serde_urlencoded::from_bytes(body).unwrap_or_default();
     let result = {
         let state = lock(&shared.state);
-        auth::issue(&state, shared.settings.strict_auth, tenant, &form, now_ms() / 1000)
+        auth::issue(&state, shared.settings.strict_auth, tenant, &form, system_ms() / 1000)
     };
     match result {
         Ok(token) => {
@@ -431,7 +434,7 @@ fn control(shared: &Shared, method: &Method, rest: &[String], body: &[u8]) -> Ar
                 ArmError::bad_request("InvalidRequestContent", "`id` is required")
             })?;
             let mut state = lock(&shared.state);
-            state.settle(now_ms());
+            state.settle(shared.settings.clock.now_ms());
             let resource = state.resources.get_mut(&id.to_ascii_lowercase()).ok_or_else(|| {
                 ArmError::new(
                     StatusCode::NOT_FOUND,
@@ -483,7 +486,8 @@ fn control(shared: &Shared, method: &Method, rest: &[String], body: &[u8]) -> Ar
             })?;
             let principal_type = request["type"].as_str().unwrap_or("User").to_string();
             let mut state = lock(&shared.state);
-            let visible_from_ms = now_ms() + shared.settings.replication_lag.as_millis() as u64;
+            let visible_from_ms =
+                shared.settings.clock.now_ms() + shared.settings.replication_lag.as_millis() as u64;
             state.principals.insert(
                 id.to_ascii_lowercase(),
                 crate::state::Principal { id: id.to_string(), principal_type, visible_from_ms },
@@ -702,7 +706,7 @@ fn finish(reply: Reply, request: &HeaderMap, remaining: Option<(OpClass, u64)>) 
         .and_then(|v| v.to_str().ok())
         .map(str::to_string)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    let routing = format!("LOCAL:{}:{request_id}", now_ms());
+    let routing = format!("LOCAL:{}:{request_id}", system_ms());
     for (name, value) in [
         ("x-ms-request-id", request_id.clone()),
         ("x-ms-correlation-request-id", correlation),

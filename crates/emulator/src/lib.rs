@@ -38,6 +38,7 @@
 mod app;
 mod auth;
 mod authz;
+mod clock;
 mod error;
 mod resources;
 mod roles;
@@ -58,6 +59,7 @@ use rand::RngCore;
 use serde_json::json;
 
 pub use app::Stats;
+pub use clock::Clock;
 pub use seed::{Seed, SeedError};
 pub use state::StateError;
 
@@ -93,6 +95,9 @@ pub struct Options {
     pub page_size: usize,
     /// How long a principal added at run time stays unknown (Entra replication lag).
     pub replication_lag: Duration,
+    /// The time throttling buckets, operations and replication follow; tests pass
+    /// [`Clock::manual`] so nothing depends on the machine's speed.
+    pub clock: Clock,
 }
 
 impl Default for Options {
@@ -111,6 +116,7 @@ impl Default for Options {
             throttling: true,
             page_size: 100,
             replication_lag: Duration::ZERO,
+            clock: Clock::system(),
         }
     }
 }
@@ -207,6 +213,7 @@ impl Emulator {
             page_size: options.page_size,
             replication_lag: options.replication_lag,
             state_file: options.state_file.clone(),
+            clock: options.clock.clone(),
         };
         let base = format!("https://{address}");
         let shared = Arc::new(Shared::new(state, settings, base, options.fault_seed));

@@ -138,13 +138,13 @@ pub fn route(
         [w] if eq(w, "workspaces") => list(state, settings, call, sub, Some(rg)),
         [w, name] if eq(w, "workspaces") => workspace(state, settings, call, sub, rg, name),
         [w, name, r] if eq(w, "workspaces") && eq(r, "outboundRules") => {
-            list_rules(state, settings, call, sub, rg, name)
+            list_children(state, settings, call, sub, rg, name, "outboundrules", Value::clone)
         }
         [w, name, r, rule] if eq(w, "workspaces") && eq(r, "outboundRules") => {
             rule_call(state, settings, call, sub, rg, name, rule)
         }
         [w, name, c] if eq(w, "workspaces") && eq(c, "connections") => {
-            list_connections(state, settings, call, sub, rg, name)
+            list_children(state, settings, call, sub, rg, name, "connections", connection_view)
         }
         [w, name, c, conn] if eq(w, "workspaces") && eq(c, "connections") => {
             connection(state, call, sub, rg, name, conn)
@@ -1267,21 +1267,25 @@ fn parent<'a>(
     }
 }
 
-fn list_rules(
+/// `GET …/workspaces/{ws}/{collection}`: the workspace's children of one kind, as `view` shows them.
+#[allow(clippy::too_many_arguments)]
+fn list_children(
     state: &State,
     settings: &Settings,
     call: &Call,
     sub: &str,
     rg: &str,
     name: &str,
+    collection: &str,
+    view: fn(&Value) -> Value,
 ) -> ArmResult {
     if call.method != Method::GET {
         return Err(method_not_allowed(call));
     }
     let (key, _) = parent(state, sub, rg, name)?;
-    let rules: Vec<Value> =
-        state.children(&format!("{key}/outboundrules/")).into_iter().cloned().collect();
-    Ok(Reply::ok(page(rules, settings, call, "$skip")))
+    let items: Vec<Value> =
+        state.children(&format!("{key}/{collection}/")).into_iter().map(view).collect();
+    Ok(Reply::ok(page(items, settings, call, "$skip")))
 }
 
 fn rule_call(
@@ -1401,23 +1405,6 @@ fn connection_view(stored: &Value) -> Value {
         p.remove("credentials");
     }
     view
-}
-
-fn list_connections(
-    state: &State,
-    settings: &Settings,
-    call: &Call,
-    sub: &str,
-    rg: &str,
-    name: &str,
-) -> ArmResult {
-    if call.method != Method::GET {
-        return Err(method_not_allowed(call));
-    }
-    let (key, _) = parent(state, sub, rg, name)?;
-    let items: Vec<Value> =
-        state.children(&format!("{key}/connections/")).into_iter().map(connection_view).collect();
-    Ok(Reply::ok(page(items, settings, call, "$skip")))
 }
 
 fn connection(

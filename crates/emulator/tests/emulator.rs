@@ -7,15 +7,18 @@ mod support;
 
 use std::time::Duration;
 
-use hubctl_emulator::{Emulator, Options};
+use hubctl_emulator::{Clock, Emulator, Options};
 use reqwest::Method;
 use serde_json::{Value, json};
 use support::*;
 
 #[tokio::test]
 async fn hub_lifecycle_follows_the_long_running_operation_contract() {
-    let cloud =
-        Cloud::start(Options { lro: Duration::from_millis(300), ..Options::default() }).await;
+    // The operation runs until the test moves the clock past its duration, however slow the
+    // machine is.
+    let clock = Clock::manual();
+    let lro = Duration::from_millis(300);
+    let cloud = Cloud::start(Options { lro, clock: clock.clone(), ..Options::default() }).await;
     let url = ws_url(&cloud, "contoso-hub");
 
     let (status, headers, body) = cloud.put(&url, &hub_body()).await;
@@ -40,6 +43,7 @@ async fn hub_lifecycle_follows_the_long_running_operation_contract() {
     let (status, _, body) = cloud.put(&url, &hub_body()).await;
     assert_eq!((status, body["error"]["code"].as_str()), (409, Some("AnotherOperationInProgress")));
 
+    clock.advance(lro);
     let (status, body) = cloud.wait(&headers).await;
     assert_eq!(status, 200);
     assert_eq!(body["properties"]["provisioningState"], "Succeeded");
@@ -51,6 +55,7 @@ async fn hub_lifecycle_follows_the_long_running_operation_contract() {
     let patch = json!({ "properties": { "description": "patched", "storageAccount": "ignored: not in WorkspaceUpdateParameters" } });
     let (status, headers, _) = cloud.send(Method::PATCH, &url, Some(&patch)).await;
     assert_eq!(status, 202);
+    clock.advance(lro);
     let (status, body) = cloud.wait(&headers).await;
     assert_eq!(status, 200);
     assert_eq!(body["properties"]["description"], "patched");
@@ -63,6 +68,7 @@ async fn hub_lifecycle_follows_the_long_running_operation_contract() {
     assert_eq!(status, 202);
     let (_, body) = cloud.get(&url).await;
     assert_eq!(body["properties"]["provisioningState"], "Deleting");
+    clock.advance(lro);
     let (status, _) = cloud.wait(&headers).await;
     assert_eq!(status, 200);
     let (status, body) = cloud.get(&url).await;
@@ -407,7 +413,10 @@ async fn lists_page_through_next_link() {
 
 #[tokio::test]
 async fn a_burst_beyond_the_bucket_is_throttled_and_recovers() {
-    let cloud = Cloud::default().await;
+    // The clock stands still unless the test moves it: the bucket's arithmetic, not the
+    // machine's speed, decides when the 429 comes.
+    let clock = Clock::manual();
+    let cloud = Cloud::start(Options { clock: clock.clone(), ..Options::default() }).await;
     let url =
         format!("{}/subscriptions/{SUB}/resourceGroups/{RG}?api-version=2021-04-01", cloud.base());
     let mut throttled = None;
@@ -423,16 +432,22 @@ async fn a_burst_beyond_the_bucket_is_throttled_and_recovers() {
             .unwrap()
             .parse()
             .unwrap();
-        assert!(left < 250);
+        assert_eq!(left, 249 - i, "one token per read");
     }
     let (count, headers, body) = throttled.expect("a 429 within 300 reads");
-    assert!((240..=260).contains(&count), "throttled after {count} reads");
+    assert_eq!(count, 250, "the read bucket holds 250");
     assert_eq!(body["error"]["code"], "TooManyRequests");
     let wait: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
-    assert!(wait >= 1);
-    tokio::time::sleep(Duration::from_secs(wait)).await;
-    assert_eq!(cloud.get(&url).await.0, 200);
-    assert!(cloud.emulator.stats().throttled >= 1);
+    assert_eq!(wait, 1, "25 reads a second refill one token well within a second");
+    // Still refused until the time has passed ...
+    assert_eq!(cloud.get(&url).await.0, 429);
+    clock.advance(Duration::from_secs(wait));
+    // ... then 25 tokens are back, and no more.
+    for _ in 0..25 {
+        assert_eq!(cloud.get(&url).await.0, 200);
+    }
+    assert_eq!(cloud.get(&url).await.0, 429);
+    assert!(cloud.emulator.stats().throttled >= 3);
     cloud.emulator.shutdown().await;
 }
 
@@ -815,8 +830,10 @@ async fn role_assignments_behave_like_microsoft_authorization() {
 
 #[tokio::test]
 async fn a_new_principal_is_not_found_until_replicated_unless_typed() {
+    let clock = Clock::manual();
+    let lag = Duration::from_secs(60);
     let cloud =
-        Cloud::start(Options { replication_lag: Duration::from_secs(60), ..Options::default() })
+        Cloud::start(Options { replication_lag: lag, clock: clock.clone(), ..Options::default() })
             .await;
     let principal = "5e5e5e5e-0000-0000-0000-000000000001";
     let response = cloud
@@ -836,6 +853,13 @@ async fn a_new_principal_is_not_found_until_replicated_unless_typed() {
     let mut typed = untyped.clone();
     typed["properties"]["principalType"] = json!("ServicePrincipal");
     assert_eq!(cloud.put(&url, &typed).await.0, 201);
+    // Once replicated, the directory knows the principal: an untyped grant is accepted too.
+    clock.advance(lag);
+    let other = url.replace("0000000000aa", "0000000000ab").replace(
+        &format!("/subscriptions/{SUB}/"),
+        &format!("/subscriptions/{SUB}/resourceGroups/{RG}/"),
+    );
+    assert_eq!(cloud.put(&other, &untyped).await.0, 201);
     cloud.emulator.shutdown().await;
 }
 

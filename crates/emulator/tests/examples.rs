@@ -1,5 +1,6 @@
-//! Every public example in shared/arm-reference/ replayed against the emulator: the example's
-//! request is sent, and the answer must have one of the example's statuses and its shape
+//! Every public example in tests/fixtures/arm-reference/ (copies from Azure/azure-rest-api-specs,
+//! sources in its SOURCES.md) replayed against the emulator: the example's request is sent, and
+//! the answer must have one of the example's statuses and its shape
 //! (every field the example shows, with the same JSON type; ids and names equal).
 //!
 //! Deviations, each deliberate: the role assignment Get example is sent with api-version
@@ -380,7 +381,7 @@ async fn authorization_examples_replay() {
 
 #[test]
 fn every_example_file_is_replayed() {
-    // A new example in shared/arm-reference must get a replay above: this list is the audit.
+    // A new fixture in tests/fixtures/arm-reference must get a replay above: this list is the audit.
     let replayed = [
         "machinelearningservices-2025-12-01/Workspace/create.json",
         "machinelearningservices-2025-12-01/Workspace/get.json",

@@ -24,15 +24,10 @@ pub fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// The arm-reference folder beside the checkout. Missing is a failure, never a silent skip.
+/// The public examples the emulator replays, kept in the repository (`tests/fixtures/arm-reference`,
+/// with their source and licence in its SOURCES.md) so a clone with nothing beside it tests the same.
 pub fn arm_reference() -> PathBuf {
-    let path = workspace_root().join("../shared/arm-reference");
-    assert!(
-        path.is_dir(),
-        "{} is missing: the emulator is tested against the public examples there",
-        path.display()
-    );
-    path
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/arm-reference")
 }
 
 pub fn example_seed() -> Seed {

@@ -10,6 +10,12 @@
 //!
 //! `cargo bench -p hubctl --bench fleet` (all of 10, 100, 1000), or
 //! `cargo bench -p hubctl --bench fleet -- 10,100` for some. Figures go in docs/performance.md.
+//!
+//! `cargo bench -p hubctl --bench fleet -- grown 1000,2500,5000,10000` measures how a no-op plan
+//! grows with the fleet (issue 22): hubs over 100 subscriptions, each with a project and an
+//! access entry, grown straight into the emulator's state from one hub that hubctl applied (so
+//! the bench stays minutes long), then `hubctl plan` with wall time, CPU time, peak RSS and
+//! requests for each size.
 
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
@@ -66,6 +72,8 @@ fn manifest(i: usize) -> String {
 
 struct Measure {
     wall: Duration,
+    /// hubctl's CPU time, user + system.
+    cpu_s: f64,
     code: i32,
     peak_rss_kb: u64,
     stats_before: Stats,
@@ -95,11 +103,35 @@ impl Measure {
     }
 }
 
+/// The emulator at the bench's latency, throttling on.
+fn start(runtime: &tokio::runtime::Runtime, seed: Seed, lro: Duration) -> Emulator {
+    let latency = Duration::from_millis(LATENCY_MS);
+    let options = Options { seed: Some(seed), latency, lro, ..Options::default() };
+    runtime.block_on(Emulator::start(options)).unwrap()
+}
+
+/// CPU time (user + system) of this process's children that have been waited for, in seconds.
+fn children_cpu() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // After the command name (which ends with ')') come fields 3 onwards of proc(5): cutime
+    // and cstime (fields 16 and 17) are at 13 and 14, in clock ticks (100 a second on Linux).
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or_default();
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(13) + ticks(14)) / 100.0
+}
+
 /// Run hubctl against the emulator, polling its peak RSS (VmHWM) while it runs.
 fn hubctl(emulator: &Emulator, dir: &Path, args: &[&str]) -> Measure {
+    run_binary(Path::new(env!("CARGO_BIN_EXE_hubctl")), emulator, dir, args)
+}
+
+/// Run a hubctl binary against the emulator; its stdout goes to `../<command>.out` beside `dir`.
+fn run_binary(binary: &Path, emulator: &Emulator, dir: &Path, args: &[&str]) -> Measure {
     let stats_before = emulator.stats();
+    let cpu_before = children_cpu();
     let started = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hubctl"))
+    let mut child = Command::new(binary)
         .args(args)
         .args([
             "--arm-endpoint",
@@ -117,7 +149,11 @@ fn hubctl(emulator: &Emulator, dir: &Path, args: &[&str]) -> Measure {
         .env("AZURE_CLIENT_ID", "bench-client")
         .env("AZURE_CLIENT_SECRET", "bench-secret")
         .current_dir(dir)
-        .stdout(Stdio::null())
+        .stdout(
+            std::fs::File::create(dir.join("..").join(format!("{}.out", args[0])))
+                .map(Stdio::from)
+                .unwrap_or_else(|_| Stdio::null()),
+        )
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
@@ -137,6 +173,7 @@ fn hubctl(emulator: &Emulator, dir: &Path, args: &[&str]) -> Measure {
     };
     Measure {
         wall: started.elapsed(),
+        cpu_s: children_cpu() - cpu_before,
         code,
         peak_rss_kb: peak,
         stats_before,
@@ -149,11 +186,15 @@ fn kinds(measure: &Measure) -> String {
 }
 
 fn main() {
-    let sizes: Vec<usize> = std::env::args()
+    let requested: Option<Vec<usize>> = std::env::args()
         .skip(1)
         .find(|a| a.chars().all(|c| c.is_ascii_digit() || c == ','))
-        .map(|a| a.split(',').filter_map(|n| n.parse().ok()).collect())
-        .unwrap_or_else(|| vec![10, 100, 1000]);
+        .map(|a| a.split(',').filter_map(|n| n.parse().ok()).collect());
+    if std::env::args().any(|a| a == "grown") {
+        grown::run(requested.unwrap_or_else(|| vec![1000, 2500, 5000, 10000]));
+        return;
+    }
+    let sizes = requested.unwrap_or_else(|| vec![10, 100, 1000]);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     println!(
         "fleet benchmark: {SUBSCRIPTIONS} subscriptions, emulator latency {LATENCY_MS} ms, ARM throttling on, hubctl --concurrency {CONCURRENCY}"
@@ -164,13 +205,7 @@ fn main() {
         "hubs", "case", "wall s", "requests", "429s", "peak MB", "exit"
     );
     for n in sizes {
-        let options = Options {
-            seed: Some(seed()),
-            latency: Duration::from_millis(LATENCY_MS),
-            lro: Duration::from_millis(200),
-            ..Options::default()
-        };
-        let emulator = runtime.block_on(Emulator::start(options)).unwrap();
+        let emulator = start(&runtime, seed(), Duration::from_millis(200));
         let dir = tempfile::tempdir().unwrap();
         for i in 0..n {
             std::fs::write(dir.path().join(format!("fleet-{i:04}.yaml")), manifest(i)).unwrap();
@@ -269,4 +304,158 @@ async fn per_resource_read(emulator: &Emulator, n: usize) -> (Duration, u64, u64
     .await
     .unwrap();
     (started.elapsed(), report.requests.total, emulator.stats().throttled - before)
+}
+
+/// The no-op plan of a fleet grown straight into the emulator's state (issue 22).
+mod grown {
+    use super::*;
+    use serde_json::Value;
+
+    const SUBSCRIPTIONS: usize = 100;
+
+    fn sub(i: usize) -> String {
+        format!("00000000-0000-0000-0000-{:012}", i % SUBSCRIPTIONS + 1)
+    }
+
+    fn name(i: usize) -> String {
+        format!("grown-{i:05}")
+    }
+
+    fn seed() -> Seed {
+        let mut text =
+            String::from("apiVersion: hubctl/v1\nkind: LocalCloudSeed\nsubscriptions:\n");
+        for s in 0..SUBSCRIPTIONS {
+            text.push_str(&format!(
+                "  - id: {}\n    resourceGroups:\n      - name: rg-fleet\n        location: eastus2\n        resources:\n          - {{ type: Microsoft.Storage/storageAccounts, name: fleetsa }}\n",
+                sub(s)
+            ));
+        }
+        text.push_str(&format!("principals:\n  - {{ id: {}, type: Group }}\n", PRINCIPALS[0]));
+        Seed::from_text(&text).unwrap()
+    }
+
+    fn manifest(i: usize) -> String {
+        let (sub, name) = (sub(i), name(i));
+        format!(
+            "apiVersion: hubctl/v1\nkind: Hub\nmetadata:\n  name: {name}\n  subscription: {sub}\n  resourceGroup: rg-fleet\n  location: eastus2\nspec:\n  description: Hub {name}\n  storageAccount: /subscriptions/{sub}/resourceGroups/rg-fleet/providers/Microsoft.Storage/storageAccounts/fleetsa\n  access:\n    assignments:\n      - {{ principal: {}, principalType: group, role: Azure AI Developer }}\n  projects:\n    - {{ name: {name}-a }}\n",
+            PRINCIPALS[0]
+        )
+    }
+
+    /// Hub `i`'s resources: the template's, renamed, with the hub's own digest tag and the
+    /// role assignment's name hubctl would give it.
+    fn grow(template: &[Value], i: usize) -> Vec<Value> {
+        let path = Path::new("grown.yaml");
+        let desired = hubctl_spec::load_str(path, &manifest(i)).unwrap();
+        let digest = hubctl_plan::digest::hub(&desired.hubs[0]);
+        template
+            .iter()
+            .map(|resource| {
+                let text =
+                    resource.to_string().replace(&name(0), &name(i)).replace(&sub(0), &sub(i));
+                let mut resource: Value = serde_json::from_str(&text).unwrap();
+                if resource["kind"] == "Hub" {
+                    resource["tags"][hubctl_plan::mapping::DIGEST_TAG] =
+                        Value::String(digest.clone());
+                }
+                if let Some(scope) = resource["properties"]["scope"].as_str().map(str::to_string) {
+                    let role = resource["properties"]["roleDefinitionId"]
+                        .as_str()
+                        .and_then(|r| r.rsplit('/').next())
+                        .unwrap_or_default()
+                        .to_string();
+                    let principal = resource["properties"]["principalId"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string();
+                    let guid = hubctl_plan::assignment_name(&scope, &principal, &role);
+                    resource["id"] = Value::String(format!(
+                        "{scope}/providers/Microsoft.Authorization/roleAssignments/{guid}"
+                    ));
+                    resource["name"] = Value::String(guid);
+                }
+                resource
+            })
+            .collect()
+    }
+
+    pub fn run(sizes: Vec<usize>) {
+        let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+        println!(
+            "grown fleet: {SUBSCRIPTIONS} subscriptions, 1 project and 1 access entry per hub, emulator latency {LATENCY_MS} ms, ARM throttling on, hubctl --concurrency {CONCURRENCY}"
+        );
+        println!();
+        println!(
+            "{:>6} {:>8} {:>7} {:>9} {:>9} {:>12} {:>5}  requests by kind",
+            "hubs", "wall s", "CPU s", "requests", "peak MB", "CPU ms/hub", "exit"
+        );
+        let mut per_hub = Vec::new();
+        for n in sizes {
+            let emulator = start(&runtime, seed(), Duration::from_millis(20));
+            let root = tempfile::tempdir().unwrap();
+            let dir = root.path().join("fleet");
+            std::fs::create_dir(&dir).unwrap();
+            // One hub applied by hubctl is the template for all the others.
+            std::fs::write(dir.join(format!("{}.yaml", name(0))), manifest(0)).unwrap();
+            let applied = hubctl(&emulator, &dir, &["apply", "--auto-approve", "."]);
+            assert_eq!(applied.code, 0, "the template hub applies");
+            let marker = format!("/workspaces/{}", name(0));
+            let template: Vec<Value> = emulator
+                .resources()
+                .into_iter()
+                .filter(|r| r["id"].as_str().is_some_and(|id| id.contains(&marker)))
+                .collect();
+            let mut grown = Vec::new();
+            for i in 1..n {
+                std::fs::write(dir.join(format!("{}.yaml", name(i))), manifest(i)).unwrap();
+                grown.extend(grow(&template, i));
+            }
+            emulator.store(grown).unwrap();
+            let plan = hubctl(&emulator, &dir, &["plan", "--format", "json", "."]);
+            println!(
+                "{n:>6} {:>8.2} {:>7.2} {:>9} {:>9.1} {:>12.3} {:>5}  {}",
+                plan.wall.as_secs_f64(),
+                plan.cpu_s,
+                plan.total(),
+                plan.peak_rss_kb as f64 / 1024.0,
+                plan.cpu_s * 1000.0 / n as f64,
+                plan.code,
+                kinds(&plan)
+            );
+            per_hub.push((n, plan.cpu_s / n as f64));
+            // Another build of hubctl (HUBCTL_BENCH_BASELINE=path) plans the same live state:
+            // its JSON plan must be byte-identical (how a refactoring shows it changed nothing).
+            if let Some(baseline) = std::env::var_os("HUBCTL_BENCH_BASELINE") {
+                let ours = std::fs::read(root.path().join("plan.out")).unwrap();
+                let theirs = run_binary(
+                    Path::new(&baseline),
+                    &emulator,
+                    &dir,
+                    &["plan", "--format", "json", "."],
+                );
+                let baseline_out = std::fs::read(root.path().join("plan.out")).unwrap();
+                println!(
+                    "{n:>6} baseline {:>8.2} {:>7.2}  JSON plan {} bytes, {}",
+                    theirs.wall.as_secs_f64(),
+                    theirs.cpu_s,
+                    ours.len(),
+                    if ours == baseline_out {
+                        "byte-identical to the baseline's"
+                    } else {
+                        "DIFFERS from the baseline's"
+                    }
+                );
+            }
+            runtime.block_on(emulator.shutdown());
+        }
+        if let (Some(first), Some(last)) = (per_hub.first(), per_hub.last()) {
+            println!();
+            println!(
+                "CPU per hub at {} hubs / at {} hubs = {:.2}",
+                last.0,
+                first.0,
+                last.1 / first.1
+            );
+        }
+    }
 }

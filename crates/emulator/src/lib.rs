@@ -121,6 +121,17 @@ impl Default for Options {
     }
 }
 
+/// Why resources could not be stored with [`Emulator::store`].
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A resource has no string `id` to key it by.
+    #[error("a resource to store has no string `id`: {0}")]
+    MissingId(String),
+    /// The state file could not be written.
+    #[error(transparent)]
+    Save(#[from] StateError),
+}
+
 /// Why the emulator could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -263,6 +274,29 @@ impl Emulator {
             "caCertPath": self.ca_cert_path.display().to_string(),
         })
         .to_string()
+    }
+    /// Every stored resource, as the emulator keeps it (ids in their stored case).
+    pub fn resources(&self) -> Vec<serde_json::Value> {
+        app::lock(&self.shared.state).resources.values().cloned().collect()
+    }
+    /// Store resources exactly as given, keyed by their `id`, with none of a PUT's checks or
+    /// normalisation: how tests load hubs shaped as Azure's public examples show them, and how
+    /// benchmarks grow a large fleet without applying it. Nothing is stored when one lacks an id.
+    pub fn store(&self, resources: Vec<serde_json::Value>) -> Result<(), StoreError> {
+        if let Some(bad) = resources.iter().find(|r| !r["id"].is_string()) {
+            let mut text = bad.to_string();
+            text.truncate(200);
+            return Err(StoreError::MissingId(text));
+        }
+        let mut state = app::lock(&self.shared.state);
+        for resource in resources {
+            let key = resource["id"].as_str().unwrap_or_default().to_ascii_lowercase();
+            state.resources.insert(key, resource);
+        }
+        if let Some(path) = &self.shared.settings.state_file {
+            state.save(path).map_err(StoreError::Save)?;
+        }
+        Ok(())
     }
     /// Stop serving and wait for the server to end.
     pub async fn shutdown(self) {

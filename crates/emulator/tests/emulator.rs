@@ -985,3 +985,27 @@ async fn parallel_requests_are_all_answered_and_all_land() {
 fn uuid_for(i: usize) -> String {
     format!("0a0b0c0d-0000-4000-8000-{i:012}")
 }
+
+#[tokio::test]
+async fn stored_resources_are_served_as_given_and_need_an_id() {
+    let cloud = Cloud::default().await;
+    let hub_id = id("Microsoft.MachineLearningServices/workspaces", "stored-hub");
+    let body = json!({
+        "id": hub_id,
+        "name": "stored-hub",
+        "type": "Microsoft.MachineLearningServices/workspaces",
+        "location": "eastus2",
+        "kind": "Hub",
+        "tags": null,
+        "properties": { "friendlyName": "As the service wrote it", "provisioningState": "Succeeded" }
+    });
+    let missing = cloud.emulator.store(vec![json!({ "name": "no-id" })]);
+    assert!(missing.unwrap_err().to_string().contains("no string `id`"));
+    cloud.emulator.store(vec![body.clone()]).unwrap();
+    let (status, got) = cloud.get(&ws_url(&cloud, "stored-hub")).await;
+    assert_eq!(status, 200);
+    assert_eq!(got["properties"]["friendlyName"], "As the service wrote it");
+    assert_eq!(got["tags"], Value::Null, "no PUT normalised it");
+    assert!(cloud.emulator.resources().iter().any(|r| r["id"] == hub_id));
+    cloud.emulator.shutdown().await;
+}

@@ -29,12 +29,10 @@ fn rank(change: &Change) -> u8 {
 
 /// Sort `changes` and set their dependencies.
 pub fn order(mut changes: Vec<Change>) -> Vec<Change> {
-    changes.sort_by(|a, b| {
-        a.hub
-            .cmp(&b.hub)
-            .then_with(|| rank(a).cmp(&rank(b)))
-            .then_with(|| a.display.to_ascii_lowercase().cmp(&b.display.to_ascii_lowercase()))
-            .then_with(|| a.id.cmp(&b.id))
+    // The key is computed once per change (not per comparison): the sort stays n log n with
+    // n allocations, whatever the fleet's size.
+    changes.sort_by_cached_key(|c| {
+        (c.hub.clone(), rank(c), c.display.to_ascii_lowercase(), c.id.clone())
     });
     let mut previous: Option<(String, String)> = None;
     for change in &mut changes {

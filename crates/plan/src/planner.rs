@@ -7,8 +7,16 @@
 //! tools add reported, not fought; a hub's App Insights read back as null after a project
 //! update (Azure/azure-rest-api-specs #31696) not taken for a removal when the manifest is the
 //! one last applied.
+//!
+//! Cost: linear in the fleet. The live state is indexed once (`LiveIndex`: projects by id key
+//! to their hub; hubs, projects, rules, connections and assignments are already keyed by
+//! lower-case id in `Live`), so no hub scans every live resource — here, in drift (the same
+//! planner), in import (which reads `Live` by key) or in apply (which groups the plan's changes
+//! by hub in one pass). A kept resource costs no JSON work: its live copy is neither cloned nor
+//! serialised; digests and fingerprints are computed once per resource. The fleet benchmark's
+//! `grown` case shows the curve (docs/performance.md).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use hubctl_model::{
     self as model, FirewallSku, IdentityType, IsolationMode, Live, LiveHub, PrincipalType,
@@ -38,9 +46,19 @@ pub struct PlanOptions {
 }
 
 /// Compare the manifests with live state. Pure: no I/O.
+///
+/// Cost grows linearly with the fleet: the live state is indexed once ([`LiveIndex`]) and every
+/// lookup a hub makes (its own live copy, its projects, a workspace of the same name elsewhere)
+/// is a map lookup by lower-case id key, never a scan of every live resource.
 pub fn plan(desired: &Desired, live: &Live, options: &PlanOptions) -> Plan {
-    let mut planner =
-        Planner { live, options, changes: Vec::new(), warnings: Vec::new(), hubs: BTreeMap::new() };
+    let mut planner = Planner {
+        live,
+        index: LiveIndex::new(live),
+        options,
+        changes: Vec::new(),
+        warnings: Vec::new(),
+        hubs: BTreeMap::new(),
+    };
     let mut declared = BTreeSet::new();
     for hub in &desired.hubs {
         let key = id_key(&hub.arm_id());
@@ -69,8 +87,33 @@ pub fn plan(desired: &Desired, live: &Live, options: &PlanOptions) -> Plan {
     }
 }
 
+/// Lookups over the live state the planner needs, built in one pass over it.
+struct LiveIndex<'a> {
+    /// Every live project's id key → the id key of the hub it belongs to.
+    project_hub: HashMap<&'a str, &'a str>,
+}
+
+impl<'a> LiveIndex<'a> {
+    fn new(live: &'a Live) -> LiveIndex<'a> {
+        let mut project_hub = HashMap::new();
+        for (hub_key, hub) in &live.hubs {
+            for project_key in hub.projects.keys() {
+                project_hub.insert(project_key.as_str(), hub_key.as_str());
+            }
+        }
+        LiveIndex { project_hub }
+    }
+
+    /// The live project with this id key, under whichever hub it is.
+    fn project(&self, live: &'a Live, key: &str) -> Option<&'a model::Workspace> {
+        let hub = self.project_hub.get(key)?;
+        live.hubs.get(*hub)?.projects.get(key).map(|p| &p.workspace)
+    }
+}
+
 struct Planner<'a> {
     live: &'a Live,
+    index: LiveIndex<'a>,
     options: &'a PlanOptions,
     changes: Vec<Change>,
     warnings: Vec<Warning>,
@@ -139,13 +182,7 @@ impl Planner<'_> {
         let first_change = self.changes.len();
         let live = self.live.hubs.get(key);
         // A workspace with this name that is not a hub (e.g. another hub's project).
-        let clash = self
-            .live
-            .hubs
-            .values()
-            .flat_map(|h| h.projects.iter())
-            .find(|(k, _)| *k == key)
-            .map(|(_, p)| &p.workspace);
+        let clash = self.index.project(self.live, key);
         match (live, clash) {
             (_, Some(other)) => {
                 let change = self.change(
@@ -193,7 +230,8 @@ impl Planner<'_> {
             }
         }
         // A kept resource needs no copy of its live state in the plan: the fingerprints already
-        // say what was read. Dropping it here, hub by hub, bounds the plan's memory.
+        // say what was read. The rules above do not make one (no JSON work for what is kept);
+        // this also clears any a rule made, hub by hub, to bound the plan's memory.
         for change in &mut self.changes[first_change..] {
             if change.action == Action::NoOp {
                 change.before = None;
@@ -516,7 +554,9 @@ impl Planner<'_> {
         let change =
             self.change(key, ResourceKind::Hub, id, hub.metadata.name.clone(), action, reasons);
         change.fields = fields;
-        change.before = Some(to_value(live));
+        if action != Action::NoOp {
+            change.before = Some(to_value(live));
+        }
         if action == Action::Update {
             change.after = Some(patch);
         }
@@ -575,7 +615,9 @@ impl Planner<'_> {
             reasons,
         );
         change.fields = fields;
-        change.before = network.map(to_value);
+        if action != Action::NoOp {
+            change.before = network.map(to_value);
+        }
         if action == Action::Update {
             change.after = Some(json!({ "properties": { "managedNetwork": network_patch } }));
         }
@@ -629,7 +671,7 @@ impl Planner<'_> {
                     change.after = Some(to_value(&wanted));
                 }
                 Some((_, current)) if same_rule(current, &wanted) => {
-                    let change = self.change(
+                    self.change(
                         key,
                         ResourceKind::OutboundRule,
                         &resource,
@@ -637,7 +679,6 @@ impl Planner<'_> {
                         Action::NoOp,
                         vec![Reason::NoOpBecauseInSync],
                     );
-                    change.before = Some(to_value(current));
                 }
                 Some((_, current)) => {
                     let change = self.change(
@@ -796,14 +837,14 @@ impl Planner<'_> {
             let display = format!("{}/{}", m.name, project.name);
             let current = live.and_then(|h| h.projects.get(&project_key));
             // Under another hub, or a hub itself: a project's hub cannot change.
-            let elsewhere = self
-                .live
-                .hubs
-                .iter()
-                .find(|(k, h)| {
-                    *k != key && (h.projects.contains_key(&project_key) || **k == project_key)
-                })
-                .map(|(k, _)| k.clone());
+            let elsewhere = match self.index.project_hub.get(project_key.as_str()) {
+                Some(hub_key) if *hub_key != key => Some(hub_key.to_string()),
+                Some(_) => None,
+                None if project_key != key && self.live.hubs.contains_key(&project_key) => {
+                    Some(project_key.clone())
+                }
+                None => None,
+            };
             match (current, elsewhere) {
                 (None, Some(other)) => {
                     let reason = if other == project_key {
@@ -889,8 +930,8 @@ impl Planner<'_> {
                         vec![reason],
                     );
                     change.fields = fields;
-                    change.before = Some(to_value(&current.workspace));
                     if action == Action::Update {
+                        change.before = Some(to_value(&current.workspace));
                         change.after = Some(patch);
                     }
                     self.access(
@@ -979,7 +1020,7 @@ impl Planner<'_> {
                     } else {
                         Reason::NoOpBecauseEquivalentExists
                     };
-                    let change = self.change(
+                    self.change(
                         key,
                         ResourceKind::RoleAssignment,
                         &found.id,
@@ -987,7 +1028,6 @@ impl Planner<'_> {
                         Action::NoOp,
                         vec![reason],
                     );
-                    change.before = Some(to_value(found));
                 }
                 None => {
                     let subscription = model::subscription_of(scope).unwrap_or_default();

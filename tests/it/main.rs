@@ -15,4 +15,5 @@ mod recipes;
 mod schema;
 mod security;
 mod support;
+mod throttling;
 mod validate;

@@ -3,7 +3,8 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use hubctl_apply::{ApplyObserver, ApplyOptions, Flow, StepStatus};
 use hubctl_client::inventory::{self, HubTarget, InventoryRequest, Strategy};
@@ -288,9 +289,20 @@ async fn run(printer: &mut Printer, global: &GlobalArgs, args: ApplyArgs) -> Exi
     let steps =
         plan.changes.iter().filter(|c| !matches!(c.action, Action::NoOp | Action::Blocked)).count()
             as u64;
-    let progress = Progress::new(steps);
-    let result = hubctl_apply::apply(&plan, &target.client, &options, &progress).await;
+    let progress = Arc::new(Progress::new(steps));
+    let shown = progress.clone();
+    target.client.on_throttle(move |notice| {
+        shown.line(format!(
+            "⏸ subscription {} throttled by ARM ({}): waiting {:.1}s ({})",
+            notice.subscription,
+            notice.operations,
+            notice.wait.as_secs_f64(),
+            notice.cause
+        ))
+    });
+    let result = hubctl_apply::apply(&plan, &target.client, &options, progress.as_ref()).await;
     progress.finish();
+    let waits = target.client.stats().throttle_waits;
     target.close().await;
     let report = match result {
         Ok(report) => report,
@@ -310,6 +322,16 @@ async fn run(printer: &mut Printer, global: &GlobalArgs, args: ApplyArgs) -> Exi
         .map(|s| s.hub.rsplit('/').next().unwrap_or(&s.hub))
         .collect();
     skipped_hubs.dedup();
+    if !waits.is_empty() {
+        let total: Duration = waits.values().sum();
+        let each: Vec<String> =
+            waits.iter().map(|(s, w)| format!("{s} {:.1}s", w.as_secs_f64())).collect();
+        printer.err(&format!(
+            "Waited for ARM's throttling: {:.1}s in all, added up over requests ({}).\n",
+            total.as_secs_f64(),
+            each.join(", ")
+        ));
+    }
     if failed == 0 && not_started == 0 {
         printer.out(&format!("Apply complete: {done} change(s) applied.\n"));
         if skipped_hubs.is_empty() {

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use azure_core::credentials::Secret;
 use hubctl_client::{
-    ArmClient, ArmClientOptions, AuthEnv, AuthMethod, ClientError, Cloud, CredentialOptions,
-    RetryOptions, credential, http_client,
+    ArmClient, ArmClientOptions, AuthEnv, AuthMethod, Bucket, BucketLimits, ClientError, Cloud,
+    CredentialOptions, RetryOptions, credential, http_client,
 };
 use hubctl_emulator::{Emulator, Options, Seed};
 
@@ -45,6 +45,14 @@ pub struct GlobalArgs {
     /// Only the K-th of N stable shards of the hubs (by hub id), e.g. 2/4: for CI matrices.
     #[arg(long, global = true, value_name = "K/N", value_parser = parse_shard)]
     pub shard: Option<(u32, u32)>,
+    /// How long the whole run may wait out ARM's throttling and operations already running on
+    /// a resource, e.g. 90m or 3h (default 3h). Other passing errors keep a bounded retry count.
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
+    pub deadline: Option<Duration>,
+    /// For test clouds only: the throttling buckets to pace by, as
+    /// `reads=CAPACITY+PER_SECOND,writes=…,deletes=…` (ARM's are 250+25, 200+10, 200+10).
+    #[arg(long, global = true, value_name = "SPEC", value_parser = parse_buckets, hide = true)]
+    pub arm_buckets: Option<BucketLimits>,
     /// Colour: auto, always or never (NO_COLOR is respected).
     #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
     pub color: String,
@@ -60,6 +68,63 @@ fn parse_shard(text: &str) -> Result<(u32, u32), String> {
         return Err(format!("shard {k}/{n}: expected 1 ≤ K ≤ N"));
     }
     Ok((k, n))
+}
+
+/// `90m`, `3h`, `45s` or a number of seconds.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (number, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => (&text[..i], &text[i..]),
+        None => (text, "s"),
+    };
+    let value: u64 =
+        number.parse().map_err(|_| format!("{text:?}: expected a duration such as 90m or 3h"))?;
+    let seconds = match unit {
+        "s" => value,
+        "m" => value * 60,
+        "h" => value * 3600,
+        _ => return Err(format!("{text:?}: the unit must be s, m or h (e.g. 90m)")),
+    };
+    if seconds == 0 {
+        return Err("the deadline must be longer than zero".into());
+    }
+    Ok(Duration::from_secs(seconds))
+}
+
+/// `reads=250+25,writes=200+10,deletes=200+10` (any of the three; the others stay ARM's).
+fn parse_buckets(text: &str) -> Result<BucketLimits, String> {
+    let mut limits = BucketLimits::arm();
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (class, spec) =
+            part.split_once('=').ok_or(format!("{part:?}: expected KIND=CAPACITY+PER_SECOND"))?;
+        let (capacity, rate) =
+            spec.split_once('+').ok_or(format!("{part:?}: expected CAPACITY+PER_SECOND"))?;
+        let number = |t: &str| -> Result<f64, String> {
+            t.trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|v| *v > 0.0)
+                .ok_or(format!("{part:?}: {t:?} is not a positive number"))
+        };
+        let bucket = Bucket { capacity: number(capacity)?, per_second: number(rate)? };
+        match class.trim() {
+            "reads" => limits.reads = bucket,
+            "writes" => limits.writes = bucket,
+            "deletes" => limits.deletes = bucket,
+            other => return Err(format!("{other:?}: expected reads, writes or deletes")),
+        }
+    }
+    Ok(limits)
+}
+
+/// What the global flags say about retrying and pacing, over a client's defaults.
+fn pace(args: &GlobalArgs, options: &mut ArmClientOptions) {
+    if let Some(deadline) = args.deadline {
+        options.retry.run_deadline = deadline;
+    }
+    if let Some(buckets) = args.arm_buckets {
+        options.buckets = buckets;
+    }
 }
 
 /// Whether a hub (by id key) is in the selected shard.
@@ -160,6 +225,7 @@ pub async fn connect(args: &GlobalArgs) -> Result<Target, ConnectError> {
         options.retry = RetryOptions::local();
         options.poll_interval = Duration::from_millis(100);
     }
+    pace(args, &mut options);
     let client = ArmClient::new(credential, Some(options))?;
     Ok(Target {
         client,
@@ -220,7 +286,7 @@ async fn local(args: &GlobalArgs) -> Result<Target, ConnectError> {
         executor: None,
     })
     .map_err(ClientError::from)?;
-    let options = ArmClientOptions {
+    let mut options = ArmClientOptions {
         cloud,
         http: Some(http),
         retry: RetryOptions::local(),
@@ -229,6 +295,7 @@ async fn local(args: &GlobalArgs) -> Result<Target, ConnectError> {
         operation_deadline: Duration::from_secs(300),
         ..ArmClientOptions::default()
     };
+    pace(args, &mut options);
     let client = ArmClient::new(credential, Some(options))?;
     // A saved plan's target for the local cloud is stable across runs (the port is not).
     Ok(Target {

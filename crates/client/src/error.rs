@@ -67,6 +67,21 @@ pub enum ClientError {
         /// The last failure.
         last: Box<ClientError>,
     },
+    /// Throttling or a running operation was still being waited out when the run's deadline
+    /// came.
+    #[error(
+        "{method} {url}: still waiting when the run's deadline ({deadline:?}, hubctl --deadline) passed; last answer: {last}"
+    )]
+    RunDeadline {
+        /// Method.
+        method: String,
+        /// URL.
+        url: String,
+        /// The run's deadline.
+        deadline: Duration,
+        /// The last answer (429 or 409).
+        last: Box<ClientError>,
+    },
     /// A long-running operation did not finish in time.
     #[error("operation {operation} on {url} did not finish within {after:?}")]
     Deadline {
@@ -106,7 +121,9 @@ impl ClientError {
             ClientError::Service { code, .. } | ClientError::OperationFailed { code, .. } => {
                 Some(code)
             }
-            ClientError::RetriesExhausted { last, .. } => last.code(),
+            ClientError::RetriesExhausted { last, .. } | ClientError::RunDeadline { last, .. } => {
+                last.code()
+            }
             _ => None,
         }
     }
@@ -114,7 +131,9 @@ impl ClientError {
     pub fn status(&self) -> Option<u16> {
         match self {
             ClientError::Service { status, .. } => Some(*status),
-            ClientError::RetriesExhausted { last, .. } => last.status(),
+            ClientError::RetriesExhausted { last, .. } | ClientError::RunDeadline { last, .. } => {
+                last.status()
+            }
             _ => None,
         }
     }

@@ -292,5 +292,16 @@ fn difference(after: &RequestStats, before: &RequestStats) -> RequestStats {
         total: after.total - before.total,
         throttled: after.throttled - before.throttled,
         retries: after.retries - before.retries,
+        throttle_waits: after
+            .throttle_waits
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    v.saturating_sub(before.throttle_waits.get(k).copied().unwrap_or_default()),
+                )
+            })
+            .filter(|(_, v)| !v.is_zero())
+            .collect(),
     }
 }

@@ -56,7 +56,8 @@ pub use credential::{AuthEnv, AuthMethod, CredentialError, CredentialOptions, cr
 pub use error::ClientError;
 pub use lro::{LroKind, Poller};
 pub use ops::*;
-pub use pipeline::RequestStats;
+pub use pacing::{Bucket, BucketLimits};
+pub use pipeline::{RequestStats, ThrottleNotice};
 pub use retry::RetryOptions;
 
 use crate::pipeline::Pipeline;
@@ -82,6 +83,9 @@ pub struct ArmClientOptions {
     pub poll_interval: Duration,
     /// Do not register a missing resource provider (ARM's MissingSubscriptionRegistration).
     pub skip_provider_registration: bool,
+    /// The throttling buckets the client paces itself by (ARM's by default; a test cloud may
+    /// have others).
+    pub buckets: BucketLimits,
 }
 
 impl Default for ArmClientOptions {
@@ -96,6 +100,7 @@ impl Default for ArmClientOptions {
             operation_deadline: Duration::from_secs(45 * 60),
             poll_interval: Duration::from_secs(10),
             skip_provider_registration: false,
+            buckets: BucketLimits::arm(),
         }
     }
 }
@@ -144,6 +149,7 @@ impl ArmClient {
             options.cloud.scope(),
             options.retry.clone(),
             options.concurrency,
+            options.buckets,
         );
         Ok(ArmClient { pipeline, options })
     }
@@ -151,6 +157,12 @@ impl ArmClient {
     /// Counters of the requests sent so far.
     pub fn stats(&self) -> RequestStats {
         self.pipeline.stats()
+    }
+
+    /// Be told when a subscription's requests start waiting for ARM's throttling (at most
+    /// every 10 s per subscription): how a progress display shows it.
+    pub fn on_throttle(&self, observer: impl Fn(&ThrottleNotice) + Send + Sync + 'static) {
+        self.pipeline.on_throttle(Arc::new(observer));
     }
 
     /// The signed-in caller's object id, read from the token's `oid` claim (not verified here:

@@ -16,7 +16,7 @@ use tokio::sync::Semaphore;
 use tracing::Instrument;
 
 use crate::error::ClientError;
-use crate::pacing::{OpClass, Pacer};
+use crate::pacing::{Answer, BucketLimits, OpClass, Pacer};
 use crate::retry::{self, Decision, Outcome, RetryOptions};
 
 /// An answer from ARM.
@@ -60,7 +60,32 @@ pub struct RequestStats {
     pub throttled: u64,
     /// Retries made.
     pub retries: u64,
+    /// Time requests spent waiting for ARM's throttling (pacing and 429s), added up over
+    /// requests, by subscription (or "tenant").
+    pub throttle_waits: BTreeMap<String, Duration>,
 }
+
+impl RequestStats {
+    /// All time requests spent waiting for throttling.
+    pub fn throttle_wait(&self) -> Duration {
+        self.throttle_waits.values().sum()
+    }
+}
+
+/// A subscription's requests are waiting for ARM's throttling.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThrottleNotice {
+    /// The subscription (or "tenant").
+    pub subscription: String,
+    /// `reads`, `writes` or `deletes`.
+    pub operations: &'static str,
+    /// How long this request waits.
+    pub wait: Duration,
+    /// Why: keeping inside the bucket, or a 429.
+    pub cause: &'static str,
+}
+
+type ThrottleObserver = Arc<dyn Fn(&ThrottleNotice) + Send + Sync>;
 
 /// The shared sending machinery of an [`crate::ArmClient`].
 pub struct Pipeline {
@@ -68,8 +93,13 @@ pub struct Pipeline {
     credential: Arc<dyn TokenCredential>,
     scope: String,
     retry: RetryOptions,
+    /// The run's deadline: throttling and running operations are waited out until then.
+    deadline: Instant,
     token: tokio::sync::Mutex<Option<AccessToken>>,
     pacer: Pacer,
+    /// When each subscription's throttling was last announced at info level.
+    announced: Mutex<BTreeMap<String, Instant>>,
+    observer: Mutex<Option<ThrottleObserver>>,
     in_flight: Arc<Semaphore>,
     stats: Mutex<RequestStats>,
 }
@@ -82,17 +112,25 @@ impl Pipeline {
         scope: String,
         retry: RetryOptions,
         concurrency: usize,
+        buckets: BucketLimits,
     ) -> Pipeline {
         Pipeline {
             http,
             credential,
             scope,
+            deadline: Instant::now() + retry.run_deadline,
             retry,
             token: tokio::sync::Mutex::new(None),
-            pacer: Pacer::default(),
+            pacer: Pacer::new(buckets),
+            announced: Mutex::new(BTreeMap::new()),
+            observer: Mutex::new(None),
             in_flight: Arc::new(Semaphore::new(concurrency.max(1))),
             stats: Mutex::new(RequestStats::default()),
         }
+    }
+
+    pub(crate) fn on_throttle(&self, observer: ThrottleObserver) {
+        *self.observer.lock().unwrap_or_else(|p| p.into_inner()) = Some(observer);
     }
 
     /// A copy of the counters.
@@ -143,14 +181,26 @@ impl Pipeline {
                 attempt += 1;
                 let wait = self.pacer.delay(&subscription, class);
                 if !wait.is_zero() {
-                    tracing::debug!(?wait, subscription = %subscription, "pacing before the subscription is throttled");
+                    self.throttle_wait(
+                        &subscription,
+                        class,
+                        wait,
+                        "keeping inside ARM's throttling bucket",
+                    );
                     tokio::time::sleep(wait).await;
                 }
                 let token = self.token().await?;
                 let result = {
-                    let _permit = self.in_flight.acquire().await.map_err(|e| ClientError::Transport { method: method.to_string(), url: url.to_string(), reason: e.to_string(), not_sent: true })?;
+                    let _permit =
+                        self.in_flight.acquire().await.map_err(|e| ClientError::Transport {
+                            method: method.to_string(),
+                            url: url.to_string(),
+                            reason: e.to_string(),
+                            not_sent: true,
+                        })?;
                     self.count(&method, &kind, attempt > 1);
-                    let mut request = self.http.request(method.clone(), url).bearer_auth(token.token.secret());
+                    let mut request =
+                        self.http.request(method.clone(), url).bearer_auth(token.token.secret());
                     if let Some(body) = body {
                         request = request.json(body);
                     }
@@ -159,7 +209,9 @@ impl Pipeline {
                             let status = response.status().as_u16();
                             let headers = response.headers().clone();
                             match response.bytes().await {
-                                Ok(bytes) => Ok(ArmResponse { status, headers, body: bytes.to_vec() }),
+                                Ok(bytes) => {
+                                    Ok(ArmResponse { status, headers, body: bytes.to_vec() })
+                                }
                                 Err(e) => Err((e.to_string(), false)),
                             }
                         }
@@ -168,8 +220,13 @@ impl Pipeline {
                 };
                 let (outcome, error) = match result {
                     Ok(response) => {
-                        let remaining = response.header(class.header()).and_then(|v| v.parse().ok());
-                        self.pacer.observe(&subscription, class, remaining, response.status == 429);
+                        let answer =
+                            match response.header(class.header()).and_then(|v| v.parse().ok()) {
+                                _ if response.status == 429 => Answer::Throttled,
+                                Some(left) => Answer::Remaining(left),
+                                None => Answer::Unknown,
+                            };
+                        self.pacer.observe(&subscription, class, answer);
                         let span = tracing::Span::current();
                         span.record("status", response.status);
                         if let Some(id) = response.header("x-ms-request-id") {
@@ -184,24 +241,78 @@ impl Pipeline {
                         if response.status == 429 {
                             self.stats.lock().unwrap_or_else(|p| p.into_inner()).throttled += 1;
                         }
-                        let outcome = Outcome::Status { status: response.status, retry_after: response.retry_after() };
-                        (outcome, service_error(&method, url, &response))
+                        let error = service_error(&method, url, &response);
+                        let outcome = Outcome::of(
+                            response.status,
+                            response.retry_after(),
+                            error.code().unwrap_or_default(),
+                        );
+                        (outcome, error)
                     }
-                    Err((reason, not_sent)) => (Outcome::Transport, ClientError::Transport { method: method.to_string(), url: url.to_string(), reason, not_sent }),
+                    Err((reason, not_sent)) => {
+                        self.pacer.observe(&subscription, class, Answer::Unknown);
+                        (
+                            Outcome::Transport,
+                            ClientError::Transport {
+                                method: method.to_string(),
+                                url: url.to_string(),
+                                reason,
+                                not_sent,
+                            },
+                        )
+                    }
                 };
                 let jitter = rand::rng().random::<f64>();
-                match retry::decide(outcome, attempt, started.elapsed(), &self.retry, jitter) {
+                let run_left = self.deadline.saturating_duration_since(Instant::now());
+                match retry::decide(
+                    outcome,
+                    attempt,
+                    started.elapsed(),
+                    run_left,
+                    &self.retry,
+                    jitter,
+                ) {
                     Decision::RetryAfter(delay) => {
-                        tracing::debug!(?delay, attempt, error = %error, "retrying");
+                        match outcome {
+                            Outcome::Throttled { .. } => self.throttle_wait(
+                                &subscription,
+                                class,
+                                delay,
+                                "ARM answered 429 (Retry-After)",
+                            ),
+                            Outcome::Busy { .. } => tracing::info!(
+                                ?delay,
+                                url = path_of(url),
+                                code = error.code().unwrap_or_default(),
+                                "another operation is running on the resource; waiting for it"
+                            ),
+                            _ => tracing::debug!(?delay, attempt, error = %error, "retrying"),
+                        }
                         tokio::time::sleep(delay).await;
                     }
                     Decision::GiveUp => {
                         let retryable = match outcome {
-                            Outcome::Transport => true,
+                            Outcome::Transport
+                            | Outcome::Throttled { .. }
+                            | Outcome::Busy { .. } => true,
                             Outcome::Status { status, .. } => retry::retryable_status(status),
                         };
+                        if matches!(outcome, Outcome::Throttled { .. } | Outcome::Busy { .. }) {
+                            return Err(ClientError::RunDeadline {
+                                method: method.to_string(),
+                                url: url.to_string(),
+                                deadline: self.retry.run_deadline,
+                                last: Box::new(error),
+                            });
+                        }
                         if retryable && attempt > 1 {
-                            return Err(ClientError::RetriesExhausted { method: method.to_string(), url: url.to_string(), attempts: attempt, elapsed: started.elapsed(), last: Box::new(error) });
+                            return Err(ClientError::RetriesExhausted {
+                                method: method.to_string(),
+                                url: url.to_string(),
+                                attempts: attempt,
+                                elapsed: started.elapsed(),
+                                last: Box::new(error),
+                            });
                         }
                         return Err(error);
                     }
@@ -210,6 +321,45 @@ impl Pipeline {
         }
         .instrument(span)
         .await
+    }
+
+    /// Account for (and, at most every 10 s per subscription, announce) a wait for throttling.
+    fn throttle_wait(&self, subscription: &str, class: OpClass, wait: Duration, why: &'static str) {
+        {
+            let mut stats = self.stats.lock().unwrap_or_else(|p| p.into_inner());
+            *stats.throttle_waits.entry(subscription.to_string()).or_default() += wait;
+        }
+        let now = Instant::now();
+        let mut announced = self.announced.lock().unwrap_or_else(|p| p.into_inner());
+        let due = announced
+            .get(subscription)
+            .is_none_or(|last| now.duration_since(*last) >= Duration::from_secs(10));
+        if due && wait >= Duration::from_millis(500) {
+            announced.insert(subscription.to_string(), now);
+            drop(announced);
+            tracing::info!(
+                subscription,
+                operations = class.name(),
+                wait_s = format!("{:.1}", wait.as_secs_f64()),
+                "throttled: {why}; waiting"
+            );
+            let observer = self.observer.lock().unwrap_or_else(|p| p.into_inner()).clone();
+            if let Some(observer) = observer {
+                observer(&ThrottleNotice {
+                    subscription: subscription.to_string(),
+                    operations: class.name(),
+                    wait,
+                    cause: why,
+                });
+            }
+        } else {
+            tracing::debug!(
+                subscription,
+                operations = class.name(),
+                ?wait,
+                "throttled: {why}; waiting"
+            );
+        }
     }
 
     fn count(&self, method: &reqwest::Method, kind: &str, retry: bool) {

@@ -362,6 +362,34 @@ async fn pacing_slows_down_before_arm_throttles() {
     emulator.shutdown().await;
 }
 
+#[tokio::test]
+async fn throttling_is_waited_out_until_the_runs_deadline_and_then_named() {
+    // A read bucket of 2 that refills once a minute: ARM's Retry-After is far beyond the run's
+    // 2-second deadline, so the client stops at once and says which deadline it was.
+    let slow = hubctl_emulator::Limit { capacity: 2.0, per_second: 1.0 / 60.0 };
+    let emulator = emulator(Options {
+        throttle_limits: hubctl_emulator::ThrottleLimits {
+            reads: slow,
+            ..hubctl_emulator::ThrottleLimits::default()
+        },
+        ..Options::default()
+    })
+    .await;
+    let credential =
+        credential(&credential_options(&emulator, AuthMethod::ClientSecret, secret_env(&emulator)))
+            .unwrap();
+    let mut options = client_options(&emulator);
+    options.retry.run_deadline = Duration::from_secs(2);
+    let client = ArmClient::new(credential, Some(options)).unwrap();
+    resource_group(&client).await.unwrap();
+    resource_group(&client).await.unwrap();
+    let error = resource_group(&client).await.unwrap_err();
+    assert!(matches!(error, ClientError::RunDeadline { .. }), "{error:?}");
+    assert_eq!(error.code(), Some("TooManyRequests"));
+    assert!(error.to_string().contains("--deadline"), "{error}");
+    emulator.shutdown().await;
+}
+
 /// The seed for the fleet: three subscriptions with a resource group and a storage account.
 fn fleet_seed() -> Seed {
     let mut text = String::from("apiVersion: hubctl/v1\nkind: LocalCloudSeed\nsubscriptions:\n");

@@ -22,7 +22,7 @@ use crate::auth::{self, Claims};
 use crate::clock::{Clock, system_ms};
 use crate::error::{ArmError, ArmResult, Reply};
 use crate::state::State;
-use crate::throttle::{Admission, Buckets, OpClass};
+use crate::throttle::{Admission, Buckets, OpClass, ThrottleLimits};
 use crate::{authz, resources, workspaces};
 
 /// The largest request body taken; ARM's own limit is 4 MB.
@@ -51,6 +51,8 @@ pub struct Settings {
     pub state_file: Option<PathBuf>,
     /// The time buckets, operations and replication follow.
     pub clock: Clock,
+    /// Sizes of ARM's throttling buckets.
+    pub throttle_limits: ThrottleLimits,
 }
 
 /// Counters for `GET /_emulator/stats`.
@@ -94,9 +96,9 @@ impl Shared {
     pub fn new(state: State, settings: Settings, base: String, fault_seed: u64) -> Shared {
         Shared {
             state: Mutex::new(state),
+            buckets: Mutex::new(Buckets::new(settings.throttle_limits)),
             settings,
             base,
-            buckets: Mutex::new(Buckets::default()),
             stats: Mutex::new(Stats::default()),
             rng: Mutex::new(StdRng::seed_from_u64(fault_seed)),
             fault_queue: Mutex::new(std::collections::VecDeque::new()),

@@ -62,6 +62,7 @@ pub use app::Stats;
 pub use clock::Clock;
 pub use seed::{Seed, SeedError};
 pub use state::StateError;
+pub use throttle::{Limit, ThrottleLimits};
 
 use crate::app::{Settings, Shared};
 use crate::state::State;
@@ -91,6 +92,8 @@ pub struct Options {
     pub strict_auth: bool,
     /// ARM's throttling.
     pub throttling: bool,
+    /// The throttling buckets' sizes (ARM's by default).
+    pub throttle_limits: ThrottleLimits,
     /// Items per list page.
     pub page_size: usize,
     /// How long a principal added at run time stays unknown (Entra replication lag).
@@ -114,6 +117,7 @@ impl Default for Options {
             fault_seed: 1,
             strict_auth: false,
             throttling: true,
+            throttle_limits: ThrottleLimits::default(),
             page_size: 100,
             replication_lag: Duration::ZERO,
             clock: Clock::system(),
@@ -225,6 +229,7 @@ impl Emulator {
             replication_lag: options.replication_lag,
             state_file: options.state_file.clone(),
             clock: options.clock.clone(),
+            throttle_limits: options.throttle_limits,
         };
         let base = format!("https://{address}");
         let shared = Arc::new(Shared::new(state, settings, base, options.fault_seed));

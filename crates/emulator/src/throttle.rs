@@ -27,11 +27,47 @@ impl OpClass {
             OpClass::Delete => "deletes",
         }
     }
-    fn limits(self) -> (f64, f64) {
-        match self {
-            OpClass::Read => (250.0, 25.0),
-            OpClass::Write | OpClass::Delete => (200.0, 10.0),
+}
+
+/// A bucket's size and refill rate per second.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Limit {
+    /// Tokens when full.
+    pub capacity: f64,
+    /// Tokens added a second.
+    pub per_second: f64,
+}
+
+/// The buckets of each kind of operation (ARM's by default). Tests make them smaller and
+/// faster so a throttled fleet runs in seconds with the same arithmetic.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ThrottleLimits {
+    /// GET, HEAD.
+    pub reads: Limit,
+    /// PUT, PATCH, POST.
+    pub writes: Limit,
+    /// DELETE.
+    pub deletes: Limit,
+}
+
+impl Default for ThrottleLimits {
+    fn default() -> ThrottleLimits {
+        ThrottleLimits {
+            reads: Limit { capacity: 250.0, per_second: 25.0 },
+            writes: Limit { capacity: 200.0, per_second: 10.0 },
+            deletes: Limit { capacity: 200.0, per_second: 10.0 },
         }
+    }
+}
+
+impl ThrottleLimits {
+    fn of(&self, class: OpClass) -> (f64, f64) {
+        let limit = match class {
+            OpClass::Read => self.reads,
+            OpClass::Write => self.writes,
+            OpClass::Delete => self.deletes,
+        };
+        (limit.capacity, limit.per_second)
     }
 }
 
@@ -44,6 +80,7 @@ struct Bucket {
 /// All buckets.
 #[derive(Debug, Default)]
 pub struct Buckets {
+    limits: ThrottleLimits,
     buckets: HashMap<(String, OpClass), Bucket>,
 }
 
@@ -63,9 +100,14 @@ pub enum Admission {
 }
 
 impl Buckets {
+    /// Empty buckets of these sizes.
+    pub fn new(limits: ThrottleLimits) -> Buckets {
+        Buckets { limits, buckets: HashMap::new() }
+    }
+
     /// Take one token from `scope`'s bucket of `class` at time `now_ms`.
     pub fn admit(&mut self, scope: &str, class: OpClass, now_ms: u64) -> Admission {
-        let (size, refill) = class.limits();
+        let (size, refill) = self.limits.of(class);
         let bucket = self
             .buckets
             .entry((scope.to_ascii_lowercase(), class))

@@ -254,7 +254,15 @@ async fn run(printer: &mut Printer, global: &GlobalArgs, args: ApplyArgs) -> Exi
             }
         }
     };
-    plan_cmd::show(printer, &plan, Format::Text, Mode::Plan, global, &target.description);
+    plan_cmd::show(
+        printer,
+        &plan,
+        Format::Text,
+        Mode::Plan,
+        global,
+        &target.description,
+        crate::review::DEFAULT_MAX_CHARS,
+    );
     if plan.is_blocked() && !args.skip_blocked {
         printer.err("error: blocked changes; nothing was applied (the reasons and remedies are above; --skip-blocked applies the other hubs)\n");
         target.close().await;

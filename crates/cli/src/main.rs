@@ -23,6 +23,7 @@ mod output;
 mod plan_cmd;
 mod render;
 mod report_cmd;
+mod review;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

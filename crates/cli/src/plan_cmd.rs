@@ -23,6 +23,10 @@ pub struct PlanArgs {
     /// text, json or markdown.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
+    /// Markdown only: the most characters to print (GitHub refuses comments over 65,536);
+    /// what does not fit is cut per hub, and the last line says what was left out.
+    #[arg(long, value_name = "N", default_value_t = crate::review::DEFAULT_MAX_CHARS)]
+    pub max_chars: usize,
     /// Also plan deleting owned hubs whose manifests are gone, and undeclared projects.
     #[arg(long)]
     pub prune: bool,
@@ -37,6 +41,10 @@ pub struct DriftArgs {
     /// text, json or markdown.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
+    /// Markdown only: the most characters to print (GitHub refuses comments over 65,536);
+    /// what does not fit is cut per hub, and the last line says what was left out.
+    #[arg(long, value_name = "N", default_value_t = crate::review::DEFAULT_MAX_CHARS)]
+    pub max_chars: usize,
 }
 
 /// Load manifests or print every problem; with `--shard`, keep that shard's hubs.
@@ -154,11 +162,12 @@ pub fn show(
     mode: Mode,
     global: &GlobalArgs,
     target: &str,
+    max_chars: usize,
 ) {
     let text = match format {
         Format::Text => render::text(plan, mode, colour(global), target),
         Format::Json => render::json(plan),
-        Format::Markdown => render::markdown(plan, mode),
+        Format::Markdown => render::markdown(plan, mode, max_chars),
     };
     printer.out(&text);
 }
@@ -188,7 +197,7 @@ pub fn plan(printer: &mut Printer, global: &GlobalArgs, args: PlanArgs) -> ExitS
             return ExitStatus::Error;
         }
     };
-    show(printer, &plan, args.format, Mode::Plan, global, &description);
+    show(printer, &plan, args.format, Mode::Plan, global, &description, args.max_chars);
     if let Some(out) = &args.out {
         if let Err(e) = std::fs::write(out, hubctl_plan::saved::to_text(&plan)) {
             printer.err(&format!("error: cannot write the plan to {}: {e}\n", out.display()));
@@ -222,7 +231,7 @@ pub fn drift(printer: &mut Printer, global: &GlobalArgs, args: DriftArgs) -> Exi
     });
     match result {
         Ok((plan, description)) => {
-            show(printer, &plan, args.format, Mode::Drift, global, &description);
+            show(printer, &plan, args.format, Mode::Drift, global, &description, args.max_chars);
             if plan.has_changes() { ExitStatus::Changes } else { ExitStatus::Success }
         }
         Err(e) => {

@@ -6,6 +6,8 @@
 use std::collections::BTreeMap;
 
 use hubctl_plan::{Action, Change, Classification, FieldChange, Plan, ResourceKind};
+
+use crate::review;
 use serde_json::Value;
 
 /// Output formats of plan and drift.
@@ -38,7 +40,7 @@ impl Style {
     }
 }
 
-fn symbol(action: Action) -> &'static str {
+pub(crate) fn symbol(action: Action) -> &'static str {
     match action {
         Action::Create => "+",
         Action::Update => "~",
@@ -58,7 +60,7 @@ fn color_of(action: Action) -> &'static str {
     }
 }
 
-fn verb(action: Action) -> &'static str {
+pub(crate) fn verb(action: Action) -> &'static str {
     match action {
         Action::Create => "create",
         Action::Update => "update",
@@ -68,7 +70,7 @@ fn verb(action: Action) -> &'static str {
     }
 }
 
-fn noun(kind: ResourceKind) -> &'static str {
+pub(crate) fn noun(kind: ResourceKind) -> &'static str {
     match kind {
         ResourceKind::Hub => "hub",
         ResourceKind::ManagedNetwork => "managed network",
@@ -79,7 +81,7 @@ fn noun(kind: ResourceKind) -> &'static str {
     }
 }
 
-fn value(value: &Option<Value>) -> String {
+pub(crate) fn value(value: &Option<Value>) -> String {
     match value {
         None => "(none)".into(),
         Some(Value::String(s)) => format!("\"{s}\""),
@@ -152,6 +154,22 @@ pub fn text(plan: &Plan, mode: Mode, color: bool, target: &str) -> String {
     let mut out = String::new();
     let title = if mode == Mode::Plan { "Plan" } else { "Drift report" };
     out.push_str(&format!("{title} for {} hub(s) against {target}\n", plan.hubs.len()));
+    if plan.has_changes() {
+        out.push_str(&format!("{}\n", summary_line(plan)));
+    }
+    let groups = review::groups(plan, review::TEXT_GROUP_MIN + 1);
+    let shared = review::shared_headlines(&groups);
+    if !groups.is_empty() {
+        out.push_str(&format!("\n{}\n", style.paint("1", "Shared by several hubs")));
+        for group in &groups {
+            out.push_str(&format!(
+                "  {}\n      on {}: {}\n",
+                style.paint(color_of(group.action), &group.headline()),
+                review::plural(group.members.len(), group.noun),
+                group.members.join(", ")
+            ));
+        }
+    }
     for (key, changes) in by_hub(plan) {
         let status =
             plan.hubs.get(key).map(|h| classification(h.classification)).unwrap_or("pending");
@@ -169,8 +187,11 @@ pub fn text(plan: &Plan, mode: Mode, color: bool, target: &str) -> String {
                 noun(change.kind),
                 change.display
             );
-            out.push_str(&format!("  {}\n", style.paint(color_of(change.action), &head)));
-            for field in &change.fields {
+            let own: Vec<&FieldChange> =
+                change.fields.iter().filter(|f| !review::in_group(change, f, &shared)).collect();
+            let note = if own.len() < change.fields.len() { " (shared changes above)" } else { "" };
+            out.push_str(&format!("  {}{note}\n", style.paint(color_of(change.action), &head)));
+            for field in own {
                 for line in field_lines(field).lines() {
                     out.push_str(&format!("      {line}\n"));
                 }
@@ -222,19 +243,69 @@ fn short(resource: &str) -> String {
     }
 }
 
-/// The markdown form, for pull-request comments.
-pub fn markdown(plan: &Plan, mode: Mode) -> String {
-    let mut out = String::new();
-    out.push_str(if mode == Mode::Plan { "### hubctl plan\n\n" } else { "### hubctl drift\n\n" });
-    out.push_str(
+/// The markdown form, for pull-request comments, within `max_chars` characters (what must be
+/// shown — the summary, blocked changes and deletes — is never cut).
+pub fn markdown(plan: &Plan, mode: Mode, max_chars: usize) -> String {
+    let mut out = review::Budget::new(max_chars);
+    out.always(if mode == Mode::Plan { "### hubctl plan\n\n" } else { "### hubctl drift\n\n" });
+    out.always(&format!("**{}**\n", summary_line(plan)));
+    let reasons = review::reason_counts(plan);
+    if !reasons.is_empty() {
+        out.always(&format!("\nBy reason: {reasons}\n"));
+    }
+    let blocked: Vec<&Change> =
+        plan.changes.iter().filter(|c| c.action == Action::Blocked).collect();
+    if !blocked.is_empty() {
+        out.always("\n#### Blocked: nothing of these hubs will be applied\n\n");
+        for change in blocked {
+            for reason in &change.reasons {
+                let fields: Vec<String> =
+                    change.fields.iter().map(|f| format!("`{}`", f.field)).collect();
+                let mut line =
+                    format!("- **{}** {}: {}.", change.display, fields.join(", "), reason.why());
+                if let Some(remedy) = reason.remedy() {
+                    line.push_str(&format!(" **Remedy:** {remedy}."));
+                }
+                out.always(&format!("{line}\n"));
+            }
+        }
+    }
+    let deletes: Vec<&Change> =
+        plan.changes.iter().filter(|c| c.action == Action::Delete).collect();
+    if !deletes.is_empty() {
+        out.always("\n#### Deletes\n\n");
+        for change in deletes {
+            let why: Vec<&str> = change.reasons.iter().map(|r| r.why()).collect();
+            out.always(&format!(
+                "- `-` delete {} **{}**: {}\n",
+                noun(change.kind),
+                cell(&change.display),
+                cell(&why.join("; "))
+            ));
+        }
+    }
+    let groups = review::groups(plan, 2);
+    let shared = review::shared_headlines(&groups);
+    let mut cut_groups = 0;
+    if !groups.is_empty() && out.fits("\n#### Changes shared by several hubs\n\n") {
+        for group in &groups {
+            let block = review::group_markdown(group, out.left());
+            if !out.fits(&block) {
+                cut_groups += 1;
+            }
+        }
+    } else {
+        cut_groups = groups.len();
+    }
+    let hubs = by_hub(plan);
+    let mut table = String::from(
         "| Hub | Status | Add | Change | Destroy | Blocked |\n|---|---|---:|---:|---:|---:|\n",
     );
-    let hubs = by_hub(plan);
     for (key, changes) in &hubs {
         let count = |a: Action| changes.iter().filter(|c| c.action == a).count();
         let status =
             plan.hubs.get(*key).map(|h| classification(h.classification)).unwrap_or("pending");
-        out.push_str(&format!(
+        table.push_str(&format!(
             "| `{}` | {status} | {} | {} | {} | {} |\n",
             hub_name(plan, key),
             count(Action::Create),
@@ -243,81 +314,103 @@ pub fn markdown(plan: &Plan, mode: Mode) -> String {
             count(Action::Blocked)
         ));
     }
-    out.push_str(&format!("\n**{}**\n", summary_line(plan)));
-    let blocked: Vec<&Change> =
-        plan.changes.iter().filter(|c| c.action == Action::Blocked).collect();
-    if !blocked.is_empty() {
-        out.push_str("\n#### Blocked: nothing of these hubs will be applied\n\n");
-        for change in blocked {
-            for reason in &change.reasons {
-                let fields: Vec<String> =
-                    change.fields.iter().map(|f| format!("`{}`", f.field)).collect();
-                out.push_str(&format!(
-                    "- **{}** {}: {}.",
-                    change.display,
-                    fields.join(", "),
-                    reason.why()
-                ));
-                if let Some(remedy) = reason.remedy() {
-                    out.push_str(&format!(" **Remedy:** {remedy}."));
-                }
-                out.push('\n');
-            }
-        }
-    }
+    let table = if hubs.len() > 20 {
+        format!("\n<details><summary>All {} hubs</summary>\n\n{table}\n</details>\n", hubs.len())
+    } else {
+        format!("\n{table}")
+    };
+    let table_cut = !out.fits(&table);
+    let mut cut_hubs = 0;
     for (key, changes) in &hubs {
-        let actionable: Vec<&&Change> =
-            changes.iter().filter(|c| c.action != Action::NoOp).collect();
-        if actionable.is_empty() {
+        let block = hub_details(plan, key, changes, &shared);
+        if block.is_empty() {
             continue;
         }
-        out.push_str(&format!(
-            "\n<details><summary><code>{}</code>: {} change(s)</summary>\n\n",
-            hub_name(plan, key),
-            actionable.len()
-        ));
-        out.push_str("| | Resource | Field | Before | After |\n|---|---|---|---|---|\n");
-        for change in actionable {
-            let resource = format!("{} {}", noun(change.kind), change.display);
-            if change.fields.is_empty() {
-                out.push_str(&format!(
-                    "| {} | {} | | | |\n",
-                    symbol(change.action),
-                    cell(&resource)
-                ));
-            }
-            for field in &change.fields {
-                out.push_str(&format!(
-                    "| {} | {} | `{}` | {} | {} |\n",
-                    symbol(change.action),
-                    cell(&resource),
-                    field.field,
-                    cell(&value(&field.before)),
-                    cell(&value(&field.after))
-                ));
-            }
+        if cut_hubs > 0 || !out.fits(&block) {
+            cut_hubs += 1;
         }
-        out.push_str("\n</details>\n");
     }
-    if !plan.warnings.is_empty() {
-        out.push_str("\n#### Warnings\n\n");
+    let mut cut_warnings = 0;
+    if !plan.warnings.is_empty() && out.fits("\n#### Warnings\n\n") {
         for warning in &plan.warnings {
             let detail = if warning.detail.is_empty() {
                 String::new()
             } else {
                 format!(" ({})", cell(&warning.detail))
             };
-            out.push_str(&format!(
-                "- `{}`: {}{detail}\n",
-                short(&warning.resource),
-                warning.kind.text()
+            let line =
+                format!("- `{}`: {}{detail}\n", short(&warning.resource), warning.kind.text());
+            if cut_warnings > 0 || !out.fits(&line) {
+                cut_warnings += 1;
+            }
+        }
+    } else {
+        cut_warnings = plan.warnings.len();
+    }
+    let mut left_out = Vec::new();
+    if cut_groups > 0 {
+        left_out.push(review::plural(cut_groups, "shared change"));
+    }
+    if table_cut {
+        left_out.push("the table of hubs".to_string());
+    }
+    if cut_hubs > 0 {
+        left_out.push(format!("{}' details", review::plural(cut_hubs, "hub")));
+    }
+    if cut_warnings > 0 {
+        left_out.push(review::plural(cut_warnings, "warning"));
+    }
+    if !left_out.is_empty() {
+        out.always(&format!(
+            "\n_Left out to stay under {max_chars} characters: {}. The JSON plan has every change (`hubctl plan --format json`; the CI recipes upload it as an artifact and link it)._\n",
+            left_out.join(", ")
+        ));
+    }
+    out.finish()
+}
+
+/// One hub's changes that are not shown elsewhere (blocked, deletes and shared field changes
+/// are), folded; empty when there are none.
+fn hub_details(
+    plan: &Plan,
+    key: &str,
+    changes: &[&Change],
+    shared: &std::collections::BTreeSet<String>,
+) -> String {
+    let mut rows = String::new();
+    let mut count = 0;
+    for change in changes.iter().filter(|c| matches!(c.action, Action::Create | Action::Update)) {
+        let resource = format!("{} {}", noun(change.kind), change.display);
+        let own: Vec<&FieldChange> =
+            change.fields.iter().filter(|f| !review::in_group(change, f, shared)).collect();
+        if own.is_empty() && !change.fields.is_empty() {
+            continue;
+        }
+        count += 1;
+        if own.is_empty() {
+            rows.push_str(&format!("| {} | {} | | | |\n", symbol(change.action), cell(&resource)));
+        }
+        for field in own {
+            rows.push_str(&format!(
+                "| {} | {} | `{}` | {} | {} |\n",
+                symbol(change.action),
+                cell(&resource),
+                field.field,
+                cell(&value(&field.before)),
+                cell(&value(&field.after))
             ));
         }
     }
-    out
+    if count == 0 {
+        return String::new();
+    }
+    format!(
+        "\n<details><summary><code>{}</code>: {count} change(s)</summary>\n\n| | Resource | Field | Before | After |\n|---|---|---|---|---|\n{rows}\n</details>\n",
+        hub_name(plan, key)
+    )
 }
 
-fn cell(text: &str) -> String {
+pub(crate) fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
 }
 
@@ -379,7 +472,7 @@ mod tests {
 
     #[test]
     fn markdown_output_snapshot() {
-        insta::assert_snapshot!(markdown(&every_action(), Mode::Plan));
+        insta::assert_snapshot!(markdown(&every_action(), Mode::Plan, review::DEFAULT_MAX_CHARS));
     }
 
     #[test]
@@ -405,5 +498,112 @@ mod tests {
         };
         assert_eq!(stripped, plain);
         assert_ne!(coloured, plain);
+    }
+
+    /// `n` hubs applied, then planned again with each description changed (to the same text,
+    /// or with `unique`, to each its own); hubs listed in `blocked` also move their storage
+    /// account, those in `deletes` drop their rule.
+    fn fleet(n: usize, blocked: &[usize], deletes: &[usize]) -> Plan {
+        fleet_with(n, blocked, deletes, false)
+    }
+
+    fn fleet_with(n: usize, blocked: &[usize], deletes: &[usize], unique: bool) -> Plan {
+        let sub = "00000000-0000-0000-0000-000000000001";
+        let manifest = |i: usize, description: &str, storage: &str, rules: &str| {
+            format!(
+                "apiVersion: hubctl/v1\nkind: Hub\nmetadata: {{ name: fleet-{i:04}, subscription: {sub}, resourceGroup: rg, location: eastus2 }}\nspec:\n  description: {description}\n  storageAccount: /subscriptions/{sub}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/{storage}\n  network:\n    isolation: privateWithApprovedOutbound\n    outboundRules:\n      - {{ name: pypi, fqdn: pypi.org }}\n{rules}"
+            )
+        };
+        let load = |texts: Vec<String>| {
+            let named: Vec<(String, String)> =
+                texts.into_iter().enumerate().map(|(i, t)| (format!("f{i}.yaml"), t)).collect();
+            hubctl_spec::load_many(named.iter().map(|(p, t)| (std::path::Path::new(p), t.as_str())))
+                .unwrap()
+        };
+        let gone = "      - { name: gone, fqdn: gone.example.com }\n";
+        let options = hubctl_plan::PlanOptions {
+            target: "https://arm.example".into(),
+            tool_version: "test".into(),
+            ..Default::default()
+        };
+        let first = load((0..n).map(|i| manifest(i, "Fleet hub", "sa", gone)).collect());
+        let empty = hubctl_model::Live::default();
+        let live =
+            hubctl_plan::simulate::apply(&empty, &hubctl_plan::plan(&first, &empty, &options));
+        let second = load(
+            (0..n)
+                .map(|i| {
+                    let storage = if blocked.contains(&i) { "moved" } else { "sa" };
+                    let rules = if deletes.contains(&i) { "" } else { gone };
+                    let description = if unique {
+                        format!("Fleet hub {i}, owned by the platform team")
+                    } else {
+                        "Fleet hub, owned by the platform team".to_string()
+                    };
+                    manifest(i, &description, storage, rules)
+                })
+                .collect(),
+        );
+        hubctl_plan::plan(&second, &live, &options)
+    }
+
+    #[test]
+    fn text_groups_a_change_shared_by_more_than_a_handful_of_hubs() {
+        insta::assert_snapshot!(text(
+            &fleet(8, &[], &[]),
+            Mode::Plan,
+            false,
+            "https://arm.example"
+        ));
+    }
+
+    #[test]
+    fn markdown_groups_identical_changes_snapshot() {
+        insta::assert_snapshot!(markdown(
+            &fleet(8, &[3], &[5]),
+            Mode::Plan,
+            review::DEFAULT_MAX_CHARS
+        ));
+    }
+
+    #[test]
+    fn markdown_cut_to_a_budget_snapshot() {
+        // A budget too small for the table and the hubs' details: they are cut and the last
+        // line says what was left out; the blocked change and the delete stay in full.
+        let plan = fleet_with(8, &[3], &[5], true);
+        let md = markdown(&plan, Mode::Plan, 2_300);
+        assert!(md.chars().count() <= 2_300);
+        insta::assert_snapshot!(md);
+    }
+
+    #[test]
+    fn a_thousand_hubs_with_one_change_fit_a_github_comment_with_every_name() {
+        let plan = fleet(1000, &[], &[]);
+        let md = markdown(&plan, Mode::Plan, review::DEFAULT_MAX_CHARS);
+        assert!(md.chars().count() <= review::DEFAULT_MAX_CHARS, "{} chars", md.chars().count());
+        assert_eq!(md.matches("on <b>1000 hubs</b>").count(), 1, "the change is shown once");
+        for i in 0..1000 {
+            assert!(md.contains(&format!("`fleet-{i:04}`")), "fleet-{i:04} is named");
+        }
+    }
+
+    #[test]
+    fn blocked_changes_and_deletes_survive_any_budget() {
+        let plan = fleet(1000, &[17], &[100, 900]);
+        for budget in [review::DEFAULT_MAX_CHARS, 5_000] {
+            let md = markdown(&plan, Mode::Plan, budget);
+            assert!(md.chars().count() <= review::DEFAULT_MAX_CHARS);
+            assert!(md.contains("- **fleet-0017** `spec.storageAccount`"), "{md}");
+            assert!(md.contains("**Remedy:**"));
+            assert!(md.contains("delete outbound rule **fleet-0100/gone**"));
+            assert!(md.contains("delete outbound rule **fleet-0900/gone**"));
+            assert!(
+                md.contains("**Plan: 0 to add, 999 to change, 2 to destroy, 1 blocked.**"),
+                "{md}"
+            );
+        }
+        let tight = markdown(&plan, Mode::Plan, 5_000);
+        assert!(tight.contains("_Left out to stay under 5000 characters:"), "{tight}");
+        assert!(tight.contains("… and "), "the group's names are cut with a count");
     }
 }

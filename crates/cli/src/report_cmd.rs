@@ -25,6 +25,9 @@ pub enum ReportCommand {
         /// Render as a drift report.
         #[arg(long)]
         drift: bool,
+        /// Markdown only: the most characters to print.
+        #[arg(long, value_name = "N", default_value_t = crate::review::DEFAULT_MAX_CHARS)]
+        max_chars: usize,
     },
 }
 
@@ -60,7 +63,7 @@ pub fn merge(plans: Vec<Plan>) -> Result<Plan, String> {
 
 /// `hubctl report`.
 pub fn run(printer: &mut Printer, global: &GlobalArgs, command: ReportCommand) -> ExitStatus {
-    let ReportCommand::Merge { files, format, drift } = command;
+    let ReportCommand::Merge { files, format, drift, max_chars } = command;
     let mut plans = Vec::new();
     for file in &files {
         let parsed = std::fs::read_to_string(file)
@@ -83,7 +86,7 @@ pub fn run(printer: &mut Printer, global: &GlobalArgs, command: ReportCommand) -
     };
     let mode = if drift { Mode::Drift } else { Mode::Plan };
     let target = merged.provenance.target.clone();
-    plan_cmd::show(printer, &merged, format, mode, global, &target);
+    plan_cmd::show(printer, &merged, format, mode, global, &target, max_chars);
     if merged.is_blocked() && !drift {
         ExitStatus::Blocked
     } else if merged.has_changes() {

@@ -253,37 +253,41 @@ pub fn markdown(plan: &Plan, mode: Mode, max_chars: usize) -> String {
     if !reasons.is_empty() {
         out.always(&format!("\nBy reason: {reasons}\n"));
     }
-    let blocked: Vec<&Change> =
-        plan.changes.iter().filter(|c| c.action == Action::Blocked).collect();
-    if !blocked.is_empty() {
-        out.always("\n#### Blocked: nothing of these hubs will be applied\n\n");
-        for change in blocked {
-            for reason in &change.reasons {
-                let fields: Vec<String> =
-                    change.fields.iter().map(|f| format!("`{}`", f.field)).collect();
-                let mut line =
-                    format!("- **{}** {}: {}.", change.display, fields.join(", "), reason.why());
-                if let Some(remedy) = reason.remedy() {
-                    line.push_str(&format!(" **Remedy:** {remedy}."));
-                }
-                out.always(&format!("{line}\n"));
-            }
-        }
-    }
-    let deletes: Vec<&Change> =
-        plan.changes.iter().filter(|c| c.action == Action::Delete).collect();
-    if !deletes.is_empty() {
-        out.always("\n#### Deletes\n\n");
-        for change in deletes {
-            let why: Vec<&str> = change.reasons.iter().map(|r| r.why()).collect();
-            out.always(&format!(
-                "- `-` delete {} **{}**: {}\n",
-                noun(change.kind),
-                cell(&change.display),
-                cell(&why.join("; "))
-            ));
-        }
-    }
+    in_full(
+        plan,
+        Action::Blocked,
+        "Blocked: nothing of these hubs will be applied",
+        &mut out,
+        |change| {
+            let fields: Vec<String> =
+                change.fields.iter().map(|f| format!("`{}`", f.field)).collect();
+            change
+                .reasons
+                .iter()
+                .map(|reason| {
+                    let mut line = format!(
+                        "- **{}** {}: {}.",
+                        change.display,
+                        fields.join(", "),
+                        reason.why()
+                    );
+                    if let Some(remedy) = reason.remedy() {
+                        line.push_str(&format!(" **Remedy:** {remedy}."));
+                    }
+                    line
+                })
+                .collect()
+        },
+    );
+    in_full(plan, Action::Delete, "Deletes", &mut out, |change| {
+        let why: Vec<&str> = change.reasons.iter().map(|r| r.why()).collect();
+        vec![format!(
+            "- `-` delete {} **{}**: {}",
+            noun(change.kind),
+            cell(&change.display),
+            cell(&why.join("; "))
+        )]
+    });
     let groups = review::groups(plan, 2);
     let shared = review::shared_headlines(&groups);
     let mut cut_groups = 0;
@@ -369,6 +373,26 @@ pub fn markdown(plan: &Plan, mode: Mode, max_chars: usize) -> String {
     out.finish()
 }
 
+/// A section of every change with `action`, never cut (blocked changes and deletes).
+fn in_full(
+    plan: &Plan,
+    action: Action,
+    heading: &str,
+    out: &mut review::Budget,
+    lines: impl Fn(&Change) -> Vec<String>,
+) {
+    let mut changes = plan.changes.iter().filter(|c| c.action == action).peekable();
+    if changes.peek().is_none() {
+        return;
+    }
+    out.always(&format!("\n#### {heading}\n\n"));
+    for change in changes {
+        for line in lines(change) {
+            out.always(&format!("{line}\n"));
+        }
+    }
+}
+
 /// One hub's changes that are not shown elsewhere (blocked, deletes and shared field changes
 /// are), folded; empty when there are none.
 fn hub_details(
@@ -420,190 +444,4 @@ pub fn json(plan: &Plan) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A plan with every action kind, from the real planner: an existing hub whose description
-    /// changes, a new rule, a removed rule, a refused storage move, a new project.
-    fn every_action() -> Plan {
-        let sub = "00000000-0000-0000-0000-000000000001";
-        let sa = |n: &str| {
-            format!(
-                "/subscriptions/{sub}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/{n}"
-            )
-        };
-        let manifest = |description: &str, rules: &str, storage: &str, projects: &str| {
-            format!(
-                "apiVersion: hubctl/v1\nkind: Hub\nmetadata: {{ name: hub-a, subscription: {sub}, resourceGroup: rg, location: eastus2 }}\nspec:\n  description: {description}\n  storageAccount: {storage}\n  network:\n    isolation: privateWithApprovedOutbound\n    outboundRules:\n{rules}  access:\n    exclusive: true\n    assignments:\n      - {{ principal: 7d2f6a0e-0000-0000-0000-000000000010, principalType: group, role: Reader }}\n{projects}"
-            )
-        };
-        let other = |description: &str| {
-            format!(
-                "apiVersion: hubctl/v1\nkind: Hub\nmetadata: {{ name: hub-b, subscription: {sub}, resourceGroup: rg, location: eastus2 }}\nspec:\n  description: {description}\n  storageAccount: {}\n",
-                sa("sb")
-            )
-        };
-        let first = hubctl_spec::load_many([
-            (std::path::Path::new("a.yaml"), manifest("old", "      - { name: keep, fqdn: keep.example.com }\n      - { name: gone, fqdn: gone.example.com }\n", &sa("sa"), "").as_str()),
-            (std::path::Path::new("b.yaml"), other("one").as_str()),
-        ])
-        .unwrap();
-        let options = hubctl_plan::PlanOptions {
-            target: "https://arm.example".into(),
-            tool_version: "test".into(),
-            ..Default::default()
-        };
-        let live = hubctl_plan::simulate::apply(
-            &hubctl_model::Live::default(),
-            &hubctl_plan::plan(&first, &hubctl_model::Live::default(), &options),
-        );
-        let second = hubctl_spec::load_many([
-            (std::path::Path::new("a.yaml"), manifest("new", "      - { name: keep, fqdn: keep.example.com }\n      - { name: added, fqdn: new.example.com }\n", &sa("sa"), "  projects:\n    - { name: proj-new, displayName: New }\n").as_str()),
-            (std::path::Path::new("b.yaml"), other("two").replace(&sa("sb"), &sa("sc")).as_str()),
-        ])
-        .unwrap();
-        hubctl_plan::plan(&second, &live, &options)
-    }
-
-    #[test]
-    fn text_output_snapshot() {
-        insta::assert_snapshot!(text(&every_action(), Mode::Plan, false, "https://arm.example"));
-    }
-
-    #[test]
-    fn markdown_output_snapshot() {
-        insta::assert_snapshot!(markdown(&every_action(), Mode::Plan, review::DEFAULT_MAX_CHARS));
-    }
-
-    #[test]
-    fn colour_is_only_emphasis() {
-        let plan = every_action();
-        let plain = text(&plan, Mode::Plan, false, "x");
-        let coloured = text(&plan, Mode::Plan, true, "x");
-        let stripped: String = {
-            let mut out = String::new();
-            let mut chars = coloured.chars().peekable();
-            while let Some(c) = chars.next() {
-                if c == '\x1b' {
-                    for d in chars.by_ref() {
-                        if d == 'm' {
-                            break;
-                        }
-                    }
-                } else {
-                    out.push(c);
-                }
-            }
-            out
-        };
-        assert_eq!(stripped, plain);
-        assert_ne!(coloured, plain);
-    }
-
-    /// `n` hubs applied, then planned again with each description changed (to the same text,
-    /// or with `unique`, to each its own); hubs listed in `blocked` also move their storage
-    /// account, those in `deletes` drop their rule.
-    fn fleet(n: usize, blocked: &[usize], deletes: &[usize]) -> Plan {
-        fleet_with(n, blocked, deletes, false)
-    }
-
-    fn fleet_with(n: usize, blocked: &[usize], deletes: &[usize], unique: bool) -> Plan {
-        let sub = "00000000-0000-0000-0000-000000000001";
-        let manifest = |i: usize, description: &str, storage: &str, rules: &str| {
-            format!(
-                "apiVersion: hubctl/v1\nkind: Hub\nmetadata: {{ name: fleet-{i:04}, subscription: {sub}, resourceGroup: rg, location: eastus2 }}\nspec:\n  description: {description}\n  storageAccount: /subscriptions/{sub}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/{storage}\n  network:\n    isolation: privateWithApprovedOutbound\n    outboundRules:\n      - {{ name: pypi, fqdn: pypi.org }}\n{rules}"
-            )
-        };
-        let load = |texts: Vec<String>| {
-            let named: Vec<(String, String)> =
-                texts.into_iter().enumerate().map(|(i, t)| (format!("f{i}.yaml"), t)).collect();
-            hubctl_spec::load_many(named.iter().map(|(p, t)| (std::path::Path::new(p), t.as_str())))
-                .unwrap()
-        };
-        let gone = "      - { name: gone, fqdn: gone.example.com }\n";
-        let options = hubctl_plan::PlanOptions {
-            target: "https://arm.example".into(),
-            tool_version: "test".into(),
-            ..Default::default()
-        };
-        let first = load((0..n).map(|i| manifest(i, "Fleet hub", "sa", gone)).collect());
-        let empty = hubctl_model::Live::default();
-        let live =
-            hubctl_plan::simulate::apply(&empty, &hubctl_plan::plan(&first, &empty, &options));
-        let second = load(
-            (0..n)
-                .map(|i| {
-                    let storage = if blocked.contains(&i) { "moved" } else { "sa" };
-                    let rules = if deletes.contains(&i) { "" } else { gone };
-                    let description = if unique {
-                        format!("Fleet hub {i}, owned by the platform team")
-                    } else {
-                        "Fleet hub, owned by the platform team".to_string()
-                    };
-                    manifest(i, &description, storage, rules)
-                })
-                .collect(),
-        );
-        hubctl_plan::plan(&second, &live, &options)
-    }
-
-    #[test]
-    fn text_groups_a_change_shared_by_more_than_a_handful_of_hubs() {
-        insta::assert_snapshot!(text(
-            &fleet(8, &[], &[]),
-            Mode::Plan,
-            false,
-            "https://arm.example"
-        ));
-    }
-
-    #[test]
-    fn markdown_groups_identical_changes_snapshot() {
-        insta::assert_snapshot!(markdown(
-            &fleet(8, &[3], &[5]),
-            Mode::Plan,
-            review::DEFAULT_MAX_CHARS
-        ));
-    }
-
-    #[test]
-    fn markdown_cut_to_a_budget_snapshot() {
-        // A budget too small for the table and the hubs' details: they are cut and the last
-        // line says what was left out; the blocked change and the delete stay in full.
-        let plan = fleet_with(8, &[3], &[5], true);
-        let md = markdown(&plan, Mode::Plan, 2_300);
-        assert!(md.chars().count() <= 2_300);
-        insta::assert_snapshot!(md);
-    }
-
-    #[test]
-    fn a_thousand_hubs_with_one_change_fit_a_github_comment_with_every_name() {
-        let plan = fleet(1000, &[], &[]);
-        let md = markdown(&plan, Mode::Plan, review::DEFAULT_MAX_CHARS);
-        assert!(md.chars().count() <= review::DEFAULT_MAX_CHARS, "{} chars", md.chars().count());
-        assert_eq!(md.matches("on <b>1000 hubs</b>").count(), 1, "the change is shown once");
-        for i in 0..1000 {
-            assert!(md.contains(&format!("`fleet-{i:04}`")), "fleet-{i:04} is named");
-        }
-    }
-
-    #[test]
-    fn blocked_changes_and_deletes_survive_any_budget() {
-        let plan = fleet(1000, &[17], &[100, 900]);
-        for budget in [review::DEFAULT_MAX_CHARS, 5_000] {
-            let md = markdown(&plan, Mode::Plan, budget);
-            assert!(md.chars().count() <= review::DEFAULT_MAX_CHARS);
-            assert!(md.contains("- **fleet-0017** `spec.storageAccount`"), "{md}");
-            assert!(md.contains("**Remedy:**"));
-            assert!(md.contains("delete outbound rule **fleet-0100/gone**"));
-            assert!(md.contains("delete outbound rule **fleet-0900/gone**"));
-            assert!(
-                md.contains("**Plan: 0 to add, 999 to change, 2 to destroy, 1 blocked.**"),
-                "{md}"
-            );
-        }
-        let tight = markdown(&plan, Mode::Plan, 5_000);
-        assert!(tight.contains("_Left out to stay under 5000 characters:"), "{tight}");
-        assert!(tight.contains("… and "), "the group's names are cut with a count");
-    }
-}
+mod tests;

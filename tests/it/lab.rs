@@ -157,16 +157,31 @@ impl Lab {
 
     /// PUT an ARM path through the emulator's API, as someone outside hubctl would; the status.
     pub async fn put(&self, path: &str, api_version: &str, body: &Value) -> u16 {
-        let url = format!("{}{path}?api-version={api_version}", self.emulator.arm_endpoint());
-        self.http
-            .put(url)
-            .bearer_auth(&self.token)
-            .json(body)
-            .send()
-            .await
-            .unwrap()
-            .status()
-            .as_u16()
+        self.send(reqwest::Method::PUT, path, api_version, body).await
+    }
+
+    /// PATCH an ARM path, as the portal would; the status.
+    pub async fn patch(&self, path: &str, api_version: &str, body: &Value) -> u16 {
+        self.send(reqwest::Method::PATCH, path, api_version, body).await
+    }
+
+    async fn send(&self, method: reqwest::Method, path: &str, api: &str, body: &Value) -> u16 {
+        let url = format!("{}{path}?api-version={api}", self.emulator.arm_endpoint());
+        let request = self.http.request(method, url).bearer_auth(&self.token).json(body);
+        request.send().await.unwrap().status().as_u16()
+    }
+
+    /// Requests the emulator has seen of one kind, e.g. `PATCH workspaces`.
+    pub fn requests(&self, kind: &str) -> u64 {
+        self.emulator.stats().by_kind.get(kind).copied().unwrap_or(0)
+    }
+
+    /// Run hubctl while `clock` moves a second every 20 ms, so its operations finish.
+    pub async fn hubctl_ticking(&self, clock: &hubctl_emulator::Clock, args: &[&str]) -> Run {
+        let ticker = tick(clock.clone());
+        let run = self.hubctl(args).await;
+        ticker.abort();
+        run
     }
 
     pub fn workspace_path(name: &str) -> String {
@@ -242,4 +257,14 @@ impl Lab {
             .unwrap();
         assert_eq!(response.status(), 200);
     }
+}
+
+/// Move `clock` a second every 20 ms until the task is aborted.
+pub fn tick(clock: hubctl_emulator::Clock) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            clock.advance(Duration::from_secs(1));
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
 }

@@ -7,6 +7,7 @@
 
 mod crash;
 mod emulator;
+mod fidelity;
 mod lab;
 mod lifecycle;
 mod manifest_errors;

@@ -154,13 +154,7 @@ async fn two_applies_in_one_folder_cannot_interleave() {
     assert_eq!(second.code, 1, "{}", second.stderr);
     assert!(second.stderr.contains("another hubctl"), "{}", second.stderr);
     // Now let time run for the first apply: each tick finishes the operations then running.
-    let ticking = clock.clone();
-    let ticker = tokio::spawn(async move {
-        loop {
-            ticking.advance(std::time::Duration::from_secs(1));
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
-    });
+    let ticker = crate::lab::tick(clock.clone());
     let first = first.wait_with_output().await.unwrap();
     ticker.abort();
     assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));

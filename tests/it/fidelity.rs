@@ -52,3 +52,73 @@ async fn an_operation_already_running_is_waited_for_and_apply_converges() {
     let drift = lab.hubctl_ticking(&clock, &["drift", "hubs"]).await;
     assert_eq!(drift.code, 0, "drift is clean afterwards:\n{}", drift.stdout);
 }
+
+const UAI: &str = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-ai-platform/providers/Microsoft.ManagedIdentity/userAssignedIdentities";
+
+/// The minimal example with a system- and user-assigned identity (no primary).
+fn with_identities(names: &[&str]) -> String {
+    let listed: String = names.iter().map(|n| format!("      - {UAI}/{n}\n")).collect();
+    std::fs::read_to_string(examples().join("hubs/minimal.yaml")).unwrap().replace(
+        "  encryption:\n",
+        &format!(
+            "  identity:\n    type: systemAssigned,userAssigned\n    userAssigned:\n{listed}  encryption:\n"
+        ),
+    )
+}
+
+fn live_identities(hub: &serde_json::Value) -> Vec<String> {
+    let map = hub["identity"]["userAssignedIdentities"].as_object();
+    let mut names: Vec<String> = map
+        .into_iter()
+        .flat_map(|m| m.keys())
+        .map(|k| k.rsplit('/').next().unwrap_or_default().to_string())
+        .collect();
+    names.sort();
+    names
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn removing_a_user_assigned_identity_takes_effect() {
+    // The service merges the identity map on PATCH: hubctl sends the removed one as null.
+    let lab = Lab::start(Options::default()).await;
+    let second = format!("{UAI}/contoso-second-id");
+    assert_eq!(lab.put(&second, "2023-01-31", &json!({ "location": "eastus2" })).await, 201);
+    lab.write("minimal.yaml", &with_identities(&["contoso-hub-id", "contoso-second-id"]));
+    let run = lab.hubctl(&["apply", "--auto-approve", "hubs"]).await;
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let hub = lab.workspace("contoso-sandbox").await.unwrap();
+    assert_eq!(live_identities(&hub), ["contoso-hub-id", "contoso-second-id"]);
+    assert!(hub["properties"]["primaryUserAssignedIdentity"].is_null(), "none was named");
+
+    lab.write("minimal.yaml", &with_identities(&["contoso-hub-id"]));
+    let plan = lab.hubctl(&["plan", "hubs"]).await;
+    assert_eq!(plan.code, 2, "{}", plan.stdout);
+    assert!(plan.stdout.contains("spec.identity.userAssigned"), "{}", plan.stdout);
+    let run = lab.hubctl(&["apply", "--auto-approve", "hubs"]).await;
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let hub = lab.workspace("contoso-sandbox").await.unwrap();
+    assert_eq!(live_identities(&hub), ["contoso-hub-id"], "the identity is gone in Azure");
+    assert_eq!(lab.hubctl(&["drift", "hubs"]).await.code, 0, "and no drift is left");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_system_and_user_identity_without_primary_round_trips_through_import() {
+    let lab = Lab::start(Options::default()).await;
+    lab.write("minimal.yaml", &with_identities(&["contoso-hub-id"]));
+    let run = lab.hubctl(&["apply", "--auto-approve", "hubs"]).await;
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let imported = lab
+        .hubctl(&["import", "--subscription", crate::lab::SUB, "--name", "contoso-sandbox"])
+        .await;
+    assert_eq!(imported.code, 0, "{}", imported.stderr);
+    assert!(
+        imported.stdout.contains("type: \"systemAssigned,userAssigned\""),
+        "{}",
+        imported.stdout
+    );
+    assert!(!imported.stdout.contains("primary:"), "{}", imported.stdout);
+    lab.remove("minimal.yaml");
+    lab.write("imported.yaml", &imported.stdout);
+    let plan = lab.hubctl(&["plan", "hubs"]).await;
+    assert_eq!(plan.code, 0, "no changes:\n{}\n{}", plan.stdout, plan.stderr);
+}

@@ -256,9 +256,20 @@ bad!(
     user_assigned_without_primary,
     hub(&format!("  identity:\n    type: userAssigned\n    userAssigned: [{}]\n", uai("id1"))),
     [
-        "hub.yaml:11:5: spec.identity: `primary` is required when the identity type includes userAssigned; name one of the userAssigned identities"
+        "hub.yaml:11:5: spec.identity: `primary` is required when the identity type is userAssigned; name one of the userAssigned identities"
     ]
 );
+
+#[test]
+fn system_and_user_assigned_without_primary_is_valid() {
+    // The public GET example is such a hub: the user-assigned identity may be there only for
+    // the customer-managed key, and the system-assigned one stays the hub's own (issue 11).
+    let text = hub(&format!(
+        "  identity:\n    type: systemAssigned,userAssigned\n    userAssigned: [{}]\n",
+        uai("id1")
+    ));
+    assert_eq!(problems(&text), Vec::<String>::new());
+}
 
 bad!(
     primary_not_listed,

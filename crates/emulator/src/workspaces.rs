@@ -1099,6 +1099,42 @@ fn mark_app_insights_reads_null(state: &mut State, hub_key: &str) {
     }
 }
 
+/// A PATCH's identity over the stored one. The service merges the user-assigned map: an
+/// identity the request does not name stays, one sent as `null` is removed (azure-ai-ml's
+/// workspace update sends `None` for each identity it removes: Azure/azure-sdk-for-python
+/// `sdk/ml/azure-ai-ml/azure/ai/ml/operations/_workspace_operations_base.py`; ARM's managed
+/// identity docs remove a user-assigned identity the same way). A type without userAssigned
+/// drops the map.
+fn merge_identity(old: &Value, requested: &Value) -> Value {
+    let mut merged = requested.clone();
+    let mut map = old["userAssignedIdentities"].as_object().cloned().unwrap_or_default();
+    if let Some(named) = requested["userAssignedIdentities"].as_object() {
+        for (id, value) in named {
+            map.retain(|k, _| !k.eq_ignore_ascii_case(id));
+            if !value.is_null() {
+                map.insert(id.clone(), value.clone());
+            }
+        }
+    }
+    let with_user = requested["type"]
+        .as_str()
+        .or_else(|| old["type"].as_str())
+        .is_some_and(|t| t.to_ascii_lowercase().contains("userassigned"));
+    if let Some(object) = merged.as_object_mut() {
+        if with_user && !map.is_empty() {
+            object.insert("userAssignedIdentities".into(), Value::Object(map));
+        } else {
+            object.remove("userAssignedIdentities");
+        }
+        if object.get("type").is_none_or(Value::is_null)
+            && let Some(kind) = old.get("type")
+        {
+            object.insert("type".into(), kind.clone());
+        }
+    }
+    merged
+}
+
 fn patch(
     state: &mut State,
     settings: &Settings,
@@ -1123,7 +1159,7 @@ fn patch(
         body["sku"] = sku.clone();
     }
     if let Some(identity) = request.get("identity") {
-        body["identity"] = identity.clone();
+        body["identity"] = merge_identity(&old["identity"], identity);
     }
     let mut new_rules = Vec::new();
     if let Some(properties) = request.get("properties").and_then(Value::as_object) {

@@ -1009,3 +1009,40 @@ async fn stored_resources_are_served_as_given_and_need_an_id() {
     assert!(cloud.emulator.resources().iter().any(|r| r["id"] == hub_id));
     cloud.emulator.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_patch_merges_user_assigned_identities_and_null_removes_one() {
+    let cloud = Cloud::default().await;
+    let uai = |n: &str| id("Microsoft.ManagedIdentity/userAssignedIdentities", n);
+    let (status, _, _) = cloud
+        .put(
+            &format!("{}{}?api-version=2023-01-31", cloud.base(), uai("second")),
+            &json!({"location": "eastus2"}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let url = ws_url(&cloud, "identity-hub");
+    let mut body = hub_body();
+    body["identity"] = json!({ "type": "SystemAssigned,UserAssigned", "userAssignedIdentities": { uai("contoso-hub-id"): {}, uai("second"): {} } });
+    assert_eq!(cloud.put_and_wait(&url, &body).await.0, 200);
+    let names = |hub: &Value| {
+        let mut keys: Vec<String> = hub["identity"]["userAssignedIdentities"]
+            .as_object()
+            .map(|m| m.keys().map(|k| k.rsplit('/').next().unwrap().to_string()).collect())
+            .unwrap_or_default();
+        keys.sort();
+        keys
+    };
+    // Naming only one keeps the other: the service merges the map.
+    let keep = json!({ "identity": { "type": "SystemAssigned,UserAssigned", "userAssignedIdentities": { uai("contoso-hub-id"): {} } } });
+    let (status, headers, _) = cloud.send(Method::PATCH, &url, Some(&keep)).await;
+    assert_eq!(status, 202);
+    let (_, hub) = cloud.wait(&headers).await;
+    assert_eq!(names(&hub), ["contoso-hub-id", "second"]);
+    // null removes it.
+    let remove = json!({ "identity": { "type": "SystemAssigned,UserAssigned", "userAssignedIdentities": { uai("second"): null } } });
+    let (_, headers, _) = cloud.send(Method::PATCH, &url, Some(&remove)).await;
+    let (_, hub) = cloud.wait(&headers).await;
+    assert_eq!(names(&hub), ["contoso-hub-id"]);
+    cloud.emulator.shutdown().await;
+}

@@ -189,7 +189,8 @@ pub fn hub_body(hub: &spec::Hub, digest: &str) -> Workspace {
             primary_user_assigned_identity: spec
                 .identity
                 .user_assigned()
-                .map(|u| u.primary.as_str().to_string()),
+                .and_then(|u| u.primary.as_ref())
+                .map(|p| p.as_str().to_string()),
             system_datastores_auth_mode: Some(auth_mode(spec.storage_access)),
             ..WorkspaceProperties::default()
         },

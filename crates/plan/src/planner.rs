@@ -437,9 +437,22 @@ impl Planner<'_> {
                     self.warn(WarningKind::UserAssignedIdentityNeedsRole, id, "");
                 }
             }
-            patch["identity"] = to_value(&mapping::identity(&spec.identity));
+            let mut identity = mapping::identity(&spec.identity);
+            // The service merges the user-assigned map: an identity left out stays, so each one
+            // to remove is sent as null (as azure-ai-ml's workspace update does).
+            let live_map = live_identity.and_then(|i| i.user_assigned_identities.as_ref());
+            for id in live_map.into_iter().flat_map(|m| m.keys()) {
+                if !desired_uais.contains(&id_key(id)) {
+                    identity
+                        .user_assigned_identities
+                        .get_or_insert_with(BTreeMap::new)
+                        .insert(id.clone(), Value::Null);
+                }
+            }
+            patch["identity"] = to_value(&identity);
         }
-        let desired_primary = spec.identity.user_assigned().map(|u| u.primary.as_str());
+        let desired_primary =
+            spec.identity.user_assigned().and_then(|u| u.primary.as_ref()).map(|p| p.as_str());
         if desired_primary.is_some()
             && !same_opt_id(lp.primary_user_assigned_identity.as_deref(), desired_primary)
         {

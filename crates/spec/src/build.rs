@@ -479,20 +479,19 @@ fn identity(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> Option<Ident
         );
         return None;
     }
-    let primary = match primary {
-        Some(primary) => primary,
-        None => {
-            if ok {
-                cx.report(fields.at, path, Problem::PrimaryIdentityMissing);
-            }
-            return None;
+    // Only a user-assigned identity alone needs a primary: with a system-assigned one too, the
+    // public GET example (Workspace/get.json) has none, and the service accepts that.
+    if primary.is_none() && kind == IdentityType::User {
+        if ok {
+            cx.report(fields.at, path, Problem::PrimaryIdentityMissing);
         }
-    };
+        return None;
+    }
     // With a bad entry in the list, "not listed" would only repeat that problem.
     if !ok {
         return None;
     }
-    if !listed.contains(&primary) {
+    if primary.as_ref().is_some_and(|primary| !listed.contains(primary)) {
         cx.report(
             fields.position("primary"),
             &path.field("primary"),

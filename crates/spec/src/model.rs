@@ -148,14 +148,16 @@ impl Identity {
     }
 }
 
-/// User-assigned identities with the primary one, which is always among them.
+/// User-assigned identities with the primary one, which is always among them when named.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UserAssigned {
     /// The identities, at least one, no duplicates.
     pub identities: Vec<ArmId>,
-    /// ARM `primaryUserAssignedIdentity`.
-    pub primary: ArmId,
+    /// ARM `primaryUserAssignedIdentity`: required with `userAssigned` alone; with
+    /// `systemAssigned,userAssigned` it may be left out (the system identity is then the
+    /// hub's own, and a user-assigned one may be there only for a customer-managed key).
+    pub primary: Option<ArmId>,
 }
 
 /// How the hub authenticates to its storage (ARM `systemDatastoresAuthMode`).

@@ -178,9 +178,9 @@ pub enum Problem {
         "the encryption identity must be one of the hub's user-assigned identities (spec.identity.userAssigned)"
     )]
     CmkIdentityNotAssigned,
-    /// `identity.primary` missing with user-assigned identities.
+    /// `identity.primary` missing with a user-assigned identity alone.
     #[error(
-        "`primary` is required when the identity type includes userAssigned; name one of the userAssigned identities"
+        "`primary` is required when the identity type is userAssigned; name one of the userAssigned identities"
     )]
     PrimaryIdentityMissing,
     /// `identity.primary` is not in the list.

@@ -138,7 +138,7 @@ struct Identity {
     kind: Option<IdentityType>,
     /// ARM ids of user-assigned identities (Microsoft.ManagedIdentity/userAssignedIdentities).
     user_assigned: Option<Vec<String>>,
-    /// The primary user-assigned identity; required when the type includes userAssigned, and listed in userAssigned.
+    /// The primary user-assigned identity, listed in userAssigned; required when the type is userAssigned alone, optional with systemAssigned,userAssigned.
     primary: Option<String>,
 }
 

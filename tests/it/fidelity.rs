@@ -122,3 +122,90 @@ async fn a_system_and_user_identity_without_primary_round_trips_through_import()
     let plan = lab.hubctl(&["plan", "hubs"]).await;
     assert_eq!(plan.code, 0, "no changes:\n{}\n{}", plan.stdout, plan.stderr);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_name_taken_by_another_kind_of_workspace_is_refused_at_plan_time() {
+    let lab = Lab::start(Options::default()).await;
+    // A classic (kind Default) workspace already has the hub's name, as the service stores it.
+    let id = Lab::workspace_path("contoso-sandbox");
+    lab.emulator
+        .store(vec![json!({
+            "id": id,
+            "name": "contoso-sandbox",
+            "type": "Microsoft.MachineLearningServices/workspaces",
+            "location": "eastus2",
+            "kind": "Default",
+            "properties": { "provisioningState": "Succeeded", "friendlyName": "classic" }
+        })])
+        .unwrap();
+    lab.write(
+        "minimal.yaml",
+        &std::fs::read_to_string(examples().join("hubs/minimal.yaml")).unwrap(),
+    );
+    let plan = lab.hubctl(&["plan", "hubs"]).await;
+    assert_eq!(plan.code, 3, "{}", plan.stdout);
+    assert!(plan.stdout.contains("is not this hub (another kind"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("remedy: choose another name"), "{}", plan.stdout);
+    let writes = lab.requests("PUT workspaces") + lab.requests("PUT roleAssignments");
+    let apply = lab.hubctl(&["apply", "--auto-approve", "hubs"]).await;
+    assert_eq!(apply.code, 3, "{}", apply.stdout);
+    assert_eq!(
+        lab.requests("PUT workspaces") + lab.requests("PUT roleAssignments"),
+        writes,
+        "nothing written"
+    );
+    assert_eq!(lab.workspace("contoso-sandbox").await.unwrap()["kind"], "Default");
+}
+
+/// What a plan says, without what differs between two clouds (server-set ids and times).
+fn gist(plan_json: &str) -> Vec<(String, String, String)> {
+    let plan: serde_json::Value = serde_json::from_str(plan_json).unwrap();
+    plan["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["id"].to_string(), c["action"].to_string(), c["fields"].to_string()))
+        .collect()
+}
+
+/// Apply the examples, edit a hub out of band, plan, apply, import: the plans along the way.
+async fn script(lab: &Lab) -> Vec<Vec<(String, String, String)>> {
+    for name in ["minimal.yaml", "locked-down.yaml"] {
+        lab.write(name, &std::fs::read_to_string(examples().join("hubs").join(name)).unwrap());
+    }
+    let mut plans = Vec::new();
+    plans.push(gist(&lab.hubctl(&["plan", "hubs", "--format", "json"]).await.stdout));
+    let run = lab.hubctl(&["apply", "--auto-approve", "hubs"]).await;
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let again = lab.hubctl(&["plan", "hubs"]).await;
+    assert_eq!(again.code, 0, "no changes after apply:\n{}", again.stdout);
+    lab.edit(
+        &Lab::workspace_path("contoso-hub"),
+        json!({"properties": {"publicNetworkAccess": "Enabled", "description": "portal"}}),
+    )
+    .await;
+    let drift = lab.hubctl(&["drift", "hubs", "--format", "json"]).await;
+    assert_eq!(drift.code, 2);
+    plans.push(gist(&drift.stdout));
+    assert_eq!(lab.hubctl(&["apply", "--auto-approve", "hubs"]).await.code, 0);
+    assert_eq!(lab.hubctl(&["drift", "hubs"]).await.code, 0);
+    let imported =
+        lab.hubctl(&["import", "--subscription", crate::lab::SUB, "--out", "imported"]).await;
+    assert_eq!(imported.code, 0, "{}", imported.stderr);
+    let plan = lab.hubctl(&["plan", "imported"]).await;
+    assert_eq!(plan.code, 0, "imports round-trip:\n{}", plan.stdout);
+    plans
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thin_lists_give_the_same_plans_as_complete_ones() {
+    let complete = Lab::start(Options::default()).await;
+    let thin = Lab::start(Options { thin_lists: true, ..Options::default() }).await;
+    let expected = script(&complete).await;
+    let gets_before = thin.requests("GET workspaces");
+    assert_eq!(script(&thin).await, expected);
+    assert!(
+        thin.requests("GET workspaces") - gets_before > complete.requests("GET workspaces"),
+        "thin list items were read again by GET"
+    );
+}

@@ -49,6 +49,10 @@ pub struct EmulatorArgs {
     /// Items per list page.
     #[arg(long, value_name = "N", default_value_t = 100)]
     page_size: usize,
+    /// Answer workspace lists in the thin shape of the public list examples (no kind,
+    /// identity, encryption or managed network).
+    #[arg(long)]
+    thin_lists: bool,
     /// Folder for the CA certificate (ca.pem); default: beside the state file, else a temporary folder.
     #[arg(long, value_name = "DIR")]
     cert_dir: Option<PathBuf>,
@@ -87,6 +91,7 @@ pub fn run(printer: &mut Printer, args: EmulatorArgs) -> ExitStatus {
         strict_auth: args.strict_auth,
         throttling: !args.no_throttling,
         page_size: args.page_size,
+        thin_lists: args.thin_lists,
         ..Options::default()
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {

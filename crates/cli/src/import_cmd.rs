@@ -325,6 +325,11 @@ pub fn import(printer: &mut Printer, global: &GlobalArgs, args: ImportArgs) -> E
             }
             None => target.client.workspaces().list_by_subscription(&args.subscription).await,
         };
+        // A thin list item (no kind) is read again by GET before it is judged a hub.
+        let workspaces = match workspaces {
+            Ok(list) => inventory::complete(&target.client, list).await.map(|(all, _)| all),
+            Err(e) => Err(e),
+        };
         let hubs: Vec<HubTarget> = match workspaces {
             Ok(list) => list
                 .into_iter()

@@ -77,6 +77,8 @@ pub struct InventoryReport {
     pub strategies: BTreeMap<String, String>,
     /// Requests sent for this read.
     pub requests: RequestStats,
+    /// Workspaces read again by GET because their list item was thin.
+    pub reread: usize,
 }
 
 /// Read the live state of `request.hubs`.
@@ -107,6 +109,8 @@ pub async fn read(
         workspaces.extend(w);
         assignments.extend(a);
     }
+    let (workspaces, reread) = complete(client, workspaces).await?;
+    report.reread = reread;
     let mut live = assemble(workspaces, assignments);
     live.subscriptions = by_subscription.keys().cloned().collect();
 
@@ -139,6 +143,34 @@ pub async fn read(
 }
 
 type Read = (Vec<Workspace>, Vec<RoleAssignment>);
+
+/// Lists may be thinner than GETs: the published list examples carry no `kind`, `identity`,
+/// `encryption` or `managedNetwork` (Azure/azure-rest-api-specs machinelearningservices
+/// `Workspace/listBySubscription.json`), and what the live list returns is not documented. A
+/// list item without `kind` or `identity` — which every hub and project has on GET — is read
+/// again by GET, so complete lists cost nothing more and thin ones one GET per workspace.
+pub async fn complete(
+    client: &ArmClient,
+    workspaces: Vec<Workspace>,
+) -> Result<(Vec<Workspace>, usize), ClientError> {
+    let (mut done, thin): (Vec<Workspace>, Vec<Workspace>) =
+        workspaces.into_iter().partition(|w| w.kind.is_some() && w.identity.is_some());
+    let reread = thin.len();
+    let gets = thin.into_iter().map(|w| async move {
+        let segments: Vec<&str> = w.id.split('/').collect();
+        match (hubctl_model::subscription_of(&w.id), segments.get(4)) {
+            (Some(sub), Some(rg)) => client.workspaces().get(&sub, rg, &w.name).await,
+            _ => Ok(Some(w)),
+        }
+    });
+    for result in futures_util::future::join_all(gets).await {
+        // Gone between the list and the GET: it is gone.
+        if let Some(workspace) = result? {
+            done.push(workspace);
+        }
+    }
+    Ok((done, reread))
+}
 
 async fn read_subscription(
     client: &ArmClient,
@@ -240,6 +272,8 @@ fn assemble(workspaces: Vec<Workspace>, assignments: Vec<RoleAssignment>) -> Liv
             });
         } else if workspace.is_project() {
             projects.push(workspace);
+        } else {
+            live.other_workspaces.insert(id_key(&workspace.id), workspace);
         }
     }
     let mut project_hub: BTreeMap<String, String> = BTreeMap::new();

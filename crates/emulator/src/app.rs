@@ -53,6 +53,8 @@ pub struct Settings {
     pub clock: Clock,
     /// Sizes of ARM's throttling buckets.
     pub throttle_limits: ThrottleLimits,
+    /// Workspace lists in the published thin shape.
+    pub thin_lists: bool,
 }
 
 /// Counters for `GET /_emulator/stats`.

@@ -94,6 +94,9 @@ pub struct Options {
     pub throttling: bool,
     /// The throttling buckets' sizes (ARM's by default).
     pub throttle_limits: ThrottleLimits,
+    /// Answer workspace lists in the thin shape of the published list examples (no kind,
+    /// identity, encryption or managed network): clients must GET what they compare.
+    pub thin_lists: bool,
     /// Items per list page.
     pub page_size: usize,
     /// How long a principal added at run time stays unknown (Entra replication lag).
@@ -118,6 +121,7 @@ impl Default for Options {
             strict_auth: false,
             throttling: true,
             throttle_limits: ThrottleLimits::default(),
+            thin_lists: false,
             page_size: 100,
             replication_lag: Duration::ZERO,
             clock: Clock::system(),
@@ -230,6 +234,7 @@ impl Emulator {
             state_file: options.state_file.clone(),
             clock: options.clock.clone(),
             throttle_limits: options.throttle_limits,
+            thin_lists: options.thin_lists,
         };
         let base = format!("https://{address}");
         let shared = Arc::new(Shared::new(state, settings, base, options.fault_seed));

@@ -239,8 +239,38 @@ pub fn list(
         .filter(|(_, w)| kind.is_none_or(|want| is_kind(w, want)))
         .map(|(k, _)| k.clone())
         .collect();
-    let items: Vec<Value> = keys.iter().filter_map(|k| view(state, k)).collect();
+    let mut items: Vec<Value> = keys.iter().filter_map(|k| view(state, k)).collect();
+    if settings.thin_lists {
+        items = items.iter().map(thin).collect();
+    }
     Ok(Reply::ok(page(items, settings, call, "$skip")))
+}
+
+/// A list item in the shape the published list examples give (`Workspace/listBySubscription.json`,
+/// `listByResourceGroup.json`): no kind, identity, tags, provisioning state, encryption or
+/// managed network, and only these properties. What the live service lists is not documented
+/// (inferred: the stricter reading).
+fn thin(item: &Value) -> Value {
+    const KEPT: &[&str] = &[
+        "containerRegistry",
+        "keyVault",
+        "applicationInsights",
+        "storageAccount",
+        "discoveryUrl",
+        "friendlyName",
+        "description",
+    ];
+    let properties: serde_json::Map<String, Value> = KEPT
+        .iter()
+        .filter_map(|k| item["properties"].get(*k).map(|v| (k.to_string(), v.clone())))
+        .collect();
+    json!({
+        "id": item["id"],
+        "name": item["name"],
+        "type": item["type"],
+        "location": item["location"],
+        "properties": properties,
+    })
 }
 
 fn workspace(

@@ -17,6 +17,10 @@ pub struct Live {
     pub role_definitions: BTreeMap<String, String>,
     /// Subscriptions that were read.
     pub subscriptions: Vec<String>,
+    /// Workspaces that are neither hubs nor projects (kind Default, FeatureStore, …), by id
+    /// key: their names are taken, so a hub or project of the same name is refused at plan time.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub other_workspaces: BTreeMap<String, Workspace>,
 }
 
 /// A hub with what hangs off it.

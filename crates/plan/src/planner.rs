@@ -182,7 +182,8 @@ impl Planner<'_> {
         let first_change = self.changes.len();
         let live = self.live.hubs.get(key);
         // A workspace with this name that is not a hub (e.g. another hub's project).
-        let clash = self.index.project(self.live, key);
+        let clash =
+            self.index.project(self.live, key).or_else(|| self.live.other_workspaces.get(key));
         match (live, clash) {
             (_, Some(other)) => {
                 let change = self.change(
@@ -853,7 +854,10 @@ impl Planner<'_> {
             let elsewhere = match self.index.project_hub.get(project_key.as_str()) {
                 Some(hub_key) if *hub_key != key => Some(hub_key.to_string()),
                 Some(_) => None,
-                None if project_key != key && self.live.hubs.contains_key(&project_key) => {
+                None if project_key != key
+                    && (self.live.hubs.contains_key(&project_key)
+                        || self.live.other_workspaces.contains_key(&project_key)) =>
+                {
                     Some(project_key.clone())
                 }
                 None => None,

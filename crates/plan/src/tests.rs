@@ -322,6 +322,30 @@ fn rule_project_hub_is_fixed() {
 }
 
 #[test]
+fn workspaces_of_other_kinds_take_the_names_of_hubs_and_projects() {
+    // A Default workspace with the hub's name, a FeatureStore with the project's (issue 11).
+    let other = |name: &str, kind: &str| hubctl_model::Workspace {
+        id: id("Microsoft.MachineLearningServices/workspaces", name),
+        name: name.into(),
+        location: "eastus2".into(),
+        kind: Some(kind.into()),
+        ..hubctl_model::Workspace::default()
+    };
+    for (name, kind, refused) in [
+        ("hub-one", "Default", ResourceKind::Hub),
+        ("proj-one", "FeatureStore", ResourceKind::Project),
+    ] {
+        let workspace = other(name, kind);
+        let mut live = Live::default();
+        live.other_workspaces.insert(id_key(&workspace.id), workspace);
+        let plan = plan(&desired(&manifest(&[])), &live, &options());
+        let change = plan.changes.iter().find(|c| c.kind == refused).unwrap();
+        assert_eq!(change.action, Action::Blocked, "{kind}: {change:#?}");
+        assert_eq!(change.reasons, vec![Reason::BlockedBecauseWorkspaceKindMismatch]);
+    }
+}
+
+#[test]
 fn rule_workspace_kind_mismatch() {
     // A project named like the hub a new manifest declares.
     let live = applied(&manifest(&[]));

@@ -480,6 +480,28 @@ bad!(
 );
 
 bad!(
+    api_key_connections_are_refused,
+    hub(&format!(
+        "  connections:\n    - name: search\n      category: aiSearch\n      resource: {}\n      auth: apiKey\n",
+        id("Microsoft.Search/searchServices", "contoso-search")
+    )),
+    [
+        "hub.yaml:14:13: spec.connections[0].auth: API-key connections are not supported yet: the service needs the key in the request and a key never goes in a manifest; use `auth: entraId` (the hub's identity needs a data-plane role on the target)"
+    ]
+);
+
+bad!(
+    private_endpoint_to_the_hubs_own_storage,
+    approved(&format!(
+        "      - name: own\n        privateEndpoint:\n          resource: {}\n          subresource: blob\n",
+        sa("contosohubsa")
+    )),
+    [
+        "hub.yaml:14:9: spec.network.outboundRules[0].privateEndpoint: a private endpoint to the hub's own spec.storageAccount duplicates the one the service adds itself (a Required rule); remove this rule"
+    ]
+);
+
+bad!(
     private_endpoint_storage_vault_subresource,
     approved(&format!(
         "      - name: lake\n        privateEndpoint:\n          resource: {}\n          subresource: vault\n",

@@ -872,8 +872,9 @@ fn check_rule(
     state: &State,
     name: &str,
     properties: &Value,
-    mode: &str,
+    workspace: &Value,
 ) -> Result<Value, ArmError> {
+    let mode = &isolation(workspace);
     if !is_service_name(name) {
         return Err(invalid_name("outbound rule", name));
     }
@@ -926,6 +927,22 @@ fn check_rule(
             let known_type = crate::resources::DEPENDENT_TYPES
                 .iter()
                 .any(|t| lower.contains(&format!("/providers/{}/", t.to_ascii_lowercase())));
+            // The service adds its own (Required) private endpoints to the workspace's storage,
+            // key vault and registry; a user rule to one of them duplicates it. The service's
+            // answer is not public (inferred: refused, the stricter reading).
+            for own in ["storageAccount", "keyVault", "containerRegistry"] {
+                if workspace[own]
+                    .as_str()
+                    .is_some_and(|id| eq(id.trim_end_matches('/'), target.trim_end_matches('/')))
+                {
+                    return Err(ArmError::bad_request(
+                        "BadRequest",
+                        format!(
+                            "Outbound rule '{name}': the workspace's {own} already has a private endpoint the service manages (category Required); a user-defined rule to it is not allowed."
+                        ),
+                    ));
+                }
+            }
             if known_type && !state.resources.contains_key(lower.trim_end_matches('/')) {
                 return Err(ArmError::bad_request(
                     "BadRequest",
@@ -1057,10 +1074,10 @@ fn put(
         ));
     }
     check_references(state, &body["properties"], &body["identity"])?;
-    let mode = isolation(&body["properties"]);
     let mut checked_rules = Vec::new();
     for (rule_name, rule) in &inline_rules {
-        checked_rules.push((rule_name.clone(), check_rule(state, rule_name, rule, &mode)?));
+        checked_rules
+            .push((rule_name.clone(), check_rule(state, rule_name, rule, &body["properties"])?));
     }
     let mut deferred = None;
     if let Some(old) = &old {
@@ -1257,10 +1274,9 @@ fn patch(
             .to_string();
         check_key(state, &vault, key_id)?;
     }
-    let mode = isolation(&body["properties"]);
     let mut checked = Vec::new();
     for (rule_name, rule) in &new_rules {
-        checked.push((rule_name.clone(), check_rule(state, rule_name, rule, &mode)?));
+        checked.push((rule_name.clone(), check_rule(state, rule_name, rule, &body["properties"])?));
     }
     complete(state, call, &mut body, Some(&old), "Updating");
     state.resources.insert(key.to_string(), body);
@@ -1393,8 +1409,7 @@ fn rule_call(
                     format!("Another operation on outbound rule '{rule}' is in progress."),
                 ));
             }
-            let stored =
-                check_rule(state, rule, &properties, &isolation(&workspace["properties"]))?;
+            let stored = check_rule(state, rule, &properties, &workspace["properties"])?;
             // A parallel write on the same workspace's rules: the earlier one is lost.
             let rules_prefix = format!("{key}/outboundrules/");
             for op in state.operations.values_mut() {

@@ -327,6 +327,11 @@ async fn outbound_rules_follow_the_isolation_mode() {
     assert_eq!(status, 200);
     assert_eq!(rule["type"], "workspace/outboundRules");
     assert_eq!(rule["properties"]["status"], "Active");
+    // A user rule to the hub's own storage duplicates the service's Required one: refused.
+    let own = json!({ "properties": { "type": "PrivateEndpoint", "category": "UserDefined", "destination": { "serviceResourceId": id("Microsoft.Storage/storageAccounts", "contosohubsa"), "subresourceTarget": "blob" } } });
+    let (status, _, answer) = cloud.put(&format!("{rules}/own?api-version={WS_API}"), &own).await;
+    assert_eq!(status, 400, "{answer}");
+    assert!(answer["error"]["message"].as_str().unwrap().contains("Required"), "{answer}");
     let (_, hub) = cloud.get(&url).await;
     assert_eq!(
         hub["properties"]["managedNetwork"]["outboundRules"]["pypi"]["destination"],

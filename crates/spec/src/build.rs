@@ -355,8 +355,17 @@ fn spec(cx: &mut Cx<'_>, node: Field<'_>, path: &FieldPath) -> Option<HubSpec> {
         None => Some(Encryption::MicrosoftManaged),
     };
     let high_business_impact = bool_or(cx, &fields, "highBusinessImpact", false);
+    let vault = match &credential_store {
+        Some(CredentialStore::KeyVault(id)) => Some(id),
+        _ => None,
+    };
+    let own = [
+        ("storageAccount", storage_account.as_ref()),
+        ("credentialStore.keyVault", vault),
+        ("containerRegistry", container_registry.as_ref().ok().and_then(Option::as_ref)),
+    ];
     let network = match fields.get(cx, "network") {
-        Some((f, p)) => network(cx, f, &p),
+        Some((f, p)) => network(cx, f, &p, &own),
         None => Some(Network {
             public_network_access: PublicNetworkAccess::Enabled,
             isolation: Isolation::Public,
@@ -569,7 +578,15 @@ fn encryption(
     })))
 }
 
-fn network(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> Option<Network> {
+/// The hub's own resources the service gives private endpoints itself: `(field, id)`.
+type OwnResources<'a> = [(&'static str, Option<&'a ArmId>)];
+
+fn network(
+    cx: &mut Cx<'_>,
+    field: Field<'_>,
+    path: &FieldPath,
+    own: &OwnResources<'_>,
+) -> Option<Network> {
     let fields = cx.mapping(field.node, path, NETWORK_FIELDS)?;
     let public_network_access =
         choice_or(cx, &fields, "publicNetworkAccess", PublicNetworkAccess::Enabled);
@@ -585,6 +602,16 @@ fn network(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> Option<Networ
     let (public_network_access, mode, firewall_sku, rules) =
         (public_network_access?, mode?, firewall_sku?, rules?);
     let mut ok = true;
+    for (rule, at, rule_path) in &rules {
+        let Destination::PrivateEndpoint(pe) = &rule.item else { continue };
+        let duplicated = own.iter().find(|(_, id)| {
+            id.is_some_and(|id| id.as_str().eq_ignore_ascii_case(pe.resource.as_str()))
+        });
+        if let Some((field, _)) = duplicated {
+            cx.report(*at, rule_path, Problem::PrivateEndpointToOwnResource { field });
+            ok = false;
+        }
+    }
     if firewall_sku.is_some() && mode != IsolationMode::ApprovedOutbound {
         cx.report(
             fields.position("firewallSku"),
@@ -888,7 +915,13 @@ fn connections(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> Option<Ve
             (Some((f, p)), None) => cx.arm_id(f, &p, None),
             (None, _) => None,
         };
-        let auth = choice_or(cx, &fields, "auth", ConnectionAuth::EntraId);
+        let mut auth = choice_or(cx, &fields, "auth", ConnectionAuth::EntraId);
+        if auth == Some(ConnectionAuth::ApiKey) {
+            // The service needs the key in the body, and a key never goes in a manifest:
+            // refused until keys can come from an environment variable or a Key Vault secret.
+            cx.report(fields.position("auth"), &item_path.field("auth"), Problem::ApiKeyConnection);
+            auth = None;
+        }
         match (name, category, resource, auth) {
             (Some(name), Some(category), Some(resource), Some(auth)) => {
                 out.push(Connection { name, category, resource, auth })

@@ -221,6 +221,19 @@ pub enum Problem {
         /// `fqdn` or `serviceTag`.
         kind: &'static str,
     },
+    /// A connection with `auth: apiKey`.
+    #[error(
+        "API-key connections are not supported yet: the service needs the key in the request and a key never goes in a manifest; use `auth: entraId` (the hub's identity needs a data-plane role on the target)"
+    )]
+    ApiKeyConnection,
+    /// A private-endpoint rule to the hub's own storage, key vault or registry.
+    #[error(
+        "a private endpoint to the hub's own spec.{field} duplicates the one the service adds itself (a Required rule); remove this rule"
+    )]
+    PrivateEndpointToOwnResource {
+        /// The hub field naming that resource.
+        field: &'static str,
+    },
     /// A rule with none of the three kinds.
     #[error("an outbound rule needs exactly one of `fqdn`, `privateEndpoint` or `serviceTag`")]
     RuleKindMissing,

@@ -325,7 +325,7 @@ struct Connection {
     /// ARM id of the target (Microsoft.CognitiveServices/accounts for aiServices and azureOpenAI, Microsoft.Search/searchServices for aiSearch, Microsoft.Storage/storageAccounts for storage).
     #[schemars(pattern(ARM_ID))]
     resource: String,
-    /// entraId (default) or apiKey (the connection is written with authType ApiKey; a key is never written in a manifest, and fetching it from the target is not built yet).
+    /// entraId (the default, and today the only accepted value): apiKey is refused by validation until keys can come from an environment variable or a Key Vault secret (a key never goes in a manifest).
     auth: Option<ConnectionAuth>,
 }
 

@@ -209,3 +209,37 @@ async fn thin_lists_give_the_same_plans_as_complete_ones() {
         "thin list items were read again by GET"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_outbound_rule_is_reported_and_written_again() {
+    let lab = Lab::start(Options::default()).await;
+    lab.write(
+        "locked-down.yaml",
+        &std::fs::read_to_string(examples().join("hubs/locked-down.yaml")).unwrap(),
+    );
+    assert_eq!(lab.hubctl(&["apply", "--auto-approve", "hubs"]).await.code, 0);
+    // The service reports the private endpoint Failed (as a rule whose approval was refused).
+    let rule = format!("{}/outboundRules/data-lake", Lab::workspace_path("contoso-hub"));
+    assert!(lab.get(&rule, "2026-05-01").await.is_some(), "the example has this rule");
+    lab.edit(
+        &rule,
+        json!({"properties": {"status": "Failed", "errorInformation": "Private endpoint connection was rejected by the target."}}),
+    )
+    .await;
+    let drift = lab.hubctl(&["drift", "hubs"]).await;
+    assert_eq!(drift.code, 2, "a rule that does not work is never in sync:\n{}", drift.stdout);
+    assert!(
+        drift.stdout.contains("outboundRules.data-lake.status: \"Failed\" → \"Active\""),
+        "{}",
+        drift.stdout
+    );
+    assert!(
+        drift.stdout.contains("rejected by the target"),
+        "the service's error is shown:\n{}",
+        drift.stdout
+    );
+    assert_eq!(lab.hubctl(&["apply", "--auto-approve", "hubs"]).await.code, 0);
+    let rule = lab.get(&rule, "2026-05-01").await.unwrap();
+    assert_eq!(rule["properties"]["status"], "Active");
+    assert_eq!(lab.hubctl(&["drift", "hubs"]).await.code, 0);
+}

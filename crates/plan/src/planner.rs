@@ -685,14 +685,45 @@ impl Planner<'_> {
                     change.after = Some(to_value(&wanted));
                 }
                 Some((_, current)) if same_rule(current, &wanted) => {
-                    self.change(
-                        key,
-                        ResourceKind::OutboundRule,
-                        &resource,
-                        display,
-                        Action::NoOp,
-                        vec![Reason::NoOpBecauseInSync],
-                    );
+                    // A rule the service reports Failed does not let traffic through: never
+                    // "in sync". Other states short of Active pass with time (a warning).
+                    let status = current.status.as_deref().unwrap_or("Active");
+                    if status.eq_ignore_ascii_case("Failed") {
+                        let error = current
+                            .other
+                            .get("errorInformation")
+                            .and_then(Value::as_str)
+                            .unwrap_or("the service gave no error information")
+                            .to_string();
+                        let change = self.change(
+                            key,
+                            ResourceKind::OutboundRule,
+                            &resource,
+                            display,
+                            Action::Update,
+                            vec![Reason::UpdateBecauseRuleFailed],
+                        );
+                        change.fields = vec![field(
+                            &format!("spec.network.outboundRules.{}.status", rule.name),
+                            Some(json!("Failed")),
+                            Some(json!("Active")),
+                        )];
+                        change.before = Some(to_value(current));
+                        change.after = Some(to_value(&wanted));
+                        self.warn(WarningKind::RuleFailed, &resource, error);
+                    } else {
+                        self.change(
+                            key,
+                            ResourceKind::OutboundRule,
+                            &resource,
+                            display,
+                            Action::NoOp,
+                            vec![Reason::NoOpBecauseInSync],
+                        );
+                        if !status.eq_ignore_ascii_case("Active") {
+                            self.warn(WarningKind::RuleNotActive, &resource, status);
+                        }
+                    }
                 }
                 Some((_, current)) => {
                     let change = self.change(

@@ -19,6 +19,9 @@ pub enum Reason {
     UpdateBecauseFieldsChanged,
     /// A new key or key version in the same vault: rotated in place, never replaced.
     UpdateBecauseKeyVersionChanged,
+    /// The service reports the outbound rule `Failed`: egress through it does not work, so it
+    /// is written again.
+    UpdateBecauseRuleFailed,
     /// Tags hubctl writes (ownership, applied-manifest digest) are missing or stale.
     UpdateBecauseOwnershipTagsStale,
     /// An outbound rule, connection or assignment no manifest declares, at a scope the manifest owns.
@@ -234,6 +237,10 @@ pub enum WarningKind {
     CallerAccessKept,
     /// A live resource is still being created, updated or deleted.
     ResourceBusy,
+    /// The service reports an outbound rule `Failed` (its error information follows).
+    RuleFailed,
+    /// The service reports an outbound rule not active yet (inactive, provisioning, deleting).
+    RuleNotActive,
 }
 
 impl WarningKind {
@@ -264,6 +271,12 @@ impl WarningKind {
             }
             WarningKind::ResourceBusy => {
                 "the resource is in the middle of an operation; apply waits for it"
+            }
+            WarningKind::RuleFailed => {
+                "the service reports this outbound rule as Failed, so egress through it does not work; apply writes it again"
+            }
+            WarningKind::RuleNotActive => {
+                "the service reports this outbound rule as not active yet, so egress through it does not work until the managed network is provisioned (on first use, or with the provision action)"
             }
         }
     }

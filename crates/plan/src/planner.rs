@@ -664,84 +664,58 @@ impl Planner<'_> {
             let wanted = mapping::rule(&rule.item);
             let resource = format!("{id}/outboundRules/{}", rule.name);
             let display = format!("{}/{}", hub.metadata.name, rule.name);
-            match live_rules.get(&rule.name.to_ascii_lowercase()) {
+            let current = live_rules.get(&rule.name.to_ascii_lowercase()).map(|(_, c)| c);
+            let rule_field = format!("spec.network.outboundRules.{}", rule.name);
+            // A rule the service reports Failed does not let traffic through: never "in sync".
+            // Other states short of Active pass with time (a warning).
+            let status = current.and_then(|c| c.status.as_deref()).unwrap_or("Active");
+            let (action, reason, fields) = match current {
                 None => {
                     if matches!(rule.item, spec::Destination::PrivateEndpoint(_)) {
                         self.warn(WarningKind::PrivateEndpointNeedsApproval, &resource, "");
                     }
-                    let change = self.change(
-                        key,
-                        ResourceKind::OutboundRule,
-                        &resource,
-                        display,
-                        Action::Create,
-                        vec![Reason::CreateBecauseMissing],
-                    );
-                    change.fields = vec![field(
-                        &format!("spec.network.outboundRules.{}", rule.name),
-                        None,
-                        Some(rule_view(&wanted)),
-                    )];
-                    change.after = Some(to_value(&wanted));
+                    let fields = vec![field(&rule_field, None, Some(rule_view(&wanted)))];
+                    (Action::Create, Reason::CreateBecauseMissing, fields)
                 }
-                Some((_, current)) if same_rule(current, &wanted) => {
-                    // A rule the service reports Failed does not let traffic through: never
-                    // "in sync". Other states short of Active pass with time (a warning).
-                    let status = current.status.as_deref().unwrap_or("Active");
-                    if status.eq_ignore_ascii_case("Failed") {
-                        let error = current
-                            .other
-                            .get("errorInformation")
-                            .and_then(Value::as_str)
-                            .unwrap_or("the service gave no error information")
-                            .to_string();
-                        let change = self.change(
-                            key,
-                            ResourceKind::OutboundRule,
-                            &resource,
-                            display,
-                            Action::Update,
-                            vec![Reason::UpdateBecauseRuleFailed],
-                        );
-                        change.fields = vec![field(
-                            &format!("spec.network.outboundRules.{}.status", rule.name),
-                            Some(json!("Failed")),
-                            Some(json!("Active")),
-                        )];
-                        change.before = Some(to_value(current));
-                        change.after = Some(to_value(&wanted));
-                        self.warn(WarningKind::RuleFailed, &resource, error);
-                    } else {
-                        self.change(
-                            key,
-                            ResourceKind::OutboundRule,
-                            &resource,
-                            display,
-                            Action::NoOp,
-                            vec![Reason::NoOpBecauseInSync],
-                        );
-                        if !status.eq_ignore_ascii_case("Active") {
-                            self.warn(WarningKind::RuleNotActive, &resource, status);
-                        }
-                    }
-                }
-                Some((_, current)) => {
-                    let change = self.change(
-                        key,
-                        ResourceKind::OutboundRule,
-                        &resource,
-                        display,
-                        Action::Update,
-                        vec![Reason::UpdateBecauseFieldsChanged],
-                    );
-                    change.fields = vec![field(
-                        &format!("spec.network.outboundRules.{}", rule.name),
+                Some(current) if !same_rule(current, &wanted) => {
+                    let fields = vec![field(
+                        &rule_field,
                         Some(rule_view(current)),
                         Some(rule_view(&wanted)),
                     )];
-                    change.before = Some(to_value(current));
-                    change.after = Some(to_value(&wanted));
+                    (Action::Update, Reason::UpdateBecauseFieldsChanged, fields)
                 }
+                Some(current) if status.eq_ignore_ascii_case("Failed") => {
+                    let error = current
+                        .other
+                        .get("errorInformation")
+                        .and_then(Value::as_str)
+                        .unwrap_or("the service gave no error information");
+                    self.warn(WarningKind::RuleFailed, &resource, error);
+                    let status_field = format!("{rule_field}.status");
+                    let fields =
+                        vec![field(&status_field, Some(json!("Failed")), Some(json!("Active")))];
+                    (Action::Update, Reason::UpdateBecauseRuleFailed, fields)
+                }
+                Some(_) => {
+                    if !status.eq_ignore_ascii_case("Active") {
+                        self.warn(WarningKind::RuleNotActive, &resource, status);
+                    }
+                    (Action::NoOp, Reason::NoOpBecauseInSync, Vec::new())
+                }
+            };
+            let change = self.change(
+                key,
+                ResourceKind::OutboundRule,
+                &resource,
+                display,
+                action,
+                vec![reason],
+            );
+            change.fields = fields;
+            if action != Action::NoOp {
+                change.before = current.map(to_value);
+                change.after = Some(to_value(&wanted));
             }
         }
         for (lower, (name, current)) in &live_rules {

@@ -243,3 +243,57 @@ async fn a_failed_outbound_rule_is_reported_and_written_again() {
     assert_eq!(rule["properties"]["status"], "Active");
     assert_eq!(lab.hubctl(&["drift", "hubs"]).await.code, 0);
 }
+
+const CONDITION: &str = "((!(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read'})) OR (@Resource[Microsoft.Storage/storageAccounts/blobServices/containers:name] StringEquals 'shared'))";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_condition_on_a_role_assignment_is_compared_and_declared() {
+    let lab = Lab::start(Options::default()).await;
+    let minimal = std::fs::read_to_string(examples().join("hubs/minimal.yaml")).unwrap();
+    lab.write("minimal.yaml", &minimal);
+    assert_eq!(lab.hubctl(&["apply", "--auto-approve", "hubs"]).await.code, 0);
+    // Someone narrows the grant with an ABAC condition: not the unconditional grant declared.
+    let scope = Lab::workspace_path("contoso-sandbox");
+    let listed = lab
+        .get(
+            &format!("{scope}/providers/Microsoft.Authorization/roleAssignments?$filter=atScope()"),
+            "2022-04-01",
+        )
+        .await
+        .unwrap();
+    let assignment = listed["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["properties"]["scope"].as_str().is_some_and(|s| s.eq_ignore_ascii_case(&scope)))
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    lab.edit(
+        &assignment,
+        json!({"properties": {"condition": CONDITION, "conditionVersion": "2.0"}}),
+    )
+    .await;
+    let drift = lab.hubctl(&["drift", "hubs"]).await;
+    assert_eq!(drift.code, 2, "a conditioned grant is a change:\n{}", drift.stdout);
+    assert!(drift.stdout.contains("spec.access.assignments.condition"), "{}", drift.stdout);
+    assert_eq!(lab.hubctl(&["apply", "--auto-approve", "hubs"]).await.code, 0);
+    let live = lab.get(&assignment, "2022-04-01").await.unwrap();
+    assert!(live["properties"]["condition"].is_null(), "the grant is unconditional again: {live}");
+    assert_eq!(lab.hubctl(&["drift", "hubs"]).await.code, 0);
+
+    // A manifest may declare the condition itself.
+    let conditioned = minimal.replace(
+        "        role: Azure AI Developer\n",
+        &format!("        role: Azure AI Developer\n        condition: \"{CONDITION}\"\n        conditionVersion: \"2.0\"\n"),
+    );
+    assert_ne!(conditioned, minimal);
+    lab.write("minimal.yaml", &conditioned);
+    let run = lab.hubctl(&["apply", "--auto-approve", "hubs"]).await;
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let live = lab.get(&assignment, "2022-04-01").await.unwrap();
+    assert_eq!(live["properties"]["condition"], CONDITION);
+    assert_eq!(live["properties"]["conditionVersion"], "2.0");
+    assert_eq!(lab.hubctl(&["plan", "hubs"]).await.code, 0);
+}

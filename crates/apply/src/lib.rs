@@ -417,7 +417,7 @@ async fn execute(
         (ResourceKind::Connection, Action::Delete) => {
             client.connections().delete(&sub, &rg, &ws, &last(&change.resource)).await
         }
-        (ResourceKind::RoleAssignment, Action::Create) => {
+        (ResourceKind::RoleAssignment, Action::Create | Action::Update) => {
             let assignment: RoleAssignment = decode(change)?;
             let scope = change
                 .resource
@@ -447,8 +447,10 @@ async fn execute(
     }
 }
 
-/// Create an assignment; an equal one under another name is already there (adopted), and a
-/// principal still replicating is waited for.
+/// Create (or, for a changed condition, rewrite) an assignment, waiting for a principal still
+/// replicating. `RoleAssignmentExists` means one for the same principal and role appeared at the
+/// scope after the plan read it: it is read back and adopted when it grants what was planned
+/// (same condition), and reported otherwise — never counted as done unseen.
 async fn create_assignment(
     client: &ArmClient,
     scope: &str,
@@ -460,13 +462,53 @@ async fn create_assignment(
     loop {
         match client.role_assignments().create(scope, name, &assignment.properties).await {
             Ok(_) => return Ok(()),
-            Err(e) if e.code() == Some("RoleAssignmentExists") => return Ok(()),
+            Err(e) if e.code() == Some("RoleAssignmentExists") => {
+                return adopt_existing(client, scope, assignment, e).await;
+            }
             Err(e) if e.code() == Some("PrincipalNotFound") && started.elapsed() < wait => {
                 tracing::info!(scope, "principal not replicated yet; waiting");
                 tokio::time::sleep(Duration::from_secs(5).min(wait)).await;
             }
             Err(e) => return Err(e),
         }
+    }
+}
+
+/// The assignment the service says already exists: adopted when it grants the same (role,
+/// principal and condition), else the service's error with what differs.
+async fn adopt_existing(
+    client: &ArmClient,
+    scope: &str,
+    wanted: &RoleAssignment,
+    error: ClientError,
+) -> Result<(), ClientError> {
+    let condition = |a: &RoleAssignment| a.condition().map(str::to_string);
+    let role = hubctl_model::role_definition_guid(&wanted.properties.role_definition_id);
+    let existing = client.role_assignments().list_for_scope(scope, Some("atScope()")).await?;
+    let twin = existing.iter().find(|a| {
+        a.properties.principal_id.eq_ignore_ascii_case(&wanted.properties.principal_id)
+            && hubctl_model::role_definition_guid(&a.properties.role_definition_id) == role
+            && a.properties.scope.as_deref().is_some_and(|s| hubctl_model::same_id(s, scope))
+    });
+    match twin {
+        Some(twin) if condition(twin) == condition(wanted) => {
+            tracing::info!(scope, existing = %twin.name, "an equal role assignment appeared since the plan; adopted");
+            Ok(())
+        }
+        Some(twin) => Err(ClientError::Service {
+            method: "PUT".into(),
+            url: twin.id.clone(),
+            status: 409,
+            code: "RoleAssignmentExists".into(),
+            message: format!(
+                "an assignment of this role to this principal appeared at {scope} since the plan ({}), with a different condition ({:?} where the manifest says {:?}); plan again to see it as a change",
+                twin.name,
+                condition(twin),
+                condition(wanted)
+            ),
+            request_id: None,
+        }),
+        None => Err(error),
     }
 }
 

@@ -481,6 +481,18 @@ pub struct RoleAssignment {
     pub other: Other,
 }
 
+impl RoleAssignment {
+    /// Its ABAC condition, trimmed; `None` when there is none (absent, null or empty).
+    pub fn condition(&self) -> Option<&str> {
+        self.properties
+            .other
+            .get("condition")
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+    }
+}
+
 /// A role assignment's properties.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -993,6 +993,18 @@ impl Planner<'_> {
     }
 
     /// Role assignments at exactly `scope`.
+    /// A role assignment's change.
+    fn access_change(
+        &mut self,
+        key: &str,
+        resource: &str,
+        display: String,
+        action: Action,
+        reason: Reason,
+    ) -> &mut Change {
+        self.change(key, ResourceKind::RoleAssignment, resource, display, action, vec![reason])
+    }
+
     fn access(
         &mut self,
         access: &spec::Access,
@@ -1016,13 +1028,12 @@ impl Planner<'_> {
             let role_text = assignment.role.text().to_string();
             let display = format!("{scope_name}: {role_text} → {principal}");
             let Some(role_guid) = role_guid else {
-                let change = self.change(
+                let change = self.access_change(
                     key,
-                    ResourceKind::RoleAssignment,
                     scope,
                     display,
                     Action::Blocked,
-                    vec![Reason::BlockedBecauseRoleNotFound],
+                    Reason::BlockedBecauseRoleNotFound,
                 );
                 change.fields = vec![field(&access_path(project), None, Some(json!(role_text)))];
                 continue;
@@ -1034,37 +1045,54 @@ impl Planner<'_> {
                 a.properties.principal_id.eq_ignore_ascii_case(&principal)
                     && role_definition_guid(&a.properties.role_definition_id) == role_guid
             });
+            let subscription = model::subscription_of(scope).unwrap_or_default();
+            let mut body = json!({ "properties": {
+                "roleDefinitionId": format!("/subscriptions/{subscription}/providers/Microsoft.Authorization/roleDefinitions/{role_guid}"),
+                "principalId": principal,
+                "principalType": principal_type(assignment.principal_type).as_str(),
+            }});
+            let wanted_condition = assignment.condition.as_ref().map(|c| c.expression.trim());
+            if let Some(condition) = &assignment.condition {
+                body["properties"]["condition"] = json!(condition.expression);
+                body["properties"]["conditionVersion"] = json!(condition.version);
+            }
             match existing {
                 Some(found) => {
                     matched.insert(id_key(&found.id));
+                    // An assignment with an ABAC condition is not the unconditional grant a
+                    // manifest without one declares (and the other way round): a change.
+                    let live_condition = found.condition();
+                    if live_condition != wanted_condition {
+                        let change = self.access_change(
+                            key,
+                            &found.id,
+                            display,
+                            Action::Update,
+                            Reason::UpdateBecauseFieldsChanged,
+                        );
+                        change.fields = vec![field(
+                            &format!("{}.condition", access_path(project)),
+                            opt_str(live_condition),
+                            opt_str(wanted_condition),
+                        )];
+                        change.before = Some(to_value(found));
+                        change.after = Some(body);
+                        continue;
+                    }
                     let reason = if found.name.eq_ignore_ascii_case(&name) {
                         Reason::NoOpBecauseInSync
                     } else {
                         Reason::NoOpBecauseEquivalentExists
                     };
-                    self.change(
-                        key,
-                        ResourceKind::RoleAssignment,
-                        &found.id,
-                        display,
-                        Action::NoOp,
-                        vec![reason],
-                    );
+                    self.access_change(key, &found.id, display, Action::NoOp, reason);
                 }
                 None => {
-                    let subscription = model::subscription_of(scope).unwrap_or_default();
-                    let body = json!({ "properties": {
-                        "roleDefinitionId": format!("/subscriptions/{subscription}/providers/Microsoft.Authorization/roleDefinitions/{role_guid}"),
-                        "principalId": principal,
-                        "principalType": principal_type(assignment.principal_type).as_str(),
-                    }});
-                    let change = self.change(
+                    let change = self.access_change(
                         key,
-                        ResourceKind::RoleAssignment,
                         &resource,
                         display,
                         Action::Create,
-                        vec![Reason::CreateBecauseMissing],
+                        Reason::CreateBecauseMissing,
                     );
                     change.fields = vec![field(
                         &access_path(project),
@@ -1094,13 +1122,12 @@ impl Planner<'_> {
                 self.warn(WarningKind::CallerAccessKept, &assignment.id, display);
                 continue;
             }
-            let change = self.change(
+            let change = self.access_change(
                 key,
-                ResourceKind::RoleAssignment,
                 &assignment.id,
                 display,
                 Action::Delete,
-                vec![Reason::DeleteBecauseNotDeclared],
+                Reason::DeleteBecauseNotDeclared,
             );
             change.fields = vec![field(
                 &access_path(project),

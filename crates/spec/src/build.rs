@@ -43,7 +43,8 @@ pub(crate) const PRIVATE_ENDPOINT_FIELDS: &[&str] = &["resource", "subresource",
 pub(crate) const SERVICE_TAG_FIELDS: &[&str] = &["tag", "protocol", "ports"];
 pub(crate) const CONNECTION_FIELDS: &[&str] = &["name", "category", "resource", "auth"];
 pub(crate) const ACCESS_FIELDS: &[&str] = &["exclusive", "assignments"];
-pub(crate) const ASSIGNMENT_FIELDS: &[&str] = &["principal", "principalType", "role"];
+pub(crate) const ASSIGNMENT_FIELDS: &[&str] =
+    &["principal", "principalType", "role", "condition", "conditionVersion"];
 pub(crate) const PROJECT_FIELDS: &[&str] = &["name", "displayName", "description", "access"];
 
 /// The one apiVersion this hubctl reads.
@@ -958,7 +959,9 @@ fn assignments(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> Option<Ve
             .required(cx, "principalType")
             .and_then(|(f, p)| cx.choice::<PrincipalType>(f, &p));
         let role = fields.required(cx, "role").and_then(|(f, p)| role(cx, f, &p));
-        let (Some(principal), Some(principal_type), Some(role)) = (principal, principal_type, role)
+        let condition = condition(cx, &fields);
+        let (Some(principal), Some(principal_type), Some(role), Ok(condition)) =
+            (principal, principal_type, role, condition)
         else {
             ok = false;
             continue;
@@ -975,9 +978,36 @@ fn assignments(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> Option<Ve
             continue;
         }
         seen.insert(key, item.at);
-        out.push(Assignment { principal, principal_type, role });
+        out.push(Assignment { principal, principal_type, role, condition });
     }
     ok.then_some(out)
+}
+
+/// An assignment's `condition` and `conditionVersion` (only "2.0" exists; it is the default).
+fn condition(cx: &mut Cx<'_>, fields: &Fields<'_>) -> Result<Option<Condition>, ()> {
+    let expression = match fields.get(cx, "condition") {
+        Some((f, p)) => Some(cx.nonempty_string(f, &p).ok_or(())?),
+        None => None,
+    };
+    let version = match fields.get(cx, "conditionVersion") {
+        Some((f, p)) => {
+            let version = cx.nonempty_string(f, &p).ok_or(())?;
+            if version.trim() != "2.0" {
+                cx.report(f.node.at, &p, Problem::ConditionVersion { value: version });
+                return Err(());
+            }
+            if expression.is_none() {
+                cx.report(f.node.at, &p, Problem::ConditionVersionWithoutCondition);
+                return Err(());
+            }
+            Some(version.trim().to_string())
+        }
+        None => None,
+    };
+    Ok(expression.map(|expression| Condition {
+        expression,
+        version: version.unwrap_or_else(|| "2.0".into()),
+    }))
 }
 
 /// A role by GUID, by role-definition id (`…/providers/Microsoft.Authorization/roleDefinitions/<guid>`,

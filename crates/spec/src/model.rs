@@ -395,6 +395,19 @@ pub struct Assignment {
     pub principal_type: PrincipalType,
     /// The role.
     pub role: RoleRef,
+    /// An ABAC condition narrowing the grant (`None`: unconditional).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub condition: Option<Condition>,
+}
+
+/// A role assignment's ABAC condition (ARM `condition` and `conditionVersion`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Condition {
+    /// The expression, as ARM keeps it.
+    pub expression: String,
+    /// The language version: "2.0".
+    pub version: String,
 }
 
 /// ARM `principalType`.

@@ -221,6 +221,15 @@ pub enum Problem {
         /// `fqdn` or `serviceTag`.
         kind: &'static str,
     },
+    /// A `conditionVersion` other than 2.0.
+    #[error("{value:?} is not a condition version; the only one is \"2.0\" (the default)")]
+    ConditionVersion {
+        /// What was written.
+        value: String,
+    },
+    /// A `conditionVersion` without a `condition`.
+    #[error("conditionVersion is only meaningful with a condition; remove it or add the condition")]
+    ConditionVersionWithoutCondition,
     /// A connection with `auth: apiKey`.
     #[error(
         "API-key connections are not supported yet: the service needs the key in the request and a key never goes in a manifest; use `auth: entraId` (the hub's identity needs a data-plane role on the target)"

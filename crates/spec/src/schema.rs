@@ -371,6 +371,17 @@ struct Assignment {
     /// Built-in or custom role name (e.g. Azure AI Developer), role definition GUID, or role definition id.
     #[schemars(length(min = 1))]
     role: String,
+    /// An ABAC condition that narrows the grant (ARM `condition`), e.g. on blob paths. Without one the grant is unconditional, and a live condition is shown as a change.
+    #[schemars(length(min = 1))]
+    condition: Option<String>,
+    /// The condition language's version; only "2.0" (the default when a condition is given).
+    condition_version: Option<ConditionVersion>,
+}
+
+#[derive(JsonSchema)]
+enum ConditionVersion {
+    #[serde(rename = "2.0")]
+    V2,
 }
 
 #[derive(JsonSchema)]

@@ -297,3 +297,67 @@ async fn a_condition_on_a_role_assignment_is_compared_and_declared() {
     assert_eq!(live["properties"]["conditionVersion"], "2.0");
     assert_eq!(lab.hubctl(&["plan", "hubs"]).await.code, 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deletes_are_soft_unless_purged_and_a_held_name_is_explained() {
+    let lab = Lab::start(Options::default()).await;
+    let minimal = std::fs::read_to_string(examples().join("hubs/minimal.yaml")).unwrap();
+    lab.write("minimal.yaml", &minimal);
+    // A second hub keeps the folder from being empty when the first manifest goes.
+    let other = std::fs::read_to_string(examples().join("hubs/locked-down.yaml")).unwrap();
+    lab.write("locked-down.yaml", &other);
+    assert_eq!(lab.hubctl(&["apply", "--auto-approve", "hubs"]).await.code, 0);
+
+    // Delete softly (the service's default); the plan says so.
+    lab.remove("minimal.yaml");
+    let plan = lab.hubctl(&["plan", "--prune", "hubs"]).await;
+    assert!(plan.stdout.contains("soft delete: recoverable for up to 14 days"), "{}", plan.stdout);
+    let run = lab.hubctl(&["apply", "--auto-approve", "--prune", "--allow-delete", "hubs"]).await;
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(lab.workspace("contoso-sandbox").await.is_none());
+
+    // The name is still taken: creating it again fails with the service's answer and the
+    // ways out (ARM lists no soft-deleted workspaces, so only apply can tell).
+    lab.write("minimal.yaml", &minimal);
+    let again = lab.hubctl(&["apply", "--auto-approve", "hubs"]).await;
+    assert_eq!(again.code, 1, "{}", again.stdout);
+    for expected in ["Soft-deleted workspace exists", "Recover it", "purge it", "--purge"] {
+        assert!(again.stdout.contains(expected), "{expected:?} in:\n{}", again.stdout);
+    }
+    // The portal's "recover" brings the hub and its project back, and apply goes on with them
+    // (the access users had granted is not restored: apply grants it again).
+    for name in ["contoso-sandbox", "sandbox-playground"] {
+        assert_eq!(reqwest_post(&lab, "recover", &Lab::workspace_path(name)).await, 204);
+    }
+    let run = lab.hubctl(&["apply", "--auto-approve", "hubs"]).await;
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(lab.hubctl(&["plan", "hubs"]).await.code, 0);
+
+    // --purge deletes for good: the name is free at once.
+    lab.remove("minimal.yaml");
+    let plan = lab.hubctl(&["plan", "--prune", "--purge", "hubs"]).await;
+    assert!(plan.stdout.contains("purge: permanent"), "{}", plan.stdout);
+    let purge = ["apply", "--auto-approve", "--prune", "--allow-delete", "--purge", "hubs"];
+    assert_eq!(lab.hubctl(&purge).await.code, 0);
+    lab.write("minimal.yaml", &minimal);
+    let run = lab.hubctl(&["apply", "--auto-approve", "hubs"]).await;
+    assert_eq!(run.code, 0, "the name was free:\n{}\n{}", run.stdout, run.stderr);
+    let refused = lab.hubctl(&["apply", "--auto-approve", "--purge", "hubs"]).await;
+    assert_eq!(
+        refused.code, 2,
+        "--purge needs --allow-delete (a usage error):\n{}",
+        refused.stderr
+    );
+}
+
+/// `POST /_emulator/{action}` with `{"id"}`: the portal's purge and recover.
+async fn reqwest_post(lab: &Lab, action: &str, id: &str) -> u16 {
+    let client = reqwest::Client::builder()
+        .add_root_certificate(
+            reqwest::Certificate::from_pem(lab.emulator.ca_pem().as_bytes()).unwrap(),
+        )
+        .build()
+        .unwrap();
+    let url = format!("{}/_emulator/{action}", lab.emulator.arm_endpoint());
+    client.post(url).json(&json!({ "id": id })).send().await.unwrap().status().as_u16()
+}

@@ -374,20 +374,20 @@ async fn execute(
     match (change.kind, change.action) {
         (ResourceKind::Hub | ResourceKind::Project, Action::Create) => {
             let body: Workspace = decode(change)?;
-            client
-                .workspaces()
-                .create_or_update(&sub, &rg, &ws, &body)
-                .await?
-                .wait()
-                .await
-                .map(|_| ())
+            let created = match client.workspaces().create_or_update(&sub, &rg, &ws, &body).await {
+                Ok(poller) => poller.wait().await.map(|_| ()),
+                Err(e) => Err(e),
+            };
+            created.map_err(soft_deleted_remedy)
         }
         (
             ResourceKind::Hub | ResourceKind::Project | ResourceKind::ManagedNetwork,
             Action::Update,
         ) => client.workspaces().update(&sub, &rg, &ws, &after).await?.wait().await.map(|_| ()),
         (ResourceKind::Hub | ResourceKind::Project, Action::Delete) => {
-            client.workspaces().delete(&sub, &rg, &ws).await?.wait().await.map(|_| ())
+            // The plan decided whether this delete purges (hubctl_plan::Change docs).
+            let purge = after["forceToPurge"].as_bool().unwrap_or(false);
+            client.workspaces().delete(&sub, &rg, &ws, purge).await?.wait().await.map(|_| ())
         }
         (ResourceKind::OutboundRule, Action::Create | Action::Update) => {
             let rule: OutboundRule = decode(change)?;
@@ -444,6 +444,28 @@ async fn execute(
             client.role_assignments().delete(&scope, &last(&change.resource)).await.map(|_| ())
         }
         _ => Ok(()),
+    }
+}
+
+/// A create refused because a soft-deleted workspace holds the name: the service's answer, with
+/// the ways out (ARM lists no soft-deleted workspaces, so the plan cannot know beforehand).
+fn soft_deleted_remedy(error: ClientError) -> ClientError {
+    match error {
+        ClientError::Service { method, url, status, code, message, request_id }
+            if message.to_ascii_lowercase().contains("soft-deleted workspace exists") =>
+        {
+            ClientError::Service {
+                method,
+                url,
+                status,
+                code,
+                message: format!(
+                    "{message} — a workspace of this name was deleted in the last 14 days and is kept, soft-deleted, holding the name. Recover it (Azure portal or ML studio: Recently deleted → Recover) and run apply again to bring it back under the manifest; or purge it there (permanent) and run apply again to create it anew; or choose another name. Next time, `hubctl apply --allow-delete --purge` deletes for good."
+                ),
+                request_id,
+            }
+        }
+        other => other,
     }
 }
 

@@ -34,6 +34,11 @@ pub struct ApplyArgs {
     /// Delete owned hubs whose manifests are gone, and undeclared projects.
     #[arg(long, conflicts_with = "plan")]
     pub prune: bool,
+    /// Workspace deletes purge (permanent, the name free at once) instead of the service's soft
+    /// delete (recoverable for up to 14 days, the name taken meanwhile). A saved plan says
+    /// which it does.
+    #[arg(long, requires = "allow_delete", conflicts_with = "plan")]
+    pub purge: bool,
     /// Apply the hubs that are not blocked, skipping the blocked ones whole.
     #[arg(long)]
     pub skip_blocked: bool,
@@ -245,7 +250,7 @@ async fn run(printer: &mut Printer, global: &GlobalArgs, args: ApplyArgs) -> Exi
             let Some(desired) = plan_cmd::load(printer, &args.paths, global.shard) else {
                 return ExitStatus::Error;
             };
-            match plan_cmd::make_plan(global, &desired, args.prune).await {
+            match plan_cmd::make_plan(global, &desired, args.prune, args.purge).await {
                 Ok(done) => done,
                 Err(e) => {
                     printer.err(&format!("error: {e}\n"));

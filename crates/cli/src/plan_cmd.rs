@@ -30,6 +30,10 @@ pub struct PlanArgs {
     /// Also plan deleting owned hubs whose manifests are gone, and undeclared projects.
     #[arg(long)]
     pub prune: bool,
+    /// Plan workspace deletes as purges (permanent, the name free at once) instead of the
+    /// service's soft delete (recoverable for up to 14 days, the name taken meanwhile).
+    #[arg(long)]
+    pub purge: bool,
 }
 
 /// Flags of `hubctl drift`.
@@ -117,6 +121,7 @@ pub async fn make_plan(
     global: &GlobalArgs,
     desired: &Desired,
     prune: bool,
+    purge: bool,
 ) -> Result<(Plan, context::Target), String> {
     let target = context::connect(global).await.map_err(|e| e.to_string())?;
     let mut request = inventory_request(desired);
@@ -137,6 +142,7 @@ pub async fn make_plan(
     let caller = target.client.caller_object_id().await.ok().flatten();
     let options = PlanOptions {
         prune,
+        purge,
         caller,
         target: target.endpoint.clone(),
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -184,7 +190,7 @@ pub fn plan(printer: &mut Printer, global: &GlobalArgs, args: PlanArgs) -> ExitS
     let Some(desired) = load(printer, &args.paths, global.shard) else { return ExitStatus::Error };
     let result = runtime().and_then(|rt| {
         rt.block_on(async {
-            let (plan, target) = make_plan(global, &desired, args.prune).await?;
+            let (plan, target) = make_plan(global, &desired, args.prune, args.purge).await?;
             let description = target.description.clone();
             target.close().await;
             Ok::<_, String>((plan, description))
@@ -223,7 +229,7 @@ pub fn drift(printer: &mut Printer, global: &GlobalArgs, args: DriftArgs) -> Exi
     let Some(desired) = load(printer, &args.paths, global.shard) else { return ExitStatus::Error };
     let result = runtime().and_then(|rt| {
         rt.block_on(async {
-            let (plan, target) = make_plan(global, &desired, false).await?;
+            let (plan, target) = make_plan(global, &desired, false, false).await?;
             let description = target.description.clone();
             target.close().await;
             Ok::<_, String>((plan, description))

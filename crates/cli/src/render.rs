@@ -196,6 +196,9 @@ pub fn text(plan: &Plan, mode: Mode, color: bool, target: &str) -> String {
                     out.push_str(&format!("      {line}\n"));
                 }
             }
+            if let Some(mode) = delete_mode(change) {
+                out.push_str(&format!("      {mode}\n"));
+            }
             if change.action == Action::Blocked {
                 for reason in &change.reasons {
                     out.push_str(&format!("      why: {}\n", reason.why()));
@@ -281,8 +284,9 @@ pub fn markdown(plan: &Plan, mode: Mode, max_chars: usize) -> String {
     );
     in_full(plan, Action::Delete, "Deletes", &mut out, |change| {
         let why: Vec<&str> = change.reasons.iter().map(|r| r.why()).collect();
+        let mode = delete_mode(change).map(|m| format!(" — {m}")).unwrap_or_default();
         vec![format!(
-            "- `-` delete {} **{}**: {}",
+            "- `-` delete {} **{}**: {}{mode}",
             noun(change.kind),
             cell(&change.display),
             cell(&why.join("; "))
@@ -371,6 +375,21 @@ pub fn markdown(plan: &Plan, mode: Mode, max_chars: usize) -> String {
         ));
     }
     out.finish()
+}
+
+/// For a workspace delete: whether it is the service's soft delete or a purge.
+fn delete_mode(change: &Change) -> Option<&'static str> {
+    if change.action != Action::Delete
+        || !matches!(change.kind, ResourceKind::Hub | ResourceKind::Project)
+    {
+        return None;
+    }
+    let purge = change.after.as_ref().is_some_and(|a| a["forceToPurge"] == true);
+    Some(if purge {
+        "purge: permanent, and the name is free at once"
+    } else {
+        "soft delete: recoverable for up to 14 days, and the name stays taken until then (--purge deletes for good)"
+    })
 }
 
 /// A section of every change with `action`, never cut (blocked changes and deletes).

@@ -164,14 +164,21 @@ impl Workspaces<'_> {
         let first = self.client.send(Method::PATCH, &url, Some(patch), &[200, 202]).await?;
         Ok(self.client.poller("update workspace", url, LroKind::Write, first))
     }
-    /// DELETE a workspace (long-running; a missing one is 204).
+    /// DELETE a workspace (long-running; a missing one is 204). The service deletes softly:
+    /// the workspace is kept, hidden, and its name stays taken for the retention period (up to
+    /// 14 days); `purge` sends `forceToPurge=true`, which frees the name at once (Learn
+    /// "Workspace soft deletion"; workspaceRP.json `Workspaces_Delete`).
     pub async fn delete(
         &self,
         subscription: &str,
         resource_group: &str,
         name: &str,
+        purge: bool,
     ) -> Result<Poller<'_>, ClientError> {
-        let url = self.url(&workspace_path(subscription, resource_group, name));
+        let mut url = self.url(&workspace_path(subscription, resource_group, name));
+        if purge {
+            url.push_str("&forceToPurge=true");
+        }
         let first = self.client.send(Method::DELETE, &url, None, &[200, 202, 204]).await?;
         Ok(self.client.poller("delete workspace", url, LroKind::Delete, first))
     }

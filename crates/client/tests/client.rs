@@ -137,7 +137,7 @@ async fn client_secret_signs_in_and_a_hub_goes_through_its_lifecycle() {
         .unwrap();
     assert_eq!(patched["properties"]["description"], "d");
     assert_eq!(
-        client.workspaces().delete(SUB, RG, "life-hub").await.unwrap().wait().await.unwrap(),
+        client.workspaces().delete(SUB, RG, "life-hub", false).await.unwrap().wait().await.unwrap(),
         None
     );
     assert_eq!(client.workspaces().get(SUB, RG, "life-hub").await.unwrap(), None);

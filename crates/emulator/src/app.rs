@@ -424,6 +424,17 @@ fn plain(status: StatusCode, body: Value) -> Response {
 }
 
 /// The emulator's own endpoints: stats, out-of-band edits, directory changes.
+/// A control request's JSON body and its required `id`.
+fn request_with_id(body: &[u8]) -> Result<(Value, String), ArmError> {
+    let request: Value = serde_json::from_slice(body)
+        .map_err(|e| ArmError::bad_request("InvalidRequestContent", e.to_string()))?;
+    let id = request["id"]
+        .as_str()
+        .ok_or_else(|| ArmError::bad_request("InvalidRequestContent", "`id` is required"))?
+        .to_string();
+    Ok((request, id))
+}
+
 fn control(shared: &Shared, method: &Method, rest: &[String], body: &[u8]) -> ArmResult {
     match (method, rest.first().map(String::as_str)) {
         (&Method::GET, Some("stats")) => {
@@ -432,11 +443,8 @@ fn control(shared: &Shared, method: &Method, rest: &[String], body: &[u8]) -> Ar
         // Out-of-band edit, as a person in the portal would make it: a JSON merge patch applied
         // to a stored resource with no rule checked. Body: {"id": "...", "patch": {...}}.
         (&Method::POST, Some("edit")) => {
-            let request: Value = serde_json::from_slice(body)
-                .map_err(|e| ArmError::bad_request("InvalidRequestContent", e.to_string()))?;
-            let id = request["id"].as_str().ok_or_else(|| {
-                ArmError::bad_request("InvalidRequestContent", "`id` is required")
-            })?;
+            let (request, id) = request_with_id(body)?;
+            let id = id.as_str();
             let mut state = lock(&shared.state);
             state.settle(shared.settings.clock.now_ms());
             let resource = state.resources.get_mut(&id.to_ascii_lowercase()).ok_or_else(|| {
@@ -450,6 +458,32 @@ fn control(shared: &Shared, method: &Method, rest: &[String], body: &[u8]) -> Ar
             let updated = resource.clone();
             shared.persist(&state)?;
             Ok(Reply::ok(updated))
+        }
+        // What the portal's "Recently deleted" view does for a soft-deleted workspace (ARM has
+        // no API for it: Learn "Workspace soft deletion"). Body: {"id": "..."}.
+        (&Method::POST, Some(action @ ("purge" | "recover"))) => {
+            let (_, id) = request_with_id(body)?;
+            let mut state = lock(&shared.state);
+            state.settle(shared.settings.clock.now_ms());
+            let key = id.to_ascii_lowercase();
+            let mut kept = state.soft_deleted.remove(&key).ok_or_else(|| {
+                ArmError::new(
+                    StatusCode::NOT_FOUND,
+                    "ResourceNotFound",
+                    format!("No soft-deleted workspace '{id}'."),
+                )
+            })?;
+            if action == "recover" {
+                if let Some(object) = kept.as_object_mut() {
+                    object.remove("deletedAtMs");
+                }
+                // Role assignments users added are not restored (Learn "Workspace soft
+                // deletion"): they went with the delete, and stay gone.
+                kept["properties"]["provisioningState"] = json!("Succeeded");
+                state.resources.insert(key, kept);
+            }
+            shared.persist(&state)?;
+            Ok(Reply::empty(StatusCode::NO_CONTENT))
         }
         // Make the next N long-running operations end Failed. Body: {"failNextOperations": N}.
         (&Method::POST, Some("faults")) => {

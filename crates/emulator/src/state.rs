@@ -16,6 +16,9 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+/// How long a soft-deleted workspace keeps its name (the default and longest retention).
+pub const SOFT_DELETE_RETENTION_MS: u64 = 14 * 24 * 60 * 60 * 1000;
+
 /// The current state-file format.
 const FORMAT: u32 = 1;
 
@@ -41,6 +44,10 @@ pub struct State {
     pub service_principals: Vec<ServicePrincipal>,
     /// Role definitions by lower-case GUID.
     pub role_definitions: BTreeMap<String, Value>,
+    /// Soft-deleted workspaces by lower-case id, as they were, with `deletedAtMs`: their
+    /// names stay taken until purged or the retention (14 days) passes.
+    #[serde(default)]
+    pub soft_deleted: BTreeMap<String, Value>,
     /// How many of the next long-running operations end Failed (`POST /_emulator/faults`).
     #[serde(skip)]
     pub fail_next_operations: u32,
@@ -95,6 +102,8 @@ pub enum OperationKind {
     WorkspacePatch,
     /// A workspace DELETE.
     WorkspaceDelete,
+    /// A workspace delete with `forceToPurge=true`: gone at once, its name free.
+    WorkspacePurge,
     /// An outbound rule PUT.
     RulePut,
     /// An outbound rule DELETE.
@@ -170,6 +179,7 @@ impl State {
             principals: BTreeMap::new(),
             service_principals: Vec::new(),
             role_definitions: BTreeMap::new(),
+            soft_deleted: BTreeMap::new(),
             fail_next_operations: 0,
         }
     }
@@ -249,8 +259,13 @@ impl State {
                 (OperationKind::WorkspacePut { .. } | OperationKind::WorkspacePatch, None) => {
                     set_state(self.resources.get_mut(&op.resource_key), "Succeeded");
                 }
-                (OperationKind::WorkspaceDelete, None) => self.delete_workspace(&op.resource_key),
-                (OperationKind::WorkspaceDelete, Some(_)) => {
+                (OperationKind::WorkspaceDelete, None) => {
+                    self.delete_workspace(&op.resource_key, Some(op.done_at_ms))
+                }
+                (OperationKind::WorkspacePurge, None) => {
+                    self.delete_workspace(&op.resource_key, None)
+                }
+                (OperationKind::WorkspaceDelete | OperationKind::WorkspacePurge, Some(_)) => {
                     set_state(self.resources.get_mut(&op.resource_key), "Succeeded");
                 }
                 (OperationKind::RulePut, None) if op.lost => {
@@ -278,16 +293,26 @@ impl State {
                 op.settled = true;
             }
         }
+        // Soft-deleted workspaces are purged when the retention has passed.
+        let soft_before = self.soft_deleted.len();
+        self.soft_deleted.retain(|_, w| {
+            w["deletedAtMs"].as_u64().is_none_or(|at| at + SOFT_DELETE_RETENTION_MS > now)
+        });
+        let purged = soft_before != self.soft_deleted.len();
         // Forget operations settled more than an hour ago: nobody polls them any more.
         let before = self.operations.len();
         self.operations.retain(|_, op| !op.settled || op.done_at_ms + 3_600_000 > now);
-        !due.is_empty() || before != self.operations.len()
+        !due.is_empty() || before != self.operations.len() || purged
     }
 
     /// Delete a workspace: its children, the role assignments at or below it, and, for a hub,
     /// its projects ("Deleting a hub deletes all associated projects", AIDOCS
     /// create-azure-ai-resource.md).
-    fn delete_workspace(&mut self, key: &str) {
+    /// Soft by default (`soft_at`: when): the workspace is kept, hidden, for the retention
+    /// (Learn "Workspace soft deletion", MicrosoftDocs/azure-ai-docs
+    /// `articles/machine-learning/concept-soft-delete.md`); `None` purges.
+    fn delete_workspace(&mut self, key: &str, soft_at: Option<u64>) {
+        let mut doomed = vec![key.to_string()];
         let is_hub = self
             .resources
             .get(key)
@@ -305,11 +330,17 @@ impl State {
                 })
                 .map(|(k, _)| k.clone())
                 .collect();
-            for project in projects {
-                self.remove_tree(&project);
-            }
+            doomed.extend(projects);
         }
-        self.remove_tree(key);
+        for workspace in doomed {
+            if let Some(at) = soft_at
+                && let Some(mut kept) = self.resources.get(&workspace).cloned()
+            {
+                kept["deletedAtMs"] = Value::from(at);
+                self.soft_deleted.insert(workspace.clone(), kept);
+            }
+            self.remove_tree(&workspace);
+        }
     }
 
     /// The operation in flight on a resource, if any.

@@ -418,9 +418,9 @@ pub fn operation_status(state: &State, settings: &Settings, call: &Call, id: &st
             Some(rule) => Ok(Reply::ok(rule.clone())),
             None => Ok(Reply::empty(StatusCode::OK)),
         },
-        OperationKind::WorkspaceDelete | OperationKind::RuleDelete => {
-            Ok(Reply::empty(StatusCode::OK))
-        }
+        OperationKind::WorkspaceDelete
+        | OperationKind::WorkspacePurge
+        | OperationKind::RuleDelete => Ok(Reply::empty(StatusCode::OK)),
     }
 }
 
@@ -985,6 +985,14 @@ fn put(
         return Err(invalid_name("workspace", name));
     }
     busy(state, key, name)?;
+    if !state.resources.contains_key(key) && state.soft_deleted.contains_key(key) {
+        // The service's answer, as users quote it (Azure/ResourceModules #3596, Azure/azure-cli
+        // #33756); its HTTP status is not quoted there (inferred: 400, with the code).
+        return Err(ArmError::bad_request(
+            "BadRequest",
+            "Soft-deleted workspace exists. Please purge or recover it. https://aka.ms/wsoftdelete",
+        ));
+    }
     let request = call.json()?;
     let location =
         request.get("location").and_then(Value::as_str).filter(|l| !l.is_empty()).ok_or_else(
@@ -1313,6 +1321,9 @@ fn delete(state: &mut State, settings: &Settings, call: &Call, key: &str) -> Arm
     let Some(old) = state.resources.get(key).cloned() else {
         return Ok(Reply::empty(StatusCode::NO_CONTENT));
     };
+    // `forceToPurge=true` purges; without it the delete is soft (workspaceRP.json
+    // Workspaces_Delete; Learn "Workspace soft deletion").
+    let purge = call.query.get("forceToPurge").is_some_and(|v| v.eq_ignore_ascii_case("true"));
     let name = old["name"].as_str().unwrap_or_default().to_string();
     busy(state, key, &name)?;
     if let Some(w) = state.resources.get_mut(key) {
@@ -1325,7 +1336,11 @@ fn delete(state: &mut State, settings: &Settings, call: &Call, key: &str) -> Arm
         call,
         Start {
             key,
-            kind: OperationKind::WorkspaceDelete,
+            kind: if purge {
+                OperationKind::WorkspacePurge
+            } else {
+                OperationKind::WorkspaceDelete
+            },
             location: &location,
             failure: None,
             previous: None,

@@ -1051,3 +1051,45 @@ async fn a_patch_merges_user_assigned_identities_and_null_removes_one() {
     assert_eq!(names(&hub), ["contoso-hub-id"]);
     cloud.emulator.shutdown().await;
 }
+
+/// PUT a hub and let its operation finish on the manual clock: the final status and body.
+async fn create_now(cloud: &Cloud, clock: &Clock, url: &str, lro: Duration) -> (u16, Value) {
+    let (status, headers, body) = cloud.put(url, &hub_body()).await;
+    if status != 202 {
+        return (status, body);
+    }
+    clock.advance(lro);
+    cloud.wait(&headers).await
+}
+
+/// DELETE and let the operation finish on the manual clock: the final status.
+async fn delete_now(cloud: &Cloud, clock: &Clock, url: &str, lro: Duration) -> u16 {
+    let (status, headers, _) = cloud.send(Method::DELETE, url, None).await;
+    assert_eq!(status, 202);
+    clock.advance(lro);
+    cloud.wait(&headers).await.0
+}
+
+#[tokio::test]
+async fn a_deleted_workspace_holds_its_name_until_purged_or_the_retention_passes() {
+    let clock = Clock::manual();
+    let lro = Duration::from_millis(20);
+    let cloud = Cloud::start(Options { lro, clock: clock.clone(), ..Options::default() }).await;
+    let url = ws_url(&cloud, "soft-hub");
+    assert_eq!(create_now(&cloud, &clock, &url, lro).await.0, 200);
+    assert_eq!(delete_now(&cloud, &clock, &url, lro).await, 200);
+    assert_eq!(cloud.get(&url).await.0, 404, "a soft-deleted workspace is not served");
+    let (status, body) = create_now(&cloud, &clock, &url, lro).await;
+    assert_eq!(status, 400);
+    assert!(
+        body["error"]["message"].as_str().unwrap().starts_with("Soft-deleted workspace exists")
+    );
+    // After the retention, the name is free.
+    clock.advance(Duration::from_secs(14 * 24 * 3600));
+    assert_eq!(create_now(&cloud, &clock, &url, lro).await.0, 200);
+    // forceToPurge frees it at once.
+    let purge = format!("{url}&forceToPurge=true");
+    assert_eq!(delete_now(&cloud, &clock, &purge, lro).await, 200);
+    assert_eq!(create_now(&cloud, &clock, &url, lro).await.0, 200);
+    cloud.emulator.shutdown().await;
+}

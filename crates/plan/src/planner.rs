@@ -37,6 +37,9 @@ use crate::roles;
 pub struct PlanOptions {
     /// Delete owned hubs whose manifests are gone, and undeclared projects of managed hubs.
     pub prune: bool,
+    /// Workspace deletes purge (`forceToPurge=true`: permanent, the name free at once) instead
+    /// of the service's soft delete (recoverable, the name taken for up to 14 days).
+    pub purge: bool,
     /// The caller's object id (never removed by exclusive access).
     pub caller: Option<String>,
     /// The ARM endpoint (recorded in the plan).
@@ -70,7 +73,16 @@ pub fn plan(desired: &Desired, live: &Live, options: &PlanOptions) -> Plan {
             planner.orphan(key, live_hub);
         }
     }
-    let Planner { changes, warnings, hubs, .. } = planner;
+    let Planner { mut changes, warnings, hubs, .. } = planner;
+    if options.purge {
+        for change in &mut changes {
+            if change.action == Action::Delete
+                && matches!(change.kind, ResourceKind::Hub | ResourceKind::Project)
+            {
+                change.after = Some(json!({ "forceToPurge": true }));
+            }
+        }
+    }
     let changes = crate::order::order(changes);
     Plan {
         format_version: FORMAT_VERSION,

@@ -305,7 +305,7 @@ pub async fn handle(
         let fault = queued.or_else(|| {
             let mut rng = lock(&shared.rng);
             if rng.random_bool(settings.fault_rate.clamp(0.0, 1.0)) {
-                Some(rng.random_range(0..5u8))
+                Some(rng.random_range(0..6u8))
             } else {
                 None
             }
@@ -341,6 +341,16 @@ pub async fn handle(
             Some(3) => {
                 shared.count_fault("reset");
                 return reset();
+            }
+            // Someone else's operation (a portal edit, the service's own work) in flight on the
+            // resource: the write is refused as the service refuses it (NOTES.md §10.3).
+            Some(5) if matches!(class, OpClass::Write | OpClass::Delete) => {
+                shared.count_fault("busy");
+                let error = ArmError::conflict(
+                    "AnotherOperationInProgress",
+                    "Injected fault: another operation is in progress on this resource. Wait for it to complete.",
+                );
+                return finish(error.into(), &headers, remaining);
             }
             Some(_) if matches!(class, OpClass::Write | OpClass::Delete) => {
                 shared.count_fault("lroFailed");
@@ -501,11 +511,12 @@ fn control(shared: &Shared, method: &Method, rest: &[String], body: &[u8]) -> Ar
                         Some("500") => 1,
                         Some("503") => 2,
                         Some("reset") => 3,
+                        Some("busy") => 5,
                         other => {
                             return Err(ArmError::bad_request(
                                 "InvalidRequestContent",
                                 format!(
-                                    "unknown fault {other:?}; expected \"429\", \"500\", \"503\" or \"reset\""
+                                    "unknown fault {other:?}; expected \"429\", \"500\", \"503\", \"reset\" or \"busy\""
                                 ),
                             ));
                         }

@@ -327,7 +327,8 @@ async fn deletes_are_soft_unless_purged_and_a_held_name_is_explained() {
     // The portal's "recover" brings the hub and its project back, and apply goes on with them
     // (the access users had granted is not restored: apply grants it again).
     for name in ["contoso-sandbox", "sandbox-playground"] {
-        assert_eq!(reqwest_post(&lab, "recover", &Lab::workspace_path(name)).await, 204);
+        let id = Lab::workspace_path(name);
+        assert_eq!(lab.control("recover", json!({ "id": id })).await, 204);
     }
     let run = lab.hubctl(&["apply", "--auto-approve", "hubs"]).await;
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
@@ -348,16 +349,4 @@ async fn deletes_are_soft_unless_purged_and_a_held_name_is_explained() {
         "--purge needs --allow-delete (a usage error):\n{}",
         refused.stderr
     );
-}
-
-/// `POST /_emulator/{action}` with `{"id"}`: the portal's purge and recover.
-async fn reqwest_post(lab: &Lab, action: &str, id: &str) -> u16 {
-    let client = reqwest::Client::builder()
-        .add_root_certificate(
-            reqwest::Certificate::from_pem(lab.emulator.ca_pem().as_bytes()).unwrap(),
-        )
-        .build()
-        .unwrap();
-    let url = format!("{}/_emulator/{action}", lab.emulator.arm_endpoint());
-    client.post(url).json(&json!({ "id": id })).send().await.unwrap().status().as_u16()
 }

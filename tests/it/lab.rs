@@ -248,14 +248,13 @@ impl Lab {
 
     /// An out-of-band edit, as a person in the portal would make it.
     pub async fn edit(&self, id: &str, patch: Value) {
-        let response = self
-            .http
-            .post(format!("{}/_emulator/edit", self.emulator.arm_endpoint()))
-            .json(&serde_json::json!({"id": id, "patch": patch}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200);
+        assert_eq!(self.control("edit", serde_json::json!({"id": id, "patch": patch})).await, 200);
+    }
+
+    /// `POST /_emulator/{action}` (edit, faults, purge, recover): the status.
+    pub async fn control(&self, action: &str, body: Value) -> u16 {
+        let url = format!("{}/_emulator/{action}", self.emulator.arm_endpoint());
+        self.http.post(url).json(&body).send().await.unwrap().status().as_u16()
     }
 }
 

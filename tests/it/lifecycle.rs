@@ -346,6 +346,8 @@ async fn a_fault_rate_of_20_percent_still_converges() {
             Lab::start(Options { fault_rate: 0.2, fault_seed: seed, ..Options::default() }).await;
         lab.write("minimal.yaml", &example("minimal.yaml"));
         lab.write("locked-down.yaml", &example("locked-down.yaml"));
+        // Foreign operations in flight on the first writes, besides the random faults.
+        assert_eq!(lab.control("faults", json!({ "busyNextWrites": 3 })).await, 204);
         let run = lab.hubctl(&["apply", "--auto-approve", "hubs"]).await;
         assert_eq!(
             run.code, 0,

@@ -281,11 +281,12 @@ async fn apply_hub(
         && let Some(hub_change) = actionable.iter().find(|c| c.kind == ResourceKind::Hub)
     {
         let (sub, rg, name) = parts(&hub_change.resource);
-        let result =
-            match client.workspaces().update(&sub, &rg, &name, &json!({ "tags": tags })).await {
-                Ok(poller) => poller.wait().await.map(|_| ()),
-                Err(e) => Err(e),
-            };
+        let body = json!({ "tags": tags });
+        // Written like any step: a passing failure of its operation is tried again.
+        let result = retry_passing("the applied-manifest digest", || async {
+            client.workspaces().update(&sub, &rg, &name, &body).await?.wait().await.map(|_| ())
+        })
+        .await;
         if let Err(e) = result {
             tracing::warn!(hub = %name, error = %e, "could not record the applied-manifest digest");
             let last = steps.len() - 1;
@@ -350,11 +351,20 @@ async fn execute_with_retry(
     client: &ArmClient,
     options: &ApplyOptions,
 ) -> Result<(), ClientError> {
+    retry_passing(&change.display, || execute(change, client, options)).await
+}
+
+/// Run `step` again, a few times, while it fails for a passing reason.
+async fn retry_passing<F, Fut>(what: &str, mut step: F) -> Result<(), ClientError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<(), ClientError>>,
+{
     let mut attempt = 1;
     loop {
-        match execute(change, client, options).await {
+        match step().await {
             Err(e) if attempt < STEP_ATTEMPTS && passing(&e) => {
-                tracing::info!(change = %change.display, attempt, error = %e, "trying the step again");
+                tracing::info!(step = %what, attempt, error = %e, "trying the step again");
                 tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt))).await;
                 attempt += 1;
             }

@@ -86,6 +86,8 @@ pub struct Shared {
     rng: Mutex<StdRng>,
     /// Faults to inject on the next ARM requests, in order (`POST /_emulator/faults`).
     fault_queue: Mutex<std::collections::VecDeque<u8>>,
+    /// How many of the next writes meet a foreign operation in flight (409).
+    busy_next_writes: Mutex<u32>,
 }
 
 /// Lock a mutex, recovering from poisoning: a panicked request must not take the emulator down.
@@ -104,6 +106,7 @@ impl Shared {
             stats: Mutex::new(Stats::default()),
             rng: Mutex::new(StdRng::seed_from_u64(fault_seed)),
             fault_queue: Mutex::new(std::collections::VecDeque::new()),
+            busy_next_writes: Mutex::new(0),
         }
     }
 
@@ -300,7 +303,14 @@ pub async fn handle(
 
     // Faults on demand.
     let mut fail_operation = false;
-    let queued = lock(&shared.fault_queue).pop_front();
+    let mut queued = lock(&shared.fault_queue).pop_front();
+    if queued.is_none() && matches!(class, OpClass::Write | OpClass::Delete) {
+        let mut busy = lock(&shared.busy_next_writes);
+        if *busy > 0 {
+            *busy -= 1;
+            queued = Some(5);
+        }
+    }
     if queued.is_some() || settings.fault_rate > 0.0 {
         let fault = queued.or_else(|| {
             let mut rng = lock(&shared.rng);
@@ -501,6 +511,10 @@ fn control(shared: &Shared, method: &Method, rest: &[String], body: &[u8]) -> Ar
                 .map_err(|e| ArmError::bad_request("InvalidRequestContent", e.to_string()))?;
             if let Some(count) = request["failNextOperations"].as_u64() {
                 lock(&shared.state).fail_next_operations = u32::try_from(count).unwrap_or(u32::MAX);
+            }
+            // {"busyNextWrites": N}: the next N writes meet a foreign operation in flight.
+            if let Some(count) = request["busyNextWrites"].as_u64() {
+                *lock(&shared.busy_next_writes) = u32::try_from(count).unwrap_or(u32::MAX);
             }
             // {"next": ["429", "500", "503", "reset"]}: faults for the next ARM requests, in order.
             if let Some(next) = request["next"].as_array() {

@@ -350,3 +350,23 @@ async fn deletes_are_soft_unless_purged_and_a_held_name_is_explained() {
         refused.stderr
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_api_version_the_cloud_lacks_falls_back_to_the_newest_stable_it_lists() {
+    // A cloud whose provider lags: hubctl's version is refused with the list it supports.
+    let supported = ["2024-10-01", "2025-12-01", "2026-01-01-preview"].map(String::from).to_vec();
+    let lab =
+        Lab::start(Options { workspace_api_versions: Some(supported), ..Options::default() }).await;
+    let minimal = std::fs::read_to_string(examples().join("hubs/minimal.yaml")).unwrap();
+    lab.write("minimal.yaml", &minimal);
+    let run = lab.hubctl(&["apply", "--auto-approve", "hubs"]).await;
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("does not support api-version 2026-05-01 here; using 2025-12-01"),
+        "the fallback is said once in the logs:\n{}",
+        run.stderr
+    );
+    assert_eq!(run.stderr.matches("does not support api-version").count(), 1, "then kept");
+    assert!(lab.get(&Lab::workspace_path("contoso-sandbox"), "2025-12-01").await.is_some());
+    assert_eq!(lab.hubctl(&["plan", "hubs"]).await.code, 0);
+}

@@ -220,6 +220,9 @@ pub async fn connect(args: &GlobalArgs) -> Result<Target, ConnectError> {
         skip_provider_registration: args.skip_provider_registration,
         ..ArmClientOptions::default()
     };
+    let versions = hubctl_client::versions::ApiVersions::for_cloud(&cloud.name);
+    options.workspaces_api_version = versions.workspaces;
+    options.authorization_api_version = versions.authorization;
     if cloud.is_loopback() {
         // An emulator: Azure's long waits between retries and polls would only slow it down.
         options.retry = RetryOptions::local();

@@ -44,6 +44,7 @@ mod ops;
 pub mod pacing;
 pub mod pipeline;
 pub mod retry;
+pub mod versions;
 
 use std::path::Path;
 use std::sync::Arc;

@@ -18,6 +18,7 @@ use tracing::Instrument;
 use crate::error::ClientError;
 use crate::pacing::{Answer, BucketLimits, OpClass, Pacer};
 use crate::retry::{self, Decision, Outcome, RetryOptions};
+use crate::versions;
 
 /// An answer from ARM.
 #[derive(Debug, Clone)]
@@ -100,6 +101,8 @@ pub struct Pipeline {
     /// When each subscription's throttling was last announced at info level.
     announced: Mutex<BTreeMap<String, Instant>>,
     observer: Mutex<Option<ThrottleObserver>>,
+    /// (provider, api-version ARM refused this run) → the version used instead.
+    versions: Mutex<BTreeMap<(String, String), String>>,
     in_flight: Arc<Semaphore>,
     stats: Mutex<RequestStats>,
 }
@@ -124,6 +127,7 @@ impl Pipeline {
             pacer: Pacer::new(buckets),
             announced: Mutex::new(BTreeMap::new()),
             observer: Mutex::new(None),
+            versions: Mutex::new(BTreeMap::new()),
             in_flight: Arc::new(Semaphore::new(concurrency.max(1))),
             stats: Mutex::new(RequestStats::default()),
         }
@@ -161,8 +165,52 @@ impl Pipeline {
         Ok(token)
     }
 
-    /// Send a request; `success` lists the statuses that are not errors.
+    /// Send a request; `success` lists the statuses that are not errors. An api-version ARM
+    /// says it does not support is replaced, once, by the newest stable one it lists, and kept
+    /// for the rest of the run (crate::versions).
     pub async fn send(
+        &self,
+        method: reqwest::Method,
+        url: &str,
+        body: Option<&Value>,
+        success: &[u16],
+    ) -> Result<ArmResponse, ClientError> {
+        let url = self.versioned(url);
+        let result = self.send_as_is(method.clone(), &url, body, success).await;
+        let Err(ClientError::Service { code, message, .. }) = &result else { return result };
+        let (Some(sent), Some(supported)) =
+            (versions::version_of(&url), versions::supported_versions(code, message))
+        else {
+            return result;
+        };
+        let Some(newest) = versions::newest_stable(&supported).filter(|v| v != sent) else {
+            return result;
+        };
+        tracing::warn!(
+            unsupported = sent,
+            instead = %newest,
+            "ARM does not support api-version {sent} here; using {newest}, the newest stable version it lists, for the rest of the run"
+        );
+        self.versions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert((versions::provider_of(&url), sent.to_string()), newest.clone());
+        self.send_as_is(method, &versions::with_version(&url, &newest), body, success).await
+    }
+
+    /// `url` with any api-version ARM refused earlier in the run replaced.
+    fn versioned(&self, url: &str) -> String {
+        let replaced = versions::version_of(url).and_then(|v| {
+            let key = (versions::provider_of(url), v.to_string());
+            self.versions.lock().unwrap_or_else(|p| p.into_inner()).get(&key).cloned()
+        });
+        match replaced {
+            Some(version) => versions::with_version(url, &version),
+            None => url.to_string(),
+        }
+    }
+
+    async fn send_as_is(
         &self,
         method: reqwest::Method,
         url: &str,

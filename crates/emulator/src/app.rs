@@ -55,6 +55,8 @@ pub struct Settings {
     pub throttle_limits: ThrottleLimits,
     /// Workspace lists in the published thin shape.
     pub thin_lists: bool,
+    /// The api-versions `Microsoft.MachineLearningServices` supports (`None`: any).
+    pub workspace_api_versions: Option<Vec<String>>,
 }
 
 /// Counters for `GET /_emulator/stats`.
@@ -276,6 +278,28 @@ pub async fn handle(
         let error = ArmError::bad_request(
             "MissingApiVersionParameter",
             "The api-version query parameter (?api-version=) is required for all requests.",
+        );
+        return finish(error.into(), &headers, None);
+    }
+
+    // A provider that does not support the api-version (as a sovereign cloud lagging behind):
+    // ARM's NoRegisteredProviderFound with the list of what it supports, in the message's
+    // real shape (Learn error-register-resource-provider; Azure/azure-sdk-for-js #4097).
+    if let Some(supported) = &settings.workspace_api_versions
+        && segments
+            .iter()
+            .rposition(|s| eq(s, "providers"))
+            .and_then(|i| segments.get(i + 1))
+            .is_some_and(|p| eq(p, "Microsoft.MachineLearningServices"))
+        && let Some(version) = query.get("api-version")
+        && !supported.iter().any(|v| v == version)
+    {
+        let error = ArmError::bad_request(
+            "NoRegisteredProviderFound",
+            format!(
+                "No registered resource provider found for location 'eastus2' and API version '{version}' for type 'workspaces'. The supported api-versions are '{}'. The supported locations are 'eastus2, westeurope'.",
+                supported.join(", ")
+            ),
         );
         return finish(error.into(), &headers, None);
     }

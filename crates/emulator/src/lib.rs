@@ -97,6 +97,9 @@ pub struct Options {
     /// Answer workspace lists in the thin shape of the published list examples (no kind,
     /// identity, encryption or managed network): clients must GET what they compare.
     pub thin_lists: bool,
+    /// The api-versions `Microsoft.MachineLearningServices` answers to (`None`: any), as a
+    /// cloud whose provider lags the public one; others get `NoRegisteredProviderFound`.
+    pub workspace_api_versions: Option<Vec<String>>,
     /// Items per list page.
     pub page_size: usize,
     /// How long a principal added at run time stays unknown (Entra replication lag).
@@ -122,6 +125,7 @@ impl Default for Options {
             throttling: true,
             throttle_limits: ThrottleLimits::default(),
             thin_lists: false,
+            workspace_api_versions: None,
             page_size: 100,
             replication_lag: Duration::ZERO,
             clock: Clock::system(),
@@ -235,6 +239,7 @@ impl Emulator {
             clock: options.clock.clone(),
             throttle_limits: options.throttle_limits,
             thin_lists: options.thin_lists,
+            workspace_api_versions: options.workspace_api_versions.clone(),
         };
         let base = format!("https://{address}");
         let shared = Arc::new(Shared::new(state, settings, base, options.fault_seed));

@@ -370,3 +370,20 @@ async fn an_api_version_the_cloud_lacks_falls_back_to_the_newest_stable_it_lists
     assert!(lab.get(&Lab::workspace_path("contoso-sandbox"), "2025-12-01").await.is_some());
     assert_eq!(lab.hubctl(&["plan", "hubs"]).await.code, 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_network_change_that_clears_rules_is_repaired_by_the_same_apply() {
+    // The harsher reading of a PATCH of managedNetwork without outboundRules: it clears them.
+    let lab = Lab::start(Options { network_patch_clears_rules: true, ..Options::default() }).await;
+    let locked = std::fs::read_to_string(examples().join("hubs/locked-down.yaml")).unwrap();
+    lab.write("locked-down.yaml", &locked);
+    assert_eq!(lab.hubctl(&["apply", "--auto-approve", "hubs"]).await.code, 0);
+    let before = lab.rules("contoso-hub").await;
+    assert_eq!(before.len(), 4);
+    lab.write("locked-down.yaml", &locked.replace("firewallSku: standard", "firewallSku: basic"));
+    let run = lab.hubctl(&["apply", "--auto-approve", "hubs"]).await;
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("went missing"), "the repair is said:\n{}", run.stderr);
+    assert_eq!(lab.rules("contoso-hub").await, before, "every declared rule is back");
+    assert_eq!(lab.hubctl(&["plan", "hubs"]).await.code, 0, "and the next plan is clean");
+}

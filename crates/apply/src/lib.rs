@@ -24,6 +24,8 @@
 //! # }
 //! ```
 
+mod verify;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -277,6 +279,16 @@ async fn apply_hub(
         steps.push(step(&change, status));
     }
     if !failed
+        && !actionable.is_empty()
+        && let Err(problem) = verify::hub(changes, client, options).await
+    {
+        tracing::warn!(hub, "{problem}");
+        failed = true;
+        if let Some(last) = steps.last_mut() {
+            last.status = StepStatus::Failed { code: "NotAsPlanned".into(), message: problem };
+        }
+    }
+    if !failed
         && let Some(tags) = final_tags
         && let Some(hub_change) = actionable.iter().find(|c| c.kind == ResourceKind::Hub)
     {
@@ -300,7 +312,7 @@ async fn apply_hub(
 }
 
 /// (subscription, resource group, workspace name) of a workspace or child id.
-fn parts(id: &str) -> (String, String, String) {
+pub(crate) fn parts(id: &str) -> (String, String, String) {
     let segments: Vec<&str> = id.split('/').filter(|s| !s.is_empty()).collect();
     let find = |word: &str| {
         segments
@@ -313,7 +325,7 @@ fn parts(id: &str) -> (String, String, String) {
     (find("subscriptions"), find("resourceGroups"), find("workspaces"))
 }
 
-fn last(id: &str) -> String {
+pub(crate) fn last(id: &str) -> String {
     id.trim_end_matches('/').rsplit('/').next().unwrap_or_default().to_string()
 }
 
@@ -346,7 +358,7 @@ fn passing(error: &ClientError) -> bool {
     }
 }
 
-async fn execute_with_retry(
+pub(crate) async fn execute_with_retry(
     change: &Change,
     client: &ArmClient,
     options: &ApplyOptions,

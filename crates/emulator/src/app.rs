@@ -57,6 +57,8 @@ pub struct Settings {
     pub thin_lists: bool,
     /// The api-versions `Microsoft.MachineLearningServices` supports (`None`: any).
     pub workspace_api_versions: Option<Vec<String>>,
+    /// A PATCH of managedNetwork without outboundRules clears the user's rules.
+    pub network_patch_clears_rules: bool,
 }
 
 /// Counters for `GET /_emulator/stats`.

@@ -100,6 +100,9 @@ pub struct Options {
     /// The api-versions `Microsoft.MachineLearningServices` answers to (`None`: any), as a
     /// cloud whose provider lags the public one; others get `NoRegisteredProviderFound`.
     pub workspace_api_versions: Option<Vec<String>>,
+    /// A PATCH of `managedNetwork` without `outboundRules` clears the workspace's user rules
+    /// (the harsher of the two readings; what the service does is not public).
+    pub network_patch_clears_rules: bool,
     /// Items per list page.
     pub page_size: usize,
     /// How long a principal added at run time stays unknown (Entra replication lag).
@@ -126,6 +129,7 @@ impl Default for Options {
             throttle_limits: ThrottleLimits::default(),
             thin_lists: false,
             workspace_api_versions: None,
+            network_patch_clears_rules: false,
             page_size: 100,
             replication_lag: Duration::ZERO,
             clock: Clock::system(),
@@ -240,6 +244,7 @@ impl Emulator {
             throttle_limits: options.throttle_limits,
             thin_lists: options.thin_lists,
             workspace_api_versions: options.workspace_api_versions.clone(),
+            network_patch_clears_rules: options.network_patch_clears_rules,
         };
         let base = format!("https://{address}");
         let shared = Arc::new(Shared::new(state, settings, base, options.fault_seed));

@@ -1288,6 +1288,27 @@ fn patch(
     }
     complete(state, call, &mut body, Some(&old), "Updating");
     state.resources.insert(key.to_string(), body);
+    // Whether a PATCH of managedNetwork without outboundRules keeps the user's rules is not
+    // public: with this setting the emulator takes the harsher reading and clears them
+    // (**inferred**; clients must be right under both).
+    let network = request.get("properties").and_then(|p| p.get("managedNetwork"));
+    let network_without_rules =
+        network.is_some_and(|n| n.is_object() && n.get("outboundRules").is_none());
+    if settings.network_patch_clears_rules && network_without_rules {
+        let prefix = format!("{key}/outboundrules/");
+        let user_rules: Vec<String> = state
+            .resources
+            .range(prefix.clone()..)
+            .take_while(|(k, _)| k.starts_with(&prefix))
+            .filter(|(_, r)| {
+                eq(r["properties"]["category"].as_str().unwrap_or_default(), "UserDefined")
+            })
+            .map(|(k, _)| k.clone())
+            .collect();
+        for rule in user_rules {
+            state.resources.remove(&rule);
+        }
+    }
     let workspace_id = body_id(&state.resources[key]);
     for (rule_name, mut rule) in checked {
         rule["status"] = json!("Active");

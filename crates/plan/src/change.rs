@@ -9,7 +9,7 @@
 //! | Create | `None` | the ARM body to PUT |
 //! | Update | the live ARM resource (as read) | the ARM body to write: a PATCH body for hubs and projects, a full PUT body for rules, connections and assignments |
 //! | Delete | the live ARM resource | `None`; for a hub or project, `{"forceToPurge": true}` when the delete purges (the service deletes workspaces softly otherwise) |
-//! | NoOp | `None` (the plan's fingerprints record what was read) | `None` |
+//! | NoOp | `None` (the plan's fingerprints record what was read) | `None`; for an outbound rule of a hub whose managed network is updated, the rule's PUT body (apply writes it again if the network update cleared it) |
 //! | Blocked | the live ARM resource | `None` — nothing of this hub is applied |
 
 use std::collections::BTreeMap;

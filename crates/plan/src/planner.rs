@@ -716,6 +716,12 @@ impl Planner<'_> {
                     (Action::NoOp, Reason::NoOpBecauseInSync, Vec::new())
                 }
             };
+            let network_changes = self
+                .changes
+                .iter()
+                .rev()
+                .take_while(|c| c.hub == key)
+                .any(|c| c.kind == ResourceKind::ManagedNetwork && c.action == Action::Update);
             let change = self.change(
                 key,
                 ResourceKind::OutboundRule,
@@ -727,6 +733,11 @@ impl Planner<'_> {
             change.fields = fields;
             if action != Action::NoOp {
                 change.before = current.map(to_value);
+                change.after = Some(to_value(&wanted));
+            } else if network_changes {
+                // Whether the service keeps rules through a managedNetwork PATCH is not
+                // public: a kept rule carries its body, so apply can write it again if the
+                // network change cleared it (crate::change docs).
                 change.after = Some(to_value(&wanted));
             }
         }

@@ -387,3 +387,36 @@ async fn a_network_change_that_clears_rules_is_repaired_by_the_same_apply() {
     assert_eq!(lab.rules("contoso-hub").await, before, "every declared rule is back");
     assert_eq!(lab.hubctl(&["plan", "hubs"]).await.code, 0, "and the next plan is clean");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_storage_connection_names_its_account_and_container_and_round_trips() {
+    let lab = Lab::start(Options::default()).await;
+    let storage = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-ai-platform/providers/Microsoft.Storage/storageAccounts/contososandboxsa";
+    let manifest = std::fs::read_to_string(examples().join("hubs/minimal.yaml")).unwrap().replace(
+        "  access:\n",
+        &format!("  connections:\n    - {{ name: training-data, category: storage, resource: {storage}, container: training }}\n  access:\n"),
+    );
+    lab.write("minimal.yaml", &manifest);
+    let run = lab.hubctl(&["apply", "--auto-approve", "hubs"]).await;
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let connection = lab
+        .get(
+            &format!("{}/connections/training-data", Lab::workspace_path("contoso-sandbox")),
+            "2026-05-01",
+        )
+        .await
+        .unwrap();
+    let p = &connection["properties"];
+    assert_eq!(p["category"], "AzureBlob");
+    assert_eq!(p["target"], "https://contososandboxsa.blob.core.windows.net/training");
+    assert_eq!(p["metadata"]["AccountName"], "contososandboxsa");
+    assert_eq!(p["metadata"]["ContainerName"], "training");
+    assert_eq!(lab.hubctl(&["plan", "hubs"]).await.code, 0);
+    let imported = lab
+        .hubctl(&["import", "--subscription", crate::lab::SUB, "--name", "contoso-sandbox"])
+        .await;
+    assert!(imported.stdout.contains("container: training"), "{}", imported.stdout);
+    lab.remove("minimal.yaml");
+    lab.write("imported.yaml", &imported.stdout);
+    assert_eq!(lab.hubctl(&["plan", "hubs"]).await.code, 0, "import round-trips");
+}

@@ -480,6 +480,37 @@ bad!(
 );
 
 bad!(
+    a_storage_connection_needs_its_container,
+    hub(&format!(
+        "  connections:\n    - name: data\n      category: storage\n      resource: {}\n",
+        id("Microsoft.Storage/storageAccounts", "contosodata")
+    )),
+    [
+        "hub.yaml:11:7: spec.connections[0]: a storage connection needs `container`: the blob container it connects to (the service's blob connections name an account and a container)"
+    ]
+);
+
+bad!(
+    a_container_only_goes_with_storage,
+    hub(&format!(
+        "  connections:\n    - name: search\n      category: aiSearch\n      resource: {}\n      container: data\n",
+        id("Microsoft.Search/searchServices", "contoso-search")
+    )),
+    ["hub.yaml:14:18: spec.connections[0].container: `container` is only for storage connections"]
+);
+
+bad!(
+    a_container_name_azure_refuses,
+    hub(&format!(
+        "  connections:\n    - name: data\n      category: storage\n      resource: {}\n      container: Data_Set\n",
+        id("Microsoft.Storage/storageAccounts", "contosodata")
+    )),
+    [
+        "hub.yaml:14:18: spec.connections[0].container: \"Data_Set\" is not a blob container name: 3 to 63 lower-case letters, digits and single hyphens, starting and ending with a letter or digit"
+    ]
+);
+
+bad!(
     api_key_connections_are_refused,
     hub(&format!(
         "  connections:\n    - name: search\n      category: aiSearch\n      resource: {}\n      auth: apiKey\n",

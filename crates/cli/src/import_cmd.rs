@@ -277,9 +277,23 @@ pub fn manifest(subscription: &str, hub: &LiveHub) -> String {
             let auth = "entraId";
             match (category, resource) {
                 (Some(category), Some(resource)) => {
+                    let container =
+                        c.properties.metadata.as_ref().and_then(|m| m.get("ContainerName"));
+                    let container = match (category, container) {
+                        ("storage", Some(container)) => format!(", container: {container}"),
+                        ("storage", None) => {
+                            let _ = writeln!(
+                                out,
+                                "    # connection {} (storage) names no container, which hubctl needs; left as it is",
+                                c.name
+                            );
+                            continue;
+                        }
+                        _ => String::new(),
+                    };
                     let _ = writeln!(
                         out,
-                        "    - {{ name: {}, category: {category}, resource: {resource}, auth: {auth} }}",
+                        "    - {{ name: {}, category: {category}, resource: {resource}, auth: {auth}{container} }}",
                         c.name
                     );
                 }

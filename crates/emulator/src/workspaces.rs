@@ -1561,6 +1561,19 @@ fn connection(
                     "A connection needs properties.category and properties.authType.",
                 ));
             }
+            // A blob connection names its account and container; azure-ai-ml requires both
+            // (connection_subtypes.py). The service's own refusal is not public (**inferred**:
+            // refused, the stricter reading).
+            if eq(properties["category"].as_str().unwrap_or_default(), "AzureBlob") {
+                for required in ["AccountName", "ContainerName"] {
+                    if properties["metadata"][required].as_str().is_none_or(str::is_empty) {
+                        return Err(ArmError::bad_request(
+                            "BadRequest",
+                            format!("An AzureBlob connection needs metadata.{required}."),
+                        ));
+                    }
+                }
+            }
             let mut properties = properties;
             properties["createdByWorkspaceArmId"] = json!(workspace_id);
             let stored = json!({

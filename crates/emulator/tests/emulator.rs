@@ -1093,3 +1093,23 @@ async fn a_deleted_workspace_holds_its_name_until_purged_or_the_retention_passes
     assert_eq!(create_now(&cloud, &clock, &url, lro).await.0, 200);
     cloud.emulator.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_blob_connection_without_its_account_and_container_is_refused() {
+    let cloud = Cloud::default().await;
+    let url = ws_url(&cloud, "conn-hub");
+    assert_eq!(cloud.put_and_wait(&url, &hub_body()).await.0, 200);
+    let connection = |metadata: Value| json!({ "properties": { "category": "AzureBlob", "authType": "AAD", "target": "https://contosohubsa.blob.core.windows.net/data", "metadata": metadata } });
+    let at = url.replace("?api-version", "/connections/data?api-version");
+    let (status, _, answer) =
+        cloud.put(&at, &connection(json!({ "AccountName": "contosohubsa" }))).await;
+    assert_eq!(
+        (status, answer["error"]["message"].as_str()),
+        (400, Some("An AzureBlob connection needs metadata.ContainerName."))
+    );
+    let (status, _, _) = cloud
+        .put(&at, &connection(json!({ "AccountName": "contosohubsa", "ContainerName": "data" })))
+        .await;
+    assert!(status == 200 || status == 201, "{status}");
+    cloud.emulator.shutdown().await;
+}

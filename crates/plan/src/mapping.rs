@@ -245,7 +245,7 @@ pub fn connection(connection: &spec::Connection) -> (&'static str, &'static str,
 /// when the manifest drops it.
 pub fn connection_body(connection: &spec::Connection) -> Value {
     let (category, auth, target) = self::connection(connection);
-    json!({
+    let mut body = json!({
         "properties": {
             "category": category,
             "target": target,
@@ -253,5 +253,15 @@ pub fn connection_body(connection: &spec::Connection) -> Value {
             "isSharedToAll": true,
             "metadata": { "ResourceId": connection.resource.as_str(), "ApiType": "Azure", "hubctl-managed": "true" }
         }
-    })
+    });
+    // A blob connection names its account and container (azure-ai-ml's AzureBlobStoreConnection
+    // requires both: Azure/azure-sdk-for-python sdk/ml/azure-ai-ml/azure/ai/ml/entities/
+    // _workspace/connections/connection_subtypes.py).
+    if let Some(container) = &connection.container {
+        let account = connection.resource.as_str().rsplit('/').next().unwrap_or_default();
+        body["properties"]["target"] = json!(format!("{target}{container}"));
+        body["properties"]["metadata"]["AccountName"] = json!(account);
+        body["properties"]["metadata"]["ContainerName"] = json!(container);
+    }
+    body
 }

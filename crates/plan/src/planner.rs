@@ -803,15 +803,16 @@ impl Planner<'_> {
                     change.after = Some(body);
                 }
                 Some(c) => {
-                    let live_resource = c
-                        .properties
-                        .metadata
-                        .as_ref()
-                        .and_then(|m| m.get("ResourceId"))
-                        .map(String::as_str);
+                    let metadata = |key: &str| {
+                        c.properties.metadata.as_ref().and_then(|m| m.get(key)).map(String::as_str)
+                    };
+                    let (live_resource, live_container) =
+                        (metadata("ResourceId"), metadata("ContainerName"));
                     let same = c.properties.category.eq_ignore_ascii_case(category)
                         && c.properties.auth_type.eq_ignore_ascii_case(auth)
-                        && same_opt_id(live_resource, Some(connection.resource.as_str()));
+                        && same_opt_id(live_resource, Some(connection.resource.as_str()))
+                        && (connection.container.is_none()
+                            || live_container == connection.container.as_deref());
                     let (action, reason) = if same {
                         (Action::NoOp, Reason::NoOpBecauseInSync)
                     } else {
@@ -830,10 +831,10 @@ impl Planner<'_> {
                         change.fields = vec![field(
                             &format!("spec.connections.{}", connection.name),
                             Some(
-                                json!({ "category": c.properties.category, "resource": live_resource, "auth": c.properties.auth_type }),
+                                json!({ "category": c.properties.category, "resource": live_resource, "auth": c.properties.auth_type, "container": live_container }),
                             ),
                             Some(
-                                json!({ "category": category, "resource": connection.resource.as_str(), "auth": auth }),
+                                json!({ "category": category, "resource": connection.resource.as_str(), "auth": auth, "container": connection.container }),
                             ),
                         )];
                         change.after = Some(body);

@@ -41,7 +41,8 @@ pub(crate) const NETWORK_FIELDS: &[&str] =
 pub(crate) const RULE_FIELDS: &[&str] = &["name", "fqdn", "privateEndpoint", "serviceTag"];
 pub(crate) const PRIVATE_ENDPOINT_FIELDS: &[&str] = &["resource", "subresource", "sparkEnabled"];
 pub(crate) const SERVICE_TAG_FIELDS: &[&str] = &["tag", "protocol", "ports"];
-pub(crate) const CONNECTION_FIELDS: &[&str] = &["name", "category", "resource", "auth"];
+pub(crate) const CONNECTION_FIELDS: &[&str] =
+    &["name", "category", "resource", "auth", "container"];
 pub(crate) const ACCESS_FIELDS: &[&str] = &["exclusive", "assignments"];
 pub(crate) const ASSIGNMENT_FIELDS: &[&str] =
     &["principal", "principalType", "role", "condition", "conditionVersion"];
@@ -923,9 +924,36 @@ fn connections(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> Option<Ve
             cx.report(fields.position("auth"), &item_path.field("auth"), Problem::ApiKeyConnection);
             auth = None;
         }
-        match (name, category, resource, auth) {
-            (Some(name), Some(category), Some(resource), Some(auth)) => {
-                out.push(Connection { name, category, resource, auth })
+        let container = match (fields.get(cx, "container"), category) {
+            (Some((f, p)), Some(ConnectionCategory::Storage)) => {
+                cx.nonempty_string(f, &p).and_then(|c| {
+                    // Azure's container names: 3–63 lower-case letters, digits and single
+                    // hyphens, starting and ending with a letter or digit.
+                    let valid = (3..=63).contains(&c.len())
+                        && c.chars()
+                            .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
+                        && !c.starts_with('-')
+                        && !c.ends_with('-')
+                        && !c.contains("--");
+                    if !valid {
+                        cx.report(f.node.at, &p, Problem::ContainerName { value: c.clone() });
+                    }
+                    valid.then_some(Some(c))
+                })
+            }
+            (Some((f, p)), Some(_)) => {
+                cx.report(f.node.at, &p, Problem::ContainerOnlyForStorage);
+                None
+            }
+            (None, Some(ConnectionCategory::Storage)) => {
+                cx.report(fields.at, &item_path, Problem::ContainerRequired);
+                None
+            }
+            (_, _) => Some(None),
+        };
+        match (name, category, resource, auth, container) {
+            (Some(name), Some(category), Some(resource), Some(auth), Some(container)) => {
+                out.push(Connection { name, category, resource, auth, container })
             }
             _ => ok = false,
         }

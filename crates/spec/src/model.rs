@@ -335,6 +335,10 @@ pub struct Connection {
     pub resource: ArmId,
     /// How the hub authenticates.
     pub auth: ConnectionAuth,
+    /// The blob container (storage connections only, where it is required: the service's
+    /// blob connections name an account and a container).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub container: Option<String>,
 }
 
 /// The kind of a connection.

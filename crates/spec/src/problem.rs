@@ -230,6 +230,22 @@ pub enum Problem {
     /// A `conditionVersion` without a `condition`.
     #[error("conditionVersion is only meaningful with a condition; remove it or add the condition")]
     ConditionVersionWithoutCondition,
+    /// A storage connection without `container`.
+    #[error(
+        "a storage connection needs `container`: the blob container it connects to (the service's blob connections name an account and a container)"
+    )]
+    ContainerRequired,
+    /// `container` on a connection that is not to storage.
+    #[error("`container` is only for storage connections")]
+    ContainerOnlyForStorage,
+    /// A container name Azure would refuse.
+    #[error(
+        "{value:?} is not a blob container name: 3 to 63 lower-case letters, digits and single hyphens, starting and ending with a letter or digit"
+    )]
+    ContainerName {
+        /// What was written.
+        value: String,
+    },
     /// A connection with `auth: apiKey`.
     #[error(
         "API-key connections are not supported yet: the service needs the key in the request and a key never goes in a manifest; use `auth: entraId` (the hub's identity needs a data-plane role on the target)"

@@ -327,6 +327,9 @@ struct Connection {
     resource: String,
     /// entraId (the default, and today the only accepted value): apiKey is refused by validation until keys can come from an environment variable or a Key Vault secret (a key never goes in a manifest).
     auth: Option<ConnectionAuth>,
+    /// The blob container: required for category storage, refused for the others.
+    #[schemars(pattern(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$"))]
+    container: Option<String>,
 }
 
 #[derive(JsonSchema)]

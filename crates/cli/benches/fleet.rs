@@ -18,7 +18,8 @@
 //! grows with the fleet (issue 22): hubs over 100 subscriptions, each with a project and an
 //! access entry, grown straight into the emulator's state from one hub that hubctl applied (so
 //! the bench stays minutes long), then `hubctl plan` with wall time, CPU time, peak RSS and
-//! requests for each size.
+//! requests for each size. With `create` (`-- grown create 10000`) the fleet is applied by
+//! hubctl instead, for the creation figure against the write-throttle bound.
 
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
@@ -408,6 +409,34 @@ mod grown {
             let root = tempfile::tempdir().unwrap();
             let dir = root.path().join("fleet");
             std::fs::create_dir(&dir).unwrap();
+            if std::env::args().any(|a| a == "create") {
+                // The whole fleet applied by hubctl: the creation figure against the bound.
+                for i in 0..n {
+                    std::fs::write(dir.join(format!("{}.yaml", name(i))), manifest(i)).unwrap();
+                }
+                let created = hubctl(&emulator, &dir, &["apply", "--auto-approve", "."]);
+                // Per hub: the hub, its project, its access entry and the digest tag write.
+                let per_sub = n.div_ceil(SUBSCRIPTIONS) * 4;
+                let bound = per_sub.saturating_sub(200) as f64 / 10.0;
+                println!(
+                    "{n:>6} create {:>8.2} s, CPU {:.2} s, {} requests, {} 429s, peak {:.1} MB, exit {}; write-throttle bound {bound:.2} s ({per_sub} writes per subscription)",
+                    created.wall.as_secs_f64(),
+                    created.cpu_s,
+                    created.total(),
+                    created.throttled(),
+                    created.peak_rss_kb as f64 / 1024.0,
+                    created.code
+                );
+                let plan = hubctl(&emulator, &dir, &["plan", "."]);
+                println!(
+                    "{n:>6} no-op plan after create {:>8.2} s, {} requests, exit {}",
+                    plan.wall.as_secs_f64(),
+                    plan.total(),
+                    plan.code
+                );
+                runtime.block_on(emulator.shutdown());
+                continue;
+            }
             // One hub applied by hubctl is the template for all the others.
             std::fs::write(dir.join(format!("{}.yaml", name(0))), manifest(0)).unwrap();
             let applied = hubctl(&emulator, &dir, &["apply", "--auto-approve", "."]);

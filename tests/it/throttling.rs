@@ -2,7 +2,9 @@
 //! more requests in flight than the subscription's bucket holds, and every step done.
 //!
 //! The emulator's buckets are made small and fast (the same arithmetic as ARM's 200 + 10/s,
-//! scaled so the scenario runs in seconds): writes 20 + 50/s, reads 40 + 100/s.
+//! scaled so the scenario runs in seconds): writes 20 + 20/s, reads 40 + 100/s. 120 writes
+//! through a bucket of 20 refilled at 20 a second queue for about five seconds, so the waits
+//! (and their notices, from half a second) happen however the machine schedules the run.
 
 use hubctl_emulator::{Limit, Options, ThrottleLimits};
 
@@ -14,8 +16,8 @@ const HUBS: usize = 30;
 fn small_buckets() -> ThrottleLimits {
     ThrottleLimits {
         reads: Limit { capacity: 40.0, per_second: 100.0 },
-        writes: Limit { capacity: 20.0, per_second: 50.0 },
-        deletes: Limit { capacity: 20.0, per_second: 50.0 },
+        writes: Limit { capacity: 20.0, per_second: 20.0 },
+        deletes: Limit { capacity: 20.0, per_second: 20.0 },
     }
 }
 
@@ -55,7 +57,7 @@ async fn a_client_that_knows_the_buckets_paces_itself_and_every_step_is_done() {
     let lab = Lab::start(Options { throttle_limits: small_buckets(), ..Options::default() }).await;
     fleet(&lab);
     let stderr =
-        converges(&lab, &["--arm-buckets", "reads=40+100,writes=20+50,deletes=20+50"]).await;
+        converges(&lab, &["--arm-buckets", "reads=40+100,writes=20+20,deletes=20+20"]).await;
     assert!(
         stderr.contains("Waited for ARM's throttling:"),
         "the run had to wait for the bucket, and says so:\n{stderr}"

@@ -12,6 +12,7 @@
 //!   as a failure naming it (the hub's digest is then not recorded, so the next plan shows it).
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use hubctl_client::ArmClient;
 use hubctl_plan::{Action, Change, ResourceKind};
@@ -91,27 +92,45 @@ async fn access(changes: &[&Change], client: &ArmClient) -> Result<(), String> {
         by_scope.entry(scope.unwrap_or_default().to_string()).or_default().push(change);
     }
     for (scope, planned) in by_scope {
-        let live = client
-            .role_assignments()
-            .list_for_scope(&scope, Some("atScope()"))
-            .await
-            .map_err(|e| format!("reading access at {scope} back: {e}"))?;
-        for change in planned {
-            let wanted = &change.after.as_ref().map(|a| &a["properties"]).unwrap_or(&Value::Null);
-            let principal = wanted["principalId"].as_str().unwrap_or_default();
-            let role = hubctl_model::role_definition_guid(
-                wanted["roleDefinitionId"].as_str().unwrap_or_default(),
-            );
-            let there = live.iter().any(|a| {
-                a.properties.principal_id.eq_ignore_ascii_case(principal)
-                    && hubctl_model::role_definition_guid(&a.properties.role_definition_id) == role
-            });
-            if !there {
-                return Err(format!("{} is not there after apply", change.display));
+        // A new assignment can take a while to show in lists (as for every authorization
+        // write): read again, waiting longer each time, before calling it missing.
+        let mut delay = Duration::from_secs(2);
+        let mut missing = Vec::new();
+        for round in 0..5 {
+            if round > 0 {
+                tokio::time::sleep(delay).await;
+                delay *= 2;
             }
+            let live = client
+                .role_assignments()
+                .list_for_scope(&scope, Some("atScope()"))
+                .await
+                .map_err(|e| format!("reading access at {scope} back: {e}"))?;
+            missing =
+                planned.iter().filter(|c| !granted(c, &live)).map(|c| c.display.clone()).collect();
+            if missing.is_empty() {
+                break;
+            }
+        }
+        if let Some(first) = missing.first() {
+            return Err(format!("{first} is not there after apply (or not with its condition)"));
         }
     }
     Ok(())
+}
+
+/// Whether `live` holds the grant `change` wrote: same principal, role and condition.
+fn granted(change: &Change, live: &[hubctl_model::RoleAssignment]) -> bool {
+    let wanted = change.after.as_ref().map(|a| &a["properties"]).unwrap_or(&Value::Null);
+    let principal = wanted["principalId"].as_str().unwrap_or_default();
+    let role =
+        hubctl_model::role_definition_guid(wanted["roleDefinitionId"].as_str().unwrap_or_default());
+    let condition = wanted["condition"].as_str().map(str::trim).filter(|c| !c.is_empty());
+    live.iter().any(|a| {
+        a.properties.principal_id.eq_ignore_ascii_case(principal)
+            && hubctl_model::role_definition_guid(&a.properties.role_definition_id) == role
+            && a.condition() == condition
+    })
 }
 
 /// Leaves of `sent` that `live` does not hold, as `path: sent X, reads Y`. Ids and enum names

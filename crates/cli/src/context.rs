@@ -80,11 +80,14 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
     let value: u64 =
         number.parse().map_err(|_| format!("{text:?}: expected a duration such as 90m or 3h"))?;
     let seconds = match unit {
-        "s" => value,
-        "m" => value * 60,
-        "h" => value * 3600,
+        "s" => Some(value),
+        "m" => value.checked_mul(60),
+        "h" => value.checked_mul(3600),
         _ => return Err(format!("{text:?}: the unit must be s, m or h (e.g. 90m)")),
     };
+    let seconds = seconds
+        .filter(|s| *s <= 30 * 24 * 3600)
+        .ok_or_else(|| format!("{text:?}: a deadline is at most 30 days (720h)"))?;
     if seconds == 0 {
         return Err("the deadline must be longer than zero".into());
     }

@@ -109,6 +109,8 @@ pub fn reason_counts(plan: &Plan) -> String {
 /// Markdown text built section by section against a budget of characters.
 pub struct Budget {
     out: String,
+    /// Characters in `out` (kept, not recounted).
+    chars: usize,
     max: usize,
     /// Room kept for the closing line.
     reserve: usize,
@@ -117,23 +119,26 @@ pub struct Budget {
 impl Budget {
     /// An empty text with room for `max` characters.
     pub fn new(max: usize) -> Budget {
-        Budget { out: String::new(), max, reserve: 400 }
+        Budget { out: String::new(), chars: 0, max, reserve: 400 }
     }
     /// Add text that must be shown whatever its size.
     pub fn always(&mut self, text: &str) {
         self.out.push_str(text);
+        self.chars += text.chars().count();
     }
     /// Add text if it fits; whether it did.
     pub fn fits(&mut self, text: &str) -> bool {
-        if self.out.chars().count() + text.chars().count() + self.reserve > self.max {
+        let count = text.chars().count();
+        if self.chars + count + self.reserve > self.max {
             return false;
         }
         self.out.push_str(text);
+        self.chars += count;
         true
     }
     /// Characters left before the reserve.
     pub fn left(&self) -> usize {
-        self.max.saturating_sub(self.out.chars().count() + self.reserve)
+        self.max.saturating_sub(self.chars + self.reserve)
     }
     /// The text.
     pub fn finish(self) -> String {

@@ -101,7 +101,7 @@ pub struct Pipeline {
     /// When each subscription's throttling was last announced at info level.
     announced: Mutex<BTreeMap<String, Instant>>,
     observer: Mutex<Option<ThrottleObserver>>,
-    /// (provider, api-version ARM refused this run) → the version used instead.
+    /// (resource type, api-version ARM refused this run) → the version used instead.
     versions: Mutex<BTreeMap<(String, String), String>>,
     in_flight: Arc<Semaphore>,
     stats: Mutex<RequestStats>,
@@ -121,7 +121,9 @@ impl Pipeline {
             http,
             credential,
             scope,
-            deadline: Instant::now() + retry.run_deadline,
+            deadline: Instant::now()
+                .checked_add(retry.run_deadline)
+                .unwrap_or_else(|| Instant::now() + Duration::from_secs(30 * 24 * 3600)),
             retry,
             token: tokio::sync::Mutex::new(None),
             pacer: Pacer::new(buckets),
@@ -183,6 +185,10 @@ impl Pipeline {
         else {
             return result;
         };
+        // A refusal that lists the version sent is about something else (the location).
+        if supported.iter().any(|v| v == sent) {
+            return result;
+        }
         let Some(newest) = versions::newest_stable(&supported).filter(|v| v != sent) else {
             return result;
         };
@@ -194,14 +200,14 @@ impl Pipeline {
         self.versions
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert((versions::provider_of(&url), sent.to_string()), newest.clone());
+            .insert((versions::resource_type_of(&url), sent.to_string()), newest.clone());
         self.send_as_is(method, &versions::with_version(&url, &newest), body, success).await
     }
 
     /// `url` with any api-version ARM refused earlier in the run replaced.
     fn versioned(&self, url: &str) -> String {
         let replaced = versions::version_of(url).and_then(|v| {
-            let key = (versions::provider_of(url), v.to_string());
+            let key = (versions::resource_type_of(url), v.to_string());
             self.versions.lock().unwrap_or_else(|p| p.into_inner()).get(&key).cloned()
         });
         match replaced {
@@ -225,8 +231,15 @@ impl Pipeline {
         let span = tracing::debug_span!("arm", method = %method, path = path_of(url), status = tracing::field::Empty, request_id = tracing::field::Empty, retries = tracing::field::Empty, ms = tracing::field::Empty);
         async {
             let mut attempt = 0u32;
+            // Attempts and time that count against the bounded retries: waits for throttling
+            // and running operations are the run deadline's business, not theirs.
+            let mut ordinary_attempts = 0u32;
+            let mut waited = Duration::ZERO;
             loop {
                 attempt += 1;
+                // The token first: a reservation is made only for a request that will be sent
+                // (and so answered, which settles the reservation).
+                let token = self.token().await?;
                 let wait = self.pacer.delay(&subscription, class);
                 if !wait.is_zero() {
                     self.throttle_wait(
@@ -236,8 +249,8 @@ impl Pipeline {
                         "keeping inside ARM's throttling bucket",
                     );
                     tokio::time::sleep(wait).await;
+                    waited += wait;
                 }
-                let token = self.token().await?;
                 let result = {
                     let _permit =
                         self.in_flight.acquire().await.map_err(|e| ClientError::Transport {
@@ -312,10 +325,14 @@ impl Pipeline {
                 };
                 let jitter = rand::rng().random::<f64>();
                 let run_left = self.deadline.saturating_duration_since(Instant::now());
+                let waiting = matches!(outcome, Outcome::Throttled { .. } | Outcome::Busy { .. });
+                if !waiting {
+                    ordinary_attempts += 1;
+                }
                 match retry::decide(
                     outcome,
-                    attempt,
-                    started.elapsed(),
+                    ordinary_attempts.max(1),
+                    started.elapsed().saturating_sub(waited),
                     run_left,
                     &self.retry,
                     jitter,
@@ -337,6 +354,9 @@ impl Pipeline {
                             _ => tracing::debug!(?delay, attempt, error = %error, "retrying"),
                         }
                         tokio::time::sleep(delay).await;
+                        if waiting {
+                            waited += delay;
+                        }
                     }
                     Decision::GiveUp => {
                         let retryable = match outcome {

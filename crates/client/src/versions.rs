@@ -6,7 +6,8 @@
 //! `azure-resource-manager/troubleshooting/error-register-resource-provider`), `InvalidResourceType`
 //! or `InvalidApiVersionParameter`, each with "The supported api-versions are '…'" in its message
 //! (quoted in Azure/azure-sdk-for-js #4097 for `workspaces`) — the client retries once with the
-//! newest stable version the message lists, says so in the logs, and keeps to it for the run.
+//! newest stable version the message lists, says so in the logs, and keeps to it for the run,
+//! for that resource type (a provider supports versions per type).
 
 /// The api-versions a client sends, per resource provider.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,6 +74,26 @@ pub fn provider_of(url: &str) -> String {
         .unwrap_or_default()
 }
 
+/// The resource type a URL addresses, as `provider/type[/child type]` in lower case (the
+/// segments after the last `providers`, names left out); supported versions are per type.
+pub fn resource_type_of(url: &str) -> String {
+    let path = url.split('?').next().unwrap_or(url);
+    let segments: Vec<&str> = path.split('/').collect();
+    let Some(at) = segments.iter().rposition(|s| s.eq_ignore_ascii_case("providers")) else {
+        return String::new();
+    };
+    let rest = &segments[at + 1..];
+    let mut out = rest.first().map(|p| p.to_ascii_lowercase()).unwrap_or_default();
+    // provider, type, name, child type, name, …: the types are at odd positions.
+    for (i, segment) in rest.iter().enumerate().skip(1) {
+        if i % 2 == 1 {
+            out.push('/');
+            out.push_str(&segment.to_ascii_lowercase());
+        }
+    }
+    out
+}
+
 /// The `api-version` a URL carries.
 pub fn version_of(url: &str) -> Option<&str> {
     let query = url.split_once('?')?.1;
@@ -119,6 +140,12 @@ mod tests {
         assert_eq!(version_of(url), Some("2026-05-01"));
         let nested = "https://arm/subscriptions/s/resourceGroups/r/providers/Microsoft.MachineLearningServices/workspaces/w/providers/Microsoft.Authorization/roleAssignments/a?api-version=2022-04-01";
         assert_eq!(provider_of(nested), "microsoft.authorization");
+        assert_eq!(resource_type_of(nested), "microsoft.authorization/roleassignments");
+        let rule = "https://arm/subscriptions/s/resourceGroups/r/providers/Microsoft.MachineLearningServices/workspaces/w/outboundRules/x?api-version=1";
+        assert_eq!(
+            resource_type_of(rule),
+            "microsoft.machinelearningservices/workspaces/outboundrules"
+        );
         assert_eq!(
             with_version(url, "2025-12-01"),
             "https://arm/sub/x?api-version=2025-12-01&$skip=2"

@@ -525,7 +525,10 @@ fn control(shared: &Shared, method: &Method, rest: &[String], body: &[u8]) -> Ar
                 }
                 // Role assignments users added are not restored (Learn "Workspace soft
                 // deletion"): they went with the delete, and stay gone.
-                kept["properties"]["provisioningState"] = json!("Succeeded");
+                if let Some(properties) = kept.get_mut("properties").and_then(Value::as_object_mut)
+                {
+                    properties.insert("provisioningState".into(), json!("Succeeded"));
+                }
                 state.resources.insert(key, kept);
             }
             shared.persist(&state)?;

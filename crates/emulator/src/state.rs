@@ -296,7 +296,9 @@ impl State {
         // Soft-deleted workspaces are purged when the retention has passed.
         let soft_before = self.soft_deleted.len();
         self.soft_deleted.retain(|_, w| {
-            w["deletedAtMs"].as_u64().is_none_or(|at| at + SOFT_DELETE_RETENTION_MS > now)
+            w["deletedAtMs"]
+                .as_u64()
+                .is_none_or(|at| at.saturating_add(SOFT_DELETE_RETENTION_MS) > now)
         });
         let purged = soft_before != self.soft_deleted.len();
         // Forget operations settled more than an hour ago: nobody polls them any more.

@@ -453,7 +453,12 @@ impl Planner<'_> {
             let mut identity = mapping::identity(&spec.identity);
             // The service merges the user-assigned map: an identity left out stays, so each one
             // to remove is sent as null (as azure-ai-ml's workspace update does).
-            let live_map = live_identity.and_then(|i| i.user_assigned_identities.as_ref());
+            // (Only with a type that keeps user-assigned identities: a map beside a type
+            // without them is refused, and the type change drops them all anyway.)
+            let keeps_user = spec.identity.user_assigned().is_some();
+            let live_map = live_identity
+                .and_then(|i| i.user_assigned_identities.as_ref())
+                .filter(|_| keeps_user);
             for id in live_map.into_iter().flat_map(|m| m.keys()) {
                 if !desired_uais.contains(&id_key(id)) {
                     identity

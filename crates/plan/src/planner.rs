@@ -1012,11 +1012,7 @@ impl Planner<'_> {
                 );
                 change.before = Some(to_value(&current.workspace));
             } else {
-                self.warn(
-                    WarningKind::NotOwned,
-                    &current.workspace.id,
-                    format!("project {display} is not in the manifest; --prune deletes it"),
-                );
+                self.warn(WarningKind::UndeclaredProject, &current.workspace.id, display);
             }
         }
     }

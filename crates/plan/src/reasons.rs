@@ -237,6 +237,8 @@ pub enum WarningKind {
     CallerAccessKept,
     /// A live resource is still being created, updated or deleted.
     ResourceBusy,
+    /// A project no manifest declares, under a hub a manifest declares: left alone.
+    UndeclaredProject,
     /// The service reports an outbound rule `Failed` (its error information follows).
     RuleFailed,
     /// The service reports an outbound rule not active yet (inactive, provisioning, deleting).
@@ -271,6 +273,9 @@ impl WarningKind {
             }
             WarningKind::ResourceBusy => {
                 "the resource is in the middle of an operation; apply waits for it"
+            }
+            WarningKind::UndeclaredProject => {
+                "a project no manifest declares is left alone; plan and apply with --prune to delete it"
             }
             WarningKind::RuleFailed => {
                 "the service reports this outbound rule as Failed, so egress through it does not work; apply writes it again"
@@ -316,6 +321,9 @@ pub fn rules_markdown() -> String {
         WarningKind::ForeignConnection,
         WarningKind::CallerAccessKept,
         WarningKind::ResourceBusy,
+        WarningKind::UndeclaredProject,
+        WarningKind::RuleFailed,
+        WarningKind::RuleNotActive,
     ] {
         out.push_str(&format!("- `{kind:?}`: {}\n", kind.text()));
     }

@@ -322,6 +322,23 @@ fn rule_project_hub_is_fixed() {
 }
 
 #[test]
+fn an_undeclared_project_is_warned_about_as_such_not_as_an_unowned_hub() {
+    // Issue 18: the warning said "this hub has no hubctl ownership tag" for a hub that has it.
+    let live = applied(&manifest(&[]));
+    let without = manifest(&[]).replace("    - name: proj-one\n", "    - name: proj-two\n");
+    let plan = plan(&desired(&without), &live, &options());
+    let warning = plan
+        .warnings
+        .iter()
+        .find(|w| w.resource.to_ascii_lowercase().ends_with("/proj-one"))
+        .expect("a warning about the undeclared project");
+    assert_eq!(warning.kind, WarningKind::UndeclaredProject);
+    assert_eq!(warning.detail, "hub-one/proj-one");
+    assert!(warning.kind.text().contains("--prune"));
+    assert!(plan.warnings.iter().all(|w| w.kind != WarningKind::NotOwned));
+}
+
+#[test]
 fn workspaces_of_other_kinds_take_the_names_of_hubs_and_projects() {
     // A Default workspace with the hub's name, a FeatureStore with the project's (issue 11).
     let other = |name: &str, kind: &str| hubctl_model::Workspace {

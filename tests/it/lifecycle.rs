@@ -243,7 +243,8 @@ async fn a_saved_plan_is_refused_when_live_state_changed() {
         json!({"properties": {"friendlyName": "portal edit"}}),
     )
     .await;
-    let apply = lab.hubctl(&["apply", "--auto-approve", "--plan", "plan.json"]).await;
+    // A saved plan is the approval: no --auto-approve, no question, and still refused if stale.
+    let apply = lab.hubctl(&["apply", "--plan", "plan.json"]).await;
     assert_eq!(apply.code, 1, "{}", apply.stderr);
     assert!(
         apply.stderr.contains("stale") && apply.stderr.contains("contoso-sandbox"),
@@ -254,9 +255,19 @@ async fn a_saved_plan_is_refused_when_live_state_changed() {
         lab.workspace("contoso-sandbox").await.unwrap()["properties"]["description"],
         "Experiments; no production data"
     );
-    // A fresh plan applies exactly.
-    assert_eq!(lab.hubctl(&["plan", "hubs", "--out", "plan.json"]).await.code, 2);
-    let apply = lab.hubctl(&["apply", "--auto-approve", "--plan", "plan.json"]).await;
+    // A fresh plan applies exactly, without asking; `hubctl show` renders it as plan did.
+    let markdown =
+        lab.hubctl(&["plan", "hubs", "--out", "plan.json", "--format", "markdown"]).await;
+    assert_eq!(markdown.code, 2);
+    let shown = lab.hubctl(&["show", "plan.json", "--format", "markdown"]).await;
+    assert_eq!(shown.code, 0, "{}", shown.stderr);
+    assert_eq!(shown.stdout, markdown.stdout, "show renders the saved plan identically");
+    let json_shown = lab.hubctl(&["show", "plan.json", "--format", "json"]).await;
+    let saved = std::fs::read_to_string(lab.path("plan.json")).unwrap();
+    assert_eq!(json_shown.stdout, saved);
+    let text = lab.hubctl(&["show", "plan.json"]).await;
+    assert!(text.stdout.contains("update hub contoso-sandbox"), "{}", text.stdout);
+    let apply = lab.hubctl(&["apply", "--plan", "plan.json"]).await;
     assert_eq!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
     assert_eq!(
         lab.workspace("contoso-sandbox").await.unwrap()["properties"]["description"],

@@ -25,7 +25,7 @@ pub struct ApplyArgs {
     /// Apply exactly this saved plan (refused if live state changed since).
     #[arg(long, value_name = "FILE")]
     pub plan: Option<PathBuf>,
-    /// Do not ask for confirmation.
+    /// Do not ask for confirmation (a saved plan given with --plan never asks: it is the approval).
     #[arg(long)]
     pub auto_approve: bool,
     /// Allow deleting hubs and projects.
@@ -278,7 +278,9 @@ async fn run(printer: &mut Printer, global: &GlobalArgs, args: ApplyArgs) -> Exi
         return ExitStatus::Success;
     }
     let mut allow_delete = args.allow_delete;
-    if !args.auto_approve {
+    // A saved plan is the approval (it was reviewed, and is refused if stale): no question.
+    // Its deletes still need --allow-delete.
+    if !args.auto_approve && args.plan.is_none() {
         match confirm(printer, &plan, &mut allow_delete) {
             Ok(true) => {}
             Ok(false) => {

@@ -58,6 +58,8 @@ enum Command {
     Drift(plan_cmd::DriftArgs),
     /// Write manifests for hubs that already exist (they plan to no changes).
     Import(import_cmd::ImportArgs),
+    /// Render a saved plan (from `plan --out`), e.g. to post the exact plan an apply will run.
+    Show(plan_cmd::ShowArgs),
     /// Work with the JSON reports of shards.
     #[command(subcommand)]
     Report(report_cmd::ReportCommand),
@@ -129,6 +131,7 @@ fn main() -> ExitCode {
         Command::Drift(args) => plan_cmd::drift(&mut printer, &cli.global, args),
         Command::Apply(args) => apply_cmd::apply(&mut printer, &cli.global, args),
         Command::Import(args) => import_cmd::import(&mut printer, &cli.global, args),
+        Command::Show(args) => plan_cmd::show_saved(&mut printer, &cli.global, args),
         Command::Report(command) => report_cmd::run(&mut printer, &cli.global, command),
         Command::Completions { shell } => {
             use clap::CommandFactory;

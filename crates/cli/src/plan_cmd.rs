@@ -51,6 +51,42 @@ pub struct DriftArgs {
     pub max_chars: usize,
 }
 
+/// Flags of `hubctl show`.
+#[derive(Debug, clap::Args)]
+pub struct ShowArgs {
+    /// The saved plan (`hubctl plan --out FILE`).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// text, json or markdown.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    /// Markdown only: the most characters to print.
+    #[arg(long, value_name = "N", default_value_t = crate::review::DEFAULT_MAX_CHARS)]
+    pub max_chars: usize,
+}
+
+/// `hubctl show`: a saved plan rendered as `plan` renders it (no Azure call; the text header
+/// names the plan's target endpoint).
+pub fn show_saved(printer: &mut Printer, global: &GlobalArgs, args: ShowArgs) -> ExitStatus {
+    let plan = std::fs::read_to_string(&args.file)
+        .map_err(|e| format!("cannot read plan {}: {e}", args.file.display()))
+        .and_then(|text| {
+            hubctl_plan::saved::from_text(&text)
+                .map_err(|e| format!("{}: {e}", args.file.display()))
+        });
+    match plan {
+        Ok(plan) => {
+            let target = plan.provenance.target.clone();
+            show(printer, &plan, args.format, Mode::Plan, global, &target, args.max_chars);
+            ExitStatus::Success
+        }
+        Err(e) => {
+            printer.err(&format!("error: {e}\n"));
+            ExitStatus::Error
+        }
+    }
+}
+
 /// Load manifests or print every problem; with `--shard`, keep that shard's hubs.
 pub fn load(
     printer: &mut Printer,

@@ -465,7 +465,14 @@ async fn execute(
                 .to_string();
             client.role_assignments().delete(&scope, &last(&change.resource)).await.map(|_| ())
         }
-        _ => Ok(()),
+        // No silent success: a (kind, action) pair hubctl's planner never makes is an error
+        // naming it (a plan edited by hand, or made by another version).
+        (kind, action) => Err(ClientError::Decode {
+            url: change.resource.clone(),
+            reason: format!(
+                "the plan asks to {action:?} a {kind:?}, which this hubctl cannot do; plan again with this version"
+            ),
+        }),
     }
 }
 

@@ -7,14 +7,11 @@ use std::time::Duration;
 use hubctl_emulator::Options;
 
 use crate::lab::Lab;
-use crate::support::examples;
+use crate::support::example;
 
 fn manifests(lab: &Lab) -> usize {
-    let minimal = std::fs::read_to_string(examples().join("hubs/minimal.yaml")).unwrap();
-    lab.write(
-        "locked-down.yaml",
-        &std::fs::read_to_string(examples().join("hubs/locked-down.yaml")).unwrap(),
-    );
+    let minimal = example("minimal.yaml");
+    lab.write("locked-down.yaml", &example("locked-down.yaml"));
     lab.write("minimal.yaml", &minimal);
     for i in 1..=2 {
         let copy = minimal

@@ -5,7 +5,7 @@ use hubctl_emulator::{Clock, Options};
 use serde_json::json;
 
 use crate::lab::{Lab, tick};
-use crate::support::examples;
+use crate::support::example;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_operation_already_running_is_waited_for_and_apply_converges() {
@@ -13,7 +13,7 @@ async fn an_operation_already_running_is_waited_for_and_apply_converges() {
     // exactly as long as the test says.
     let clock = Clock::manual();
     let lab = Lab::start(Options { clock: clock.clone(), ..Options::default() }).await;
-    let minimal = std::fs::read_to_string(examples().join("hubs/minimal.yaml")).unwrap();
+    let minimal = example("minimal.yaml");
     lab.write("minimal.yaml", &minimal);
     let run = lab.hubctl_ticking(&clock, &["apply", "--auto-approve", "hubs"]).await;
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -58,7 +58,7 @@ const UAI: &str = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceG
 /// The minimal example with a system- and user-assigned identity (no primary).
 fn with_identities(names: &[&str]) -> String {
     let listed: String = names.iter().map(|n| format!("      - {UAI}/{n}\n")).collect();
-    std::fs::read_to_string(examples().join("hubs/minimal.yaml")).unwrap().replace(
+    example("minimal.yaml").replace(
         "  encryption:\n",
         &format!(
             "  identity:\n    type: systemAssigned,userAssigned\n    userAssigned:\n{listed}  encryption:\n"
@@ -138,10 +138,7 @@ async fn a_name_taken_by_another_kind_of_workspace_is_refused_at_plan_time() {
             "properties": { "provisioningState": "Succeeded", "friendlyName": "classic" }
         })])
         .unwrap();
-    lab.write(
-        "minimal.yaml",
-        &std::fs::read_to_string(examples().join("hubs/minimal.yaml")).unwrap(),
-    );
+    lab.write("minimal.yaml", &example("minimal.yaml"));
     let plan = lab.hubctl(&["plan", "hubs"]).await;
     assert_eq!(plan.code, 3, "{}", plan.stdout);
     assert!(plan.stdout.contains("is not this hub (another kind"), "{}", plan.stdout);
@@ -171,7 +168,7 @@ fn gist(plan_json: &str) -> Vec<(String, String, String)> {
 /// Apply the examples, edit a hub out of band, plan, apply, import: the plans along the way.
 async fn script(lab: &Lab) -> Vec<Vec<(String, String, String)>> {
     for name in ["minimal.yaml", "locked-down.yaml"] {
-        lab.write(name, &std::fs::read_to_string(examples().join("hubs").join(name)).unwrap());
+        lab.write(name, &example(name));
     }
     let mut plans = Vec::new();
     plans.push(gist(&lab.hubctl(&["plan", "hubs", "--format", "json"]).await.stdout));
@@ -213,10 +210,7 @@ async fn thin_lists_give_the_same_plans_as_complete_ones() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_outbound_rule_is_reported_and_written_again() {
     let lab = Lab::start(Options::default()).await;
-    lab.write(
-        "locked-down.yaml",
-        &std::fs::read_to_string(examples().join("hubs/locked-down.yaml")).unwrap(),
-    );
+    lab.write("locked-down.yaml", &example("locked-down.yaml"));
     assert_eq!(lab.hubctl(&["apply", "--auto-approve", "hubs"]).await.code, 0);
     // The service reports the private endpoint Failed (as a rule whose approval was refused).
     let rule = format!("{}/outboundRules/data-lake", Lab::workspace_path("contoso-hub"));
@@ -249,7 +243,7 @@ const CONDITION: &str = "((!(ActionMatches{'Microsoft.Storage/storageAccounts/bl
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_condition_on_a_role_assignment_is_compared_and_declared() {
     let lab = Lab::start(Options::default()).await;
-    let minimal = std::fs::read_to_string(examples().join("hubs/minimal.yaml")).unwrap();
+    let minimal = example("minimal.yaml");
     lab.write("minimal.yaml", &minimal);
     assert_eq!(lab.hubctl(&["apply", "--auto-approve", "hubs"]).await.code, 0);
     // Someone narrows the grant with an ABAC condition: not the unconditional grant declared.
@@ -301,10 +295,10 @@ async fn a_condition_on_a_role_assignment_is_compared_and_declared() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deletes_are_soft_unless_purged_and_a_held_name_is_explained() {
     let lab = Lab::start(Options::default()).await;
-    let minimal = std::fs::read_to_string(examples().join("hubs/minimal.yaml")).unwrap();
+    let minimal = example("minimal.yaml");
     lab.write("minimal.yaml", &minimal);
     // A second hub keeps the folder from being empty when the first manifest goes.
-    let other = std::fs::read_to_string(examples().join("hubs/locked-down.yaml")).unwrap();
+    let other = example("locked-down.yaml");
     lab.write("locked-down.yaml", &other);
     assert_eq!(lab.hubctl(&["apply", "--auto-approve", "hubs"]).await.code, 0);
 
@@ -357,7 +351,7 @@ async fn an_api_version_the_cloud_lacks_falls_back_to_the_newest_stable_it_lists
     let supported = ["2024-10-01", "2025-12-01", "2026-01-01-preview"].map(String::from).to_vec();
     let lab =
         Lab::start(Options { workspace_api_versions: Some(supported), ..Options::default() }).await;
-    let minimal = std::fs::read_to_string(examples().join("hubs/minimal.yaml")).unwrap();
+    let minimal = example("minimal.yaml");
     lab.write("minimal.yaml", &minimal);
     let run = lab.hubctl(&["apply", "--auto-approve", "hubs"]).await;
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
@@ -375,7 +369,7 @@ async fn an_api_version_the_cloud_lacks_falls_back_to_the_newest_stable_it_lists
 async fn a_network_change_that_clears_rules_is_repaired_by_the_same_apply() {
     // The harsher reading of a PATCH of managedNetwork without outboundRules: it clears them.
     let lab = Lab::start(Options { network_patch_clears_rules: true, ..Options::default() }).await;
-    let locked = std::fs::read_to_string(examples().join("hubs/locked-down.yaml")).unwrap();
+    let locked = example("locked-down.yaml");
     lab.write("locked-down.yaml", &locked);
     assert_eq!(lab.hubctl(&["apply", "--auto-approve", "hubs"]).await.code, 0);
     let before = lab.rules("contoso-hub").await;
@@ -392,7 +386,7 @@ async fn a_network_change_that_clears_rules_is_repaired_by_the_same_apply() {
 async fn a_storage_connection_names_its_account_and_container_and_round_trips() {
     let lab = Lab::start(Options::default()).await;
     let storage = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-ai-platform/providers/Microsoft.Storage/storageAccounts/contososandboxsa";
-    let manifest = std::fs::read_to_string(examples().join("hubs/minimal.yaml")).unwrap().replace(
+    let manifest = example("minimal.yaml").replace(
         "  access:\n",
         &format!("  connections:\n    - {{ name: training-data, category: storage, resource: {storage}, container: training }}\n  access:\n"),
     );

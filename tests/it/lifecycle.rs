@@ -5,11 +5,7 @@ use hubctl_emulator::Options;
 use serde_json::json;
 
 use crate::lab::{Lab, RG, SUB};
-use crate::support::examples;
-
-fn example(name: &str) -> String {
-    std::fs::read_to_string(examples().join("hubs").join(name)).unwrap()
-}
+use crate::support::example;
 
 const DEV: &str = "64702f94-c441-49e6-a78b-ef80e0188fee";
 const ADMIN: &str = "b78c5d69-af96-48a3-bf8d-a8b4d589de94";

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use hubctl_emulator::{Clock, Options};
 
 use crate::lab::Lab;
-use crate::support::{examples, hubctl};
+use crate::support::{example, hubctl};
 
 fn files(dir: &std::path::Path) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
@@ -25,13 +25,10 @@ fn files(dir: &std::path::Path) -> BTreeSet<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_token_or_secret_in_output_logs_or_plan_files_at_any_verbosity() {
     let lab = Lab::start(Options::default()).await;
-    lab.write(
-        "minimal.yaml",
-        &std::fs::read_to_string(examples().join("hubs/minimal.yaml")).unwrap(),
-    );
+    lab.write("minimal.yaml", &example("minimal.yaml"));
     for verbosity in ["-v", "-vv", "-vvv"] {
         // Each round changes the manifest, so there is something to plan and apply.
-        let text = std::fs::read_to_string(examples().join("hubs/minimal.yaml")).unwrap();
+        let text = example("minimal.yaml");
         lab.write(
             "minimal.yaml",
             &text.replace(
@@ -104,16 +101,11 @@ fn plain_http_off_loopback_is_refused_before_anything_is_sent() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hubctl_writes_only_its_state_plan_and_lock_in_the_working_folder() {
     let lab = Lab::start(Options::default()).await;
-    lab.write(
-        "minimal.yaml",
-        &std::fs::read_to_string(examples().join("hubs/minimal.yaml")).unwrap(),
-    );
+    lab.write("minimal.yaml", &example("minimal.yaml"));
     // A manifest cannot name a path: names that try are refused before anything runs.
     lab.write(
         "evil.yaml",
-        &std::fs::read_to_string(examples().join("hubs/minimal.yaml"))
-            .unwrap()
-            .replace("name: contoso-sandbox", "name: ../../etc/passwd"),
+        &example("minimal.yaml").replace("name: contoso-sandbox", "name: ../../etc/passwd"),
     );
     let before = files(lab.dir.path());
     let refused = lab.hubctl(&["apply", "--auto-approve", "hubs"]).await;
@@ -134,10 +126,7 @@ async fn two_applies_in_one_folder_cannot_interleave() {
     // its lock held) until the test moves the clock: nothing depends on the machine's speed.
     let clock = Clock::manual();
     let lab = Lab::start(Options { clock: clock.clone(), ..Options::default() }).await;
-    lab.write(
-        "minimal.yaml",
-        &std::fs::read_to_string(examples().join("hubs/minimal.yaml")).unwrap(),
-    );
+    lab.write("minimal.yaml", &example("minimal.yaml"));
     let first = lab.spawn_captured(&["apply", "--auto-approve", "hubs"]);
     // Wait until the first has started writing (the hub is Creating), so it holds the lock.
     let mut started = false;

@@ -49,6 +49,11 @@ pub fn examples() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
 }
 
+/// The text of an example hub manifest, `examples/hubs/{name}`.
+pub fn example(name: &str) -> String {
+    std::fs::read_to_string(examples().join("hubs").join(name)).unwrap()
+}
+
 /// The workspace root.
 pub fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")

@@ -9,7 +9,7 @@
 use hubctl_emulator::{Limit, Options, ThrottleLimits};
 
 use crate::lab::Lab;
-use crate::support::examples;
+use crate::support::example;
 
 const HUBS: usize = 30;
 
@@ -23,7 +23,7 @@ fn small_buckets() -> ThrottleLimits {
 
 /// `HUBS` copies of the minimal example (a hub, a project, an assignment) in one subscription.
 fn fleet(lab: &Lab) {
-    let minimal = std::fs::read_to_string(examples().join("hubs/minimal.yaml")).unwrap();
+    let minimal = example("minimal.yaml");
     for i in 0..HUBS {
         let text = minimal
             .replace("name: contoso-sandbox", &format!("name: throttled-{i:02}"))

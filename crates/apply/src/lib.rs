@@ -325,6 +325,11 @@ pub(crate) fn parts(id: &str) -> (String, String, String) {
     (find("subscriptions"), find("resourceGroups"), find("workspaces"))
 }
 
+/// The scope of a role assignment id (what comes before its `/providers/Microsoft.Authorization/`).
+pub(crate) fn assignment_scope(id: &str) -> String {
+    id.split("/providers/Microsoft.Authorization/").next().unwrap_or_default().to_string()
+}
+
 pub(crate) fn last(id: &str) -> String {
     id.trim_end_matches('/').rsplit('/').next().unwrap_or_default().to_string()
 }
@@ -441,12 +446,7 @@ async fn execute(
         }
         (ResourceKind::RoleAssignment, Action::Create | Action::Update) => {
             let assignment: RoleAssignment = decode(change)?;
-            let scope = change
-                .resource
-                .split("/providers/Microsoft.Authorization/")
-                .next()
-                .unwrap_or_default()
-                .to_string();
+            let scope = assignment_scope(&change.resource);
             create_assignment(
                 client,
                 &scope,
@@ -457,12 +457,7 @@ async fn execute(
             .await
         }
         (ResourceKind::RoleAssignment, Action::Delete) => {
-            let scope = change
-                .resource
-                .split("/providers/Microsoft.Authorization/")
-                .next()
-                .unwrap_or_default()
-                .to_string();
+            let scope = assignment_scope(&change.resource);
             client.role_assignments().delete(&scope, &last(&change.resource)).await.map(|_| ())
         }
         // No silent success: a (kind, action) pair hubctl's planner never makes is an error
@@ -537,8 +532,7 @@ async fn adopt_existing(
     let role = hubctl_model::role_definition_guid(&wanted.properties.role_definition_id);
     let existing = client.role_assignments().list_for_scope(scope, Some("atScope()")).await?;
     let twin = existing.iter().find(|a| {
-        a.properties.principal_id.eq_ignore_ascii_case(&wanted.properties.principal_id)
-            && hubctl_model::role_definition_guid(&a.properties.role_definition_id) == role
+        a.grants(&wanted.properties.principal_id, &role)
             && a.properties.scope.as_deref().is_some_and(|s| hubctl_model::same_id(s, scope))
     });
     match twin {

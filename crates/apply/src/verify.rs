@@ -18,7 +18,7 @@ use hubctl_client::ArmClient;
 use hubctl_plan::{Action, Change, ResourceKind};
 use serde_json::Value;
 
-use crate::{ApplyOptions, execute_with_retry, last, parts};
+use crate::{ApplyOptions, assignment_scope, execute_with_retry, last, parts};
 
 /// Check `changes` (one hub's, all applied) against a fresh read. `Err`: what does not hold.
 pub(crate) async fn hub(
@@ -88,8 +88,7 @@ async fn access(changes: &[&Change], client: &ArmClient) -> Result<(), String> {
         c.kind == ResourceKind::RoleAssignment
             && matches!(c.action, Action::Create | Action::Update)
     }) {
-        let scope = change.resource.split("/providers/Microsoft.Authorization/").next();
-        by_scope.entry(scope.unwrap_or_default().to_string()).or_default().push(change);
+        by_scope.entry(assignment_scope(&change.resource)).or_default().push(change);
     }
     for (scope, planned) in by_scope {
         // A new assignment can take a while to show in lists (as for every authorization
@@ -126,11 +125,7 @@ fn granted(change: &Change, live: &[hubctl_model::RoleAssignment]) -> bool {
     let role =
         hubctl_model::role_definition_guid(wanted["roleDefinitionId"].as_str().unwrap_or_default());
     let condition = wanted["condition"].as_str().map(str::trim).filter(|c| !c.is_empty());
-    live.iter().any(|a| {
-        a.properties.principal_id.eq_ignore_ascii_case(principal)
-            && hubctl_model::role_definition_guid(&a.properties.role_definition_id) == role
-            && a.condition() == condition
-    })
+    live.iter().any(|a| a.grants(principal, &role) && a.condition() == condition)
 }
 
 /// Leaves of `sent` that `live` does not hold, as `path: sent X, reads Y`. Ids and enum names
@@ -144,9 +139,7 @@ fn compare(path: &str, sent: &Value, live: &Value, out: &mut Vec<String>) {
             }
         }
         Value::String(text) => {
-            let same = live.as_str().is_some_and(|l| {
-                l.trim_end_matches('/').eq_ignore_ascii_case(text.trim_end_matches('/'))
-            });
+            let same = live.as_str().is_some_and(|l| hubctl_model::same_id(l, text));
             let quirk = path.ends_with(".applicationInsights") && live.is_null();
             if !same && !quirk {
                 out.push(format!("{path}: sent {sent}, reads {live}"));

@@ -4,7 +4,7 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use hubctl_apply::{ApplyObserver, ApplyOptions, Flow, StepStatus};
 use hubctl_client::inventory::{self, HubTarget, InventoryRequest, Strategy};
@@ -317,7 +317,7 @@ async fn run(printer: &mut Printer, global: &GlobalArgs, args: ApplyArgs) -> Exi
     });
     let result = hubctl_apply::apply(&plan, &target.client, &options, progress.as_ref()).await;
     progress.finish();
-    let waits = target.client.stats().throttle_waits;
+    let stats = target.client.stats();
     target.close().await;
     let report = match result {
         Ok(report) => report,
@@ -337,10 +337,13 @@ async fn run(printer: &mut Printer, global: &GlobalArgs, args: ApplyArgs) -> Exi
         .map(|s| s.hub.rsplit('/').next().unwrap_or(&s.hub))
         .collect();
     skipped_hubs.dedup();
-    if !waits.is_empty() {
-        let total: Duration = waits.values().sum();
-        let each: Vec<String> =
-            waits.iter().map(|(s, w)| format!("{s} {:.1}s", w.as_secs_f64())).collect();
+    if !stats.throttle_waits.is_empty() {
+        let total = stats.throttle_wait();
+        let each: Vec<String> = stats
+            .throttle_waits
+            .iter()
+            .map(|(s, w)| format!("{s} {:.1}s", w.as_secs_f64()))
+            .collect();
         printer.err(&format!(
             "Waited for ARM's throttling: {:.1}s in all, added up over requests ({}).\n",
             total.as_secs_f64(),

@@ -365,7 +365,7 @@ impl Pipeline {
                             | Outcome::Busy { .. } => true,
                             Outcome::Status { status, .. } => retry::retryable_status(status),
                         };
-                        if matches!(outcome, Outcome::Throttled { .. } | Outcome::Busy { .. }) {
+                        if waiting {
                             return Err(ClientError::RunDeadline {
                                 method: method.to_string(),
                                 url: url.to_string(),

@@ -61,19 +61,6 @@ pub fn newest_stable(versions: &[String]) -> Option<String> {
     versions.iter().filter(|v| !v.to_ascii_lowercase().contains("preview")).max().cloned()
 }
 
-/// The resource provider a URL addresses (the namespace after its last `providers`), lower
-/// case; `""` for ARM's own paths. A refused version is replaced per provider.
-pub fn provider_of(url: &str) -> String {
-    let path = url.split('?').next().unwrap_or(url);
-    let segments: Vec<&str> = path.split('/').collect();
-    segments
-        .iter()
-        .rposition(|s| s.eq_ignore_ascii_case("providers"))
-        .and_then(|i| segments.get(i + 1))
-        .map(|p| p.to_ascii_lowercase())
-        .unwrap_or_default()
-}
-
 /// The resource type a URL addresses, as `provider/type[/child type]` in lower case (the
 /// segments after the last `providers`, names left out); supported versions are per type.
 pub fn resource_type_of(url: &str) -> String {
@@ -139,7 +126,6 @@ mod tests {
         let url = "https://arm/sub/x?api-version=2026-05-01&$skip=2";
         assert_eq!(version_of(url), Some("2026-05-01"));
         let nested = "https://arm/subscriptions/s/resourceGroups/r/providers/Microsoft.MachineLearningServices/workspaces/w/providers/Microsoft.Authorization/roleAssignments/a?api-version=2022-04-01";
-        assert_eq!(provider_of(nested), "microsoft.authorization");
         assert_eq!(resource_type_of(nested), "microsoft.authorization/roleassignments");
         let rule = "https://arm/subscriptions/s/resourceGroups/r/providers/Microsoft.MachineLearningServices/workspaces/w/outboundRules/x?api-version=1";
         assert_eq!(

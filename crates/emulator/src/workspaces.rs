@@ -842,22 +842,29 @@ fn rule_body(workspace_id: &str, name: &str, properties: Value) -> Value {
     })
 }
 
-/// Replace the workspace's Required rules with the set its settings call for.
-fn refresh_required_rules(state: &mut State, key: &str) {
-    let Some(workspace) = state.resources.get(key).cloned() else { return };
+/// Remove a workspace's user-defined rules (`user_defined`), or all the others (the service's).
+fn remove_rules(state: &mut State, key: &str, user_defined: bool) {
     let prefix = format!("{key}/outboundrules/");
-    let stale: Vec<String> = state
+    let doomed: Vec<String> = state
         .resources
         .range(prefix.clone()..)
         .take_while(|(k, _)| k.starts_with(&prefix))
         .filter(|(_, r)| {
-            !eq(r["properties"]["category"].as_str().unwrap_or_default(), "UserDefined")
+            eq(r["properties"]["category"].as_str().unwrap_or_default(), "UserDefined")
+                == user_defined
         })
         .map(|(k, _)| k.clone())
         .collect();
-    for k in stale {
+    for k in doomed {
         state.resources.remove(&k);
     }
+}
+
+/// Replace the workspace's Required rules with the set its settings call for.
+fn refresh_required_rules(state: &mut State, key: &str) {
+    let Some(workspace) = state.resources.get(key).cloned() else { return };
+    let prefix = format!("{key}/outboundrules/");
+    remove_rules(state, key, false);
     let id = body_id(&workspace);
     for (name, properties) in required_rules(state, &workspace) {
         state.resources.insert(
@@ -1295,19 +1302,7 @@ fn patch(
     let network_without_rules =
         network.is_some_and(|n| n.is_object() && n.get("outboundRules").is_none());
     if settings.network_patch_clears_rules && network_without_rules {
-        let prefix = format!("{key}/outboundrules/");
-        let user_rules: Vec<String> = state
-            .resources
-            .range(prefix.clone()..)
-            .take_while(|(k, _)| k.starts_with(&prefix))
-            .filter(|(_, r)| {
-                eq(r["properties"]["category"].as_str().unwrap_or_default(), "UserDefined")
-            })
-            .map(|(k, _)| k.clone())
-            .collect();
-        for rule in user_rules {
-            state.resources.remove(&rule);
-        }
+        remove_rules(state, key, true);
     }
     let workspace_id = body_id(&state.resources[key]);
     for (rule_name, mut rule) in checked {

@@ -482,6 +482,13 @@ pub struct RoleAssignment {
 }
 
 impl RoleAssignment {
+    /// Whether it grants the role `role_guid` (lower case, as [`crate::role_definition_guid`]
+    /// gives it) to `principal`: principals compared without case, roles by GUID whatever the
+    /// role definition id's scope.
+    pub fn grants(&self, principal: &str, role_guid: &str) -> bool {
+        self.properties.principal_id.eq_ignore_ascii_case(principal)
+            && crate::role_definition_guid(&self.properties.role_definition_id) == role_guid
+    }
     /// Its ABAC condition, trimmed; `None` when there is none (absent, null or empty).
     pub fn condition(&self) -> Option<&str> {
         self.properties

@@ -675,6 +675,14 @@ impl Planner<'_> {
                     .collect()
             })
             .unwrap_or_default();
+        // Whether this hub's managed network is updated (existing_hub ran before): kept rules
+        // then carry their bodies.
+        let network_changes = self
+            .changes
+            .iter()
+            .rev()
+            .take_while(|c| c.hub == key)
+            .any(|c| c.kind == ResourceKind::ManagedNetwork && c.action == Action::Update);
         let mut declared = BTreeSet::new();
         for rule in &desired {
             declared.insert(rule.name.to_ascii_lowercase());
@@ -721,12 +729,6 @@ impl Planner<'_> {
                     (Action::NoOp, Reason::NoOpBecauseInSync, Vec::new())
                 }
             };
-            let network_changes = self
-                .changes
-                .iter()
-                .rev()
-                .take_while(|c| c.hub == key)
-                .any(|c| c.kind == ResourceKind::ManagedNetwork && c.action == Action::Update);
             let change = self.change(
                 key,
                 ResourceKind::OutboundRule,
@@ -1066,10 +1068,7 @@ impl Planner<'_> {
             let name = assignment_name(scope, &principal, &role_guid);
             let resource =
                 format!("{scope}/providers/Microsoft.Authorization/roleAssignments/{name}");
-            let existing = live.into_iter().flatten().find(|a| {
-                a.properties.principal_id.eq_ignore_ascii_case(&principal)
-                    && role_definition_guid(&a.properties.role_definition_id) == role_guid
-            });
+            let existing = live.into_iter().flatten().find(|a| a.grants(&principal, &role_guid));
             let subscription = model::subscription_of(scope).unwrap_or_default();
             let mut body = json!({ "properties": {
                 "roleDefinitionId": format!("/subscriptions/{subscription}/providers/Microsoft.Authorization/roleDefinitions/{role_guid}"),

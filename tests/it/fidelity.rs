@@ -339,10 +339,11 @@ async fn deletes_are_soft_unless_purged_and_a_held_name_is_explained() {
     assert_eq!(run.code, 0, "the name was free:\n{}\n{}", run.stdout, run.stderr);
     let refused = lab.hubctl(&["apply", "--auto-approve", "--purge", "hubs"]).await;
     assert_eq!(
-        refused.code, 2,
-        "--purge needs --allow-delete (a usage error):\n{}",
+        refused.code, 1,
+        "--purge needs --allow-delete (a usage error, exit 1 as every error):\n{}",
         refused.stderr
     );
+    assert!(refused.stderr.contains("--allow-delete"), "{}", refused.stderr);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

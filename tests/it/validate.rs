@@ -86,3 +86,14 @@ fn validate_defaults_to_the_current_folder() {
         "valid: 1 hub(s) with 0 project(s) in 1 file(s)\n"
     );
 }
+
+#[test]
+fn a_usage_error_exits_1_never_the_2_of_changes_pending() {
+    // CONTRACT §3: 1 is an error; 2 means changes pending for plan and drift.
+    let typo = hubctl().args(["plan", "--format", "yml"]).output().unwrap();
+    assert_eq!(typo.status.code(), Some(1), "{}", String::from_utf8_lossy(&typo.stderr));
+    assert!(String::from_utf8_lossy(&typo.stderr).contains("--format"));
+    let help = hubctl().args(["plan", "--help"]).output().unwrap();
+    assert_eq!(help.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&help.stdout).contains("--max-chars"));
+}

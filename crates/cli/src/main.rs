@@ -106,7 +106,16 @@ impl From<ExitStatus> for ExitCode {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // A usage error is an error (exit 1, CONTRACT §3), not clap's 2, which for plan and drift
+    // means "changes pending": a pipeline must never read a typo as a diff. --help and
+    // --version print and succeed.
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return if error.use_stderr() { ExitStatus::Error } else { ExitStatus::Success }.into();
+        }
+    };
     context::init_logging(cli.global.verbose);
     let mut printer = Printer::new();
     // Applies, and every command on the local cloud (they share its state file), take the lock.

@@ -251,6 +251,12 @@ fn short(resource: &str) -> String {
 pub fn markdown(plan: &Plan, mode: Mode, max_chars: usize) -> String {
     let mut out = review::Budget::new(max_chars);
     out.always(if mode == Mode::Plan { "### hubctl plan\n\n" } else { "### hubctl drift\n\n" });
+    // The summary table first (CONTRACT §3), then the same in words and by reason.
+    let c = plan.counts();
+    out.always(&format!(
+        "| Add | Change | Destroy | Blocked |\n|---:|---:|---:|---:|\n| {} | {} | {} | {} |\n\n",
+        c.add, c.change, c.destroy, c.blocked
+    ));
     out.always(&format!("**{}**\n", summary_line(plan)));
     let reasons = review::reason_counts(plan);
     if !reasons.is_empty() {

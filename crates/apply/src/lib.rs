@@ -24,17 +24,23 @@
 //! # }
 //! ```
 
+pub mod read;
+mod saved;
+mod steps;
 mod verify;
+
+pub use saved::check_saved;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hubctl_client::{ArmClient, ClientError};
-use hubctl_model::{Connection, OutboundRule, RoleAssignment, Workspace};
-use hubctl_plan::mapping::DIGEST_TAG;
-use hubctl_plan::{Action, Change, Plan, ResourceKind};
+use hubctl_plan::saved::SavedPlanError;
+use hubctl_plan::{Action, Change, DIGEST_TAG, Origin, Plan, ResourceKind};
 use serde_json::{Value, json};
+
+use crate::steps::{execute_with_retry, parts, retry_passing};
 
 /// How to apply.
 #[derive(Debug, Clone)]
@@ -64,8 +70,19 @@ impl Default for ApplyOptions {
 #[derive(Debug, thiserror::Error)]
 pub enum ApplyError {
     /// The plan has refused changes.
-    #[error("{} change(s) are blocked; nothing was applied (pass --skip-blocked to apply the other hubs)", .0)]
+    #[error("{} change(s) are blocked; nothing was applied (the reasons and remedies are in the plan; --skip-blocked applies the other hubs)", .0)]
     Blocked(usize),
+    /// A plan read from a file that was not checked against live state ([`check_saved`]).
+    #[error(
+        "this plan was read from a file and not checked against live state; nothing was applied (a saved plan is applied only through check_saved, which refuses a stale one)"
+    )]
+    UncheckedSavedPlan,
+    /// A saved plan made for another target, or stale.
+    #[error("{0}")]
+    Saved(#[from] SavedPlanError),
+    /// Reading live state to check a saved plan failed.
+    #[error("reading live state to check the saved plan: {0}")]
+    Read(#[from] ClientError),
     /// The plan deletes hubs or projects and that was not allowed.
     #[error("the plan deletes {}; nothing was applied (pass --allow-delete; at a terminal, deleting a hub can also be confirmed by typing its name)", .0.join(", "))]
     DeleteNotAllowed(Vec<String>),
@@ -150,12 +167,24 @@ impl ApplyObserver for Silent {
     fn after(&self, _: &Change, _: &StepStatus) {}
 }
 
-/// Check the plan can be applied at all, before anything is sent.
-pub fn preflight(plan: &Plan, options: &ApplyOptions) -> Result<(), ApplyError> {
+/// The one refusal of a plan with blocked changes (the binary asks it before confirmation,
+/// [`preflight`] again before anything is sent).
+pub fn refuse_blocked(plan: &Plan, skip_blocked: bool) -> Result<(), ApplyError> {
     let blocked = plan.changes.iter().filter(|c| c.action == Action::Blocked).count();
-    if blocked > 0 && !options.skip_blocked {
+    if blocked > 0 && !skip_blocked {
         return Err(ApplyError::Blocked(blocked));
     }
+    Ok(())
+}
+
+/// Check the plan can be applied at all, before anything is sent: made by this run or a saved
+/// plan checked against live state ([`check_saved`]), nothing blocked (unless skipped), deletes
+/// of hubs and projects allowed.
+pub fn preflight(plan: &Plan, options: &ApplyOptions) -> Result<(), ApplyError> {
+    if plan.origin() == Origin::Read {
+        return Err(ApplyError::UncheckedSavedPlan);
+    }
+    refuse_blocked(plan, options.skip_blocked)?;
     let deletes: Vec<String> = plan
         .changes
         .iter()
@@ -311,291 +340,37 @@ async fn apply_hub(
     steps
 }
 
-/// (subscription, resource group, workspace name) of a workspace or child id.
-pub(crate) fn parts(id: &str) -> (String, String, String) {
-    let segments: Vec<&str> = id.split('/').filter(|s| !s.is_empty()).collect();
-    let find = |word: &str| {
-        segments
-            .iter()
-            .position(|s| s.eq_ignore_ascii_case(word))
-            .and_then(|i| segments.get(i + 1))
-            .map(|s| s.to_string())
-            .unwrap_or_default()
-    };
-    (find("subscriptions"), find("resourceGroups"), find("workspaces"))
-}
-
-/// The scope of a role assignment id (what comes before its `/providers/Microsoft.Authorization/`).
-pub(crate) fn assignment_scope(id: &str) -> String {
-    id.split("/providers/Microsoft.Authorization/").next().unwrap_or_default().to_string()
-}
-
-pub(crate) fn last(id: &str) -> String {
-    id.trim_end_matches('/').rsplit('/').next().unwrap_or_default().to_string()
-}
-
-fn decode<T: serde::de::DeserializeOwned>(change: &Change) -> Result<T, ClientError> {
-    serde_json::from_value(change.after.clone().unwrap_or(Value::Null)).map_err(|e| {
-        ClientError::Decode {
-            url: change.resource.clone(),
-            reason: format!("the plan's body: {e}"),
-        }
-    })
-}
-
-/// An operation that failed for the service's own passing reasons (an internal error, an
-/// outage) is tried again whole — every step is an idempotent write — a few times before the
-/// hub stops. A refusal (4xx) is never retried.
-const STEP_ATTEMPTS: u32 = 3;
-
-fn passing(error: &ClientError) -> bool {
-    match error {
-        ClientError::OperationFailed { code, .. } => {
-            matches!(
-                code.as_str(),
-                "InternalServerError" | "ServiceUnavailable" | "GatewayTimeout" | "TooManyRequests"
-            )
-        }
-        // A write whose answer was lost may be running already: wait for it, then write again.
-        ClientError::Service { code, .. } => code == "AnotherOperationInProgress",
-        ClientError::RetriesExhausted { .. } | ClientError::Transport { .. } => true,
-        _ => false,
-    }
-}
-
-pub(crate) async fn execute_with_retry(
-    change: &Change,
-    client: &ArmClient,
-    options: &ApplyOptions,
-) -> Result<(), ClientError> {
-    retry_passing(&change.display, || execute(change, client, options)).await
-}
-
-/// Run `step` again, a few times, while it fails for a passing reason.
-async fn retry_passing<F, Fut>(what: &str, mut step: F) -> Result<(), ClientError>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<(), ClientError>>,
-{
-    let mut attempt = 1;
-    loop {
-        match step().await {
-            Err(e) if attempt < STEP_ATTEMPTS && passing(&e) => {
-                tracing::info!(step = %what, attempt, error = %e, "trying the step again");
-                tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt))).await;
-                attempt += 1;
-            }
-            other => return other,
-        }
-    }
-}
-
-/// One change, by kind and action.
-async fn execute(
-    change: &Change,
-    client: &ArmClient,
-    options: &ApplyOptions,
-) -> Result<(), ClientError> {
-    let (sub, rg, ws) = parts(&change.resource);
-    let after = change.after.clone().unwrap_or(Value::Null);
-    match (change.kind, change.action) {
-        (ResourceKind::Hub | ResourceKind::Project, Action::Create) => {
-            let body: Workspace = decode(change)?;
-            let created = match client.workspaces().create_or_update(&sub, &rg, &ws, &body).await {
-                Ok(poller) => poller.wait().await.map(|_| ()),
-                Err(e) => Err(e),
-            };
-            created.map_err(soft_deleted_remedy)
-        }
-        (
-            ResourceKind::Hub | ResourceKind::Project | ResourceKind::ManagedNetwork,
-            Action::Update,
-        ) => client.workspaces().update(&sub, &rg, &ws, &after).await?.wait().await.map(|_| ()),
-        (ResourceKind::Hub | ResourceKind::Project, Action::Delete) => {
-            // The plan decided whether this delete purges (hubctl_plan::Change docs).
-            let purge = after["forceToPurge"].as_bool().unwrap_or(false);
-            client.workspaces().delete(&sub, &rg, &ws, purge).await?.wait().await.map(|_| ())
-        }
-        (ResourceKind::OutboundRule, Action::Create | Action::Update) => {
-            let rule: OutboundRule = decode(change)?;
-            client
-                .outbound_rules()
-                .create_or_update(&sub, &rg, &ws, &last(&change.resource), &rule)
-                .await?
-                .wait()
-                .await
-                .map(|_| ())
-        }
-        (ResourceKind::OutboundRule, Action::Delete) => client
-            .outbound_rules()
-            .delete(&sub, &rg, &ws, &last(&change.resource))
-            .await?
-            .wait()
-            .await
-            .map(|_| ()),
-        (ResourceKind::Connection, Action::Create | Action::Update) => {
-            let connection: Connection = decode(change)?;
-            client
-                .connections()
-                .create_or_update(&sub, &rg, &ws, &last(&change.resource), &connection)
-                .await
-                .map(|_| ())
-        }
-        (ResourceKind::Connection, Action::Delete) => {
-            client.connections().delete(&sub, &rg, &ws, &last(&change.resource)).await
-        }
-        (ResourceKind::RoleAssignment, Action::Create | Action::Update) => {
-            let assignment: RoleAssignment = decode(change)?;
-            let scope = assignment_scope(&change.resource);
-            create_assignment(
-                client,
-                &scope,
-                &last(&change.resource),
-                &assignment,
-                options.principal_wait,
-            )
-            .await
-        }
-        (ResourceKind::RoleAssignment, Action::Delete) => {
-            let scope = assignment_scope(&change.resource);
-            client.role_assignments().delete(&scope, &last(&change.resource)).await.map(|_| ())
-        }
-        // No silent success: a (kind, action) pair hubctl's planner never makes is an error
-        // naming it (a plan edited by hand, or made by another version).
-        (kind, action) => Err(ClientError::Decode {
-            url: change.resource.clone(),
-            reason: format!(
-                "the plan asks to {action:?} a {kind:?}, which this hubctl cannot do; plan again with this version"
-            ),
-        }),
-    }
-}
-
-/// A create refused because a soft-deleted workspace holds the name: the service's answer, with
-/// the ways out (ARM lists no soft-deleted workspaces, so the plan cannot know beforehand).
-fn soft_deleted_remedy(error: ClientError) -> ClientError {
-    match error {
-        ClientError::Service { method, url, status, code, message, request_id }
-            if message.to_ascii_lowercase().contains("soft-deleted workspace exists") =>
-        {
-            ClientError::Service {
-                method,
-                url,
-                status,
-                code,
-                message: format!(
-                    "{message} — a workspace of this name was deleted in the last 14 days and is kept, soft-deleted, holding the name. Recover it (Azure portal or ML studio: Recently deleted → Recover) and run apply again to bring it back under the manifest; or purge it there (permanent) and run apply again to create it anew; or choose another name. Next time, `hubctl apply --allow-delete --purge` deletes for good."
-                ),
-                request_id,
-            }
-        }
-        other => other,
-    }
-}
-
-/// Create (or, for a changed condition, rewrite) an assignment, waiting for a principal still
-/// replicating. `RoleAssignmentExists` means one for the same principal and role appeared at the
-/// scope after the plan read it: it is read back and adopted when it grants what was planned
-/// (same condition), and reported otherwise — never counted as done unseen.
-async fn create_assignment(
-    client: &ArmClient,
-    scope: &str,
-    name: &str,
-    assignment: &RoleAssignment,
-    wait: Duration,
-) -> Result<(), ClientError> {
-    let started = Instant::now();
-    loop {
-        match client.role_assignments().create(scope, name, &assignment.properties).await {
-            Ok(_) => return Ok(()),
-            Err(e) if e.code() == Some("RoleAssignmentExists") => {
-                return adopt_existing(client, scope, assignment, e).await;
-            }
-            Err(e) if e.code() == Some("PrincipalNotFound") && started.elapsed() < wait => {
-                tracing::info!(scope, "principal not replicated yet; waiting");
-                tokio::time::sleep(Duration::from_secs(5).min(wait)).await;
-            }
-            Err(e) => return Err(e),
-        }
-    }
-}
-
-/// The assignment the service says already exists: adopted when it grants the same (role,
-/// principal and condition), else the service's error with what differs.
-async fn adopt_existing(
-    client: &ArmClient,
-    scope: &str,
-    wanted: &RoleAssignment,
-    error: ClientError,
-) -> Result<(), ClientError> {
-    let condition = |a: &RoleAssignment| a.condition().map(str::to_string);
-    let role = hubctl_model::role_definition_guid(&wanted.properties.role_definition_id);
-    let existing = client.role_assignments().list_for_scope(scope, Some("atScope()")).await?;
-    let twin = existing.iter().find(|a| {
-        a.grants(&wanted.properties.principal_id, &role)
-            && a.properties.scope.as_deref().is_some_and(|s| hubctl_model::same_id(s, scope))
-    });
-    match twin {
-        Some(twin) if condition(twin) == condition(wanted) => {
-            tracing::info!(scope, existing = %twin.name, "an equal role assignment appeared since the plan; adopted");
-            Ok(())
-        }
-        Some(twin) => Err(ClientError::Service {
-            method: "PUT".into(),
-            url: twin.id.clone(),
-            status: 409,
-            code: "RoleAssignmentExists".into(),
-            message: format!(
-                "an assignment of this role to this principal appeared at {scope} since the plan ({}), with a different condition ({:?} where the manifest says {:?}); plan again to see it as a change",
-                twin.name,
-                condition(twin),
-                condition(wanted)
-            ),
-            request_id: None,
-        }),
-        None => Err(error),
-    }
-}
-
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
     #[test]
     fn hubs_are_interleaved_across_subscriptions() {
-        let change = |hub: &str| Change {
-            id: hub.into(),
-            hub: hub.into(),
-            kind: ResourceKind::Hub,
-            resource: hub.into(),
-            display: hub.into(),
-            action: Action::Create,
-            reasons: Vec::new(),
-            fields: Vec::new(),
-            before: None,
-            after: None,
-            depends_on: Vec::new(),
-        };
-        let keys = [
-            "/subscriptions/a/h1",
-            "/subscriptions/a/h2",
-            "/subscriptions/a/h3",
-            "/subscriptions/b/h4",
-            "/subscriptions/b/h5",
-        ];
-        let changes: Vec<Change> = keys.iter().map(|k| change(k)).collect();
+        let hub = |sub: &str, name: &str| hubctl_model::ArmId::workspace(sub, "rg", name);
+        let ids = [hub("a", "h1"), hub("a", "h2"), hub("a", "h3"), hub("b", "h4"), hub("b", "h5")];
+        let changes: Vec<Change> = ids
+            .iter()
+            .map(|id| Change {
+                id: id.key().into(),
+                hub: id.key().into(),
+                kind: ResourceKind::Hub,
+                resource: id.clone(),
+                display: id.name().into(),
+                action: Action::Create,
+                reasons: Vec::new(),
+                fields: Vec::new(),
+                before: None,
+                after: None,
+                depends_on: Vec::new(),
+            })
+            .collect();
         let hubs: BTreeMap<&str, Vec<&Change>> =
             changes.iter().map(|c| (c.hub.as_str(), vec![c])).collect();
-        let order: Vec<&str> = interleave_subscriptions(hubs).into_iter().map(|(h, _)| h).collect();
-        assert_eq!(
-            order,
-            [
-                "/subscriptions/a/h1",
-                "/subscriptions/b/h4",
-                "/subscriptions/a/h2",
-                "/subscriptions/b/h5",
-                "/subscriptions/a/h3"
-            ]
-        );
+        let order: Vec<&str> = interleave_subscriptions(hubs)
+            .into_iter()
+            .map(|(_, changes)| changes[0].display.as_str())
+            .collect();
+        assert_eq!(order, ["h1", "h4", "h2", "h5", "h3"]);
     }
 }

@@ -18,7 +18,8 @@ use hubctl_client::ArmClient;
 use hubctl_plan::{Action, Change, ResourceKind};
 use serde_json::Value;
 
-use crate::{ApplyOptions, assignment_scope, execute_with_retry, last, parts};
+use crate::ApplyOptions;
+use crate::steps::{assignment_scope, execute_with_retry, parts};
 
 /// Check `changes` (one hub's, all applied) against a fresh read. `Err`: what does not hold.
 pub(crate) async fn hub(
@@ -67,7 +68,7 @@ async fn rules(
     for change in changes.iter().filter(|c| {
         c.kind == ResourceKind::OutboundRule && c.action != Action::Delete && c.after.is_some()
     }) {
-        let rule = last(&change.resource);
+        let rule = change.resource.name();
         if present.contains(&rule.to_ascii_lowercase()) {
             continue;
         }

@@ -369,8 +369,7 @@ mod grown {
                     resource.to_string().replace(&name(0), &name(i)).replace(&sub(0), &sub(i));
                 let mut resource: Value = serde_json::from_str(&text).unwrap();
                 if resource["kind"] == "Hub" {
-                    resource["tags"][hubctl_plan::mapping::DIGEST_TAG] =
-                        Value::String(digest.clone());
+                    resource["tags"][hubctl_plan::DIGEST_TAG] = Value::String(digest.clone());
                 }
                 if let Some(scope) = resource["properties"]["scope"].as_str().map(str::to_string) {
                     let role = resource["properties"]["roleDefinitionId"]

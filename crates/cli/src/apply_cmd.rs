@@ -7,7 +7,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use hubctl_apply::{ApplyObserver, ApplyOptions, Flow, StepStatus};
-use hubctl_client::inventory::{self, HubTarget, InventoryRequest, Strategy};
 use hubctl_plan::{Action, Change, Plan};
 
 use crate::ExitStatus;
@@ -128,34 +127,6 @@ fn verb(action: Action) -> &'static str {
     }
 }
 
-/// The inventory a saved plan was made from: its hubs, with connections where it read them.
-fn request_for(plan: &Plan) -> InventoryRequest {
-    let hubs = plan
-        .hubs
-        .keys()
-        .map(|key| {
-            let segments: Vec<&str> = key.split('/').filter(|s| !s.is_empty()).collect();
-            let at = |word: &str| {
-                segments
-                    .iter()
-                    .position(|s| s.eq_ignore_ascii_case(word))
-                    .and_then(|i| segments.get(i + 1))
-                    .map(|s| s.to_string())
-                    .unwrap_or_default()
-            };
-            HubTarget {
-                subscription: at("subscriptions"),
-                resource_group: at("resourcegroups"),
-                name: at("workspaces"),
-                projects: Vec::new(),
-                rules: Vec::new(),
-                read_connections: plan.fingerprints.contains_key(&format!("{key}#connections")),
-            }
-        })
-        .collect();
-    InventoryRequest { hubs, role_names: Vec::new(), strategy: Strategy::Auto }
-}
-
 fn confirm(printer: &mut Printer, plan: &Plan, allow_delete: &mut bool) -> Result<bool, String> {
     if !std::io::stdin().is_terminal() {
         return Err(
@@ -227,23 +198,15 @@ async fn run(printer: &mut Printer, global: &GlobalArgs, args: ApplyArgs) -> Exi
                     return ExitStatus::Error;
                 }
             };
-            let live = match inventory::read(&target.client, &request_for(&plan)).await {
-                Ok((live, _)) => live,
+            let plan = match hubctl_apply::check_saved(plan, &target.client, &target.endpoint).await
+            {
+                Ok(plan) => plan,
                 Err(e) => {
                     printer.err(&format!("error: {e}\n"));
                     target.close().await;
                     return ExitStatus::Error;
                 }
             };
-            if let Err(e) = hubctl_plan::saved::check(
-                &plan,
-                &target.endpoint,
-                &hubctl_plan::digest::fingerprints(&live),
-            ) {
-                printer.err(&format!("error: {e}\n"));
-                target.close().await;
-                return ExitStatus::Error;
-            }
             (plan, target)
         }
         None => {
@@ -268,8 +231,8 @@ async fn run(printer: &mut Printer, global: &GlobalArgs, args: ApplyArgs) -> Exi
         &target.description,
         crate::review::DEFAULT_MAX_CHARS,
     );
-    if plan.is_blocked() && !args.skip_blocked {
-        printer.err("error: blocked changes; nothing was applied (the reasons and remedies are above; --skip-blocked applies the other hubs)\n");
+    if let Err(e) = hubctl_apply::refuse_blocked(&plan, args.skip_blocked) {
+        printer.err(&format!("error: {e}\n"));
         target.close().await;
         return ExitStatus::Blocked;
     }
@@ -334,7 +297,7 @@ async fn run(printer: &mut Printer, global: &GlobalArgs, args: ApplyArgs) -> Exi
         .steps
         .iter()
         .filter(|s| s.status == StepStatus::Skipped)
-        .map(|s| s.hub.rsplit('/').next().unwrap_or(&s.hub))
+        .map(|s| s.hub.rsplit_once('/').map_or(s.hub.as_str(), |(_, name)| name))
         .collect();
     skipped_hubs.dedup();
     if !stats.throttle_waits.is_empty() {

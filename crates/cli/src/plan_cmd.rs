@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use hubctl_client::inventory::{self, HubTarget, InventoryRequest, Strategy};
+use hubctl_client::inventory::{self, Strategy};
 use hubctl_plan::{Plan, PlanOptions};
 use hubctl_spec::Desired;
 
@@ -114,44 +114,6 @@ pub fn load(
     }
 }
 
-/// What the inventory must read for these manifests.
-pub fn inventory_request(desired: &Desired) -> InventoryRequest {
-    let hubs = desired
-        .hubs
-        .iter()
-        .map(|hub| HubTarget {
-            subscription: hub.metadata.subscription.to_string(),
-            resource_group: hub.metadata.resource_group.clone(),
-            name: hub.metadata.name.clone(),
-            projects: hub.spec.projects.iter().map(|p| p.name.clone()).collect(),
-            rules: hub.spec.network.isolation.rules().into_iter().map(|r| r.name).collect(),
-            read_connections: !hub.spec.connections.is_empty(),
-        })
-        .collect();
-    let mut role_names: Vec<String> = desired
-        .hubs
-        .iter()
-        .flat_map(|h| {
-            h.spec
-                .access
-                .assignments
-                .iter()
-                .chain(h.spec.projects.iter().flat_map(|p| p.access.assignments.iter()))
-        })
-        .filter_map(|a| match &a.role {
-            hubctl_spec::model::RoleRef::Name(name)
-                if hubctl_plan::roles::built_in(name).is_none() =>
-            {
-                Some(name.clone())
-            }
-            _ => None,
-        })
-        .collect();
-    role_names.sort();
-    role_names.dedup();
-    InventoryRequest { hubs, role_names, strategy: Strategy::Auto }
-}
-
 /// Read live state and plan. The target stays open for the caller (apply goes on with it).
 pub async fn make_plan(
     global: &GlobalArgs,
@@ -160,7 +122,7 @@ pub async fn make_plan(
     purge: bool,
 ) -> Result<(Plan, context::Target), String> {
     let target = context::connect(global).await.map_err(|e| e.to_string())?;
-    let mut request = inventory_request(desired);
+    let mut request = hubctl_apply::read::for_manifests(desired);
     if prune {
         // Hubs whose manifests are gone can be anywhere in the subscriptions: read them whole.
         request.strategy = Strategy::List;

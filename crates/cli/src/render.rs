@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use hubctl_model::ArmId;
 use hubctl_plan::{Action, Change, Classification, FieldChange, Plan, ResourceKind};
 
 use crate::review;
@@ -145,7 +146,7 @@ fn hub_name<'a>(plan: &'a Plan, key: &'a str) -> &'a str {
     plan.hubs
         .get(key)
         .map(|h| h.name.as_str())
-        .unwrap_or_else(|| key.rsplit('/').next().unwrap_or(key))
+        .unwrap_or_else(|| key.rsplit_once('/').map_or(key, |(_, name)| name))
 }
 
 /// The text form.
@@ -239,11 +240,8 @@ pub fn text(plan: &Plan, mode: Mode, color: bool, target: &str) -> String {
 }
 
 fn short(resource: &str) -> String {
-    let parts: Vec<&str> = resource.split('/').collect();
-    match parts.iter().position(|p| p.eq_ignore_ascii_case("workspaces")) {
-        Some(i) => parts[i + 1..].join("/"),
-        None => resource.to_string(),
-    }
+    let id = ArmId::parse(resource).ok();
+    id.as_ref().and_then(|id| id.from_type("workspaces")).unwrap_or(resource).to_string()
 }
 
 /// The markdown form, for pull-request comments, within `max_chars` characters (what must be

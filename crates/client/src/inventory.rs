@@ -157,10 +157,10 @@ pub async fn complete(
         workspaces.into_iter().partition(|w| w.kind.is_some() && w.identity.is_some());
     let reread = thin.len();
     let gets = thin.into_iter().map(|w| async move {
-        let segments: Vec<&str> = w.id.split('/').collect();
-        match (hubctl_model::subscription_of(&w.id), segments.get(4)) {
-            (Some(sub), Some(rg)) => client.workspaces().get(&sub, rg, &w.name).await,
-            _ => Ok(Some(w)),
+        let id = hubctl_model::ArmId::parse(&w.id).ok();
+        match id.as_ref().and_then(|id| Some((id.subscription()?, id.resource_group()?))) {
+            Some((sub, rg)) => client.workspaces().get(sub, rg, &w.name).await,
+            None => Ok(Some(w)),
         }
     });
     for result in futures_util::future::join_all(gets).await {

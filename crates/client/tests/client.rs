@@ -4,84 +4,22 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use azure_core::credentials::{Secret, TokenCredential};
 use hubctl_client::inventory::{self, HubTarget, InventoryRequest, Strategy};
-use hubctl_client::{
-    ArmClient, ArmClientOptions, AuthEnv, AuthMethod, ClientError, Cloud, CredentialOptions,
-    RetryOptions, credential, http_client,
-};
-use hubctl_emulator::{Emulator, Options, Seed};
+use hubctl_client::{ArmClient, AuthEnv, AuthMethod, ClientError, credential, http_client};
+use hubctl_emulator::{Options, Seed};
 use hubctl_model::{
     IdentityType, ManagedIdentity, RoleAssignmentProperties, Workspace, WorkspaceProperties,
 };
 use serde_json::json;
 
-const SUB: &str = "00000000-0000-0000-0000-000000000001";
-const RG: &str = "rg-ai-platform";
-const CLIENT_ID: &str = "11111111-0000-0000-0000-00000000c11e";
-const SECRET: &str = "local-cloud-secret";
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn seed() -> Seed {
-    Seed::from_file(&root().join("examples/local-cloud-seed.yaml")).unwrap()
-}
-
-async fn emulator(options: Options) -> Emulator {
-    Emulator::start(Options {
-        seed: options.seed.clone().or_else(|| Some(seed())),
-        lro: Duration::from_millis(20),
-        ..options
-    })
-    .await
-    .unwrap()
-}
-
-fn secret_env(emulator: &Emulator) -> AuthEnv {
-    AuthEnv {
-        tenant_id: Some(emulator.tenant_id()),
-        client_id: Some(CLIENT_ID.into()),
-        client_secret: Some(Secret::new(SECRET)),
-        ..AuthEnv::default()
-    }
-}
-
-fn credential_options(emulator: &Emulator, method: AuthMethod, env: AuthEnv) -> CredentialOptions {
-    CredentialOptions {
-        method,
-        env,
-        cloud: Cloud::local(&emulator.arm_endpoint()).unwrap(),
-        http: Some(http_client(Some(emulator.ca_cert_path())).unwrap()),
-        executor: None,
-    }
-}
-
-fn client_options(emulator: &Emulator) -> ArmClientOptions {
-    ArmClientOptions {
-        cloud: Cloud::local(&emulator.arm_endpoint()).unwrap(),
-        http: Some(http_client(Some(emulator.ca_cert_path())).unwrap()),
-        retry: RetryOptions { initial_delay: Duration::from_millis(20), ..RetryOptions::local() },
-        poll_interval: Duration::from_millis(20),
-        ..ArmClientOptions::default()
-    }
-}
-
-fn client_with(emulator: &Emulator, credential: Arc<dyn TokenCredential>) -> ArmClient {
-    ArmClient::new(credential, Some(client_options(emulator))).unwrap()
-}
-
-fn client(emulator: &Emulator) -> ArmClient {
-    let credential =
-        credential(&credential_options(emulator, AuthMethod::ClientSecret, secret_env(emulator)))
-            .unwrap();
-    client_with(emulator, credential)
-}
+use hubctl_test::arm::{
+    client, client_options, client_with, credential_options, emulator, secret_env,
+};
+use hubctl_test::cloud::CLIENT_ID;
+use hubctl_test::{RG, SUB};
 
 fn hub() -> Workspace {
     Workspace {

@@ -27,15 +27,22 @@
 //! assert_eq!(ws.other["futureField"], 1);
 //! ```
 
+mod arm;
 mod enums;
 mod id;
 mod live;
-mod resources;
+pub mod sections;
 
+pub use arm::*;
 pub use enums::*;
 pub use id::*;
 pub use live::*;
-pub use resources::*;
+pub use sections::*;
+
+use serde_json::{Map, Value};
+
+/// Fields a type does not model, kept for the round trip.
+pub type Other = Map<String, Value>;
 
 /// The api-version hubctl uses for `Microsoft.MachineLearningServices` (newest stable; NOTES.md §1).
 pub const WORKSPACES_API_VERSION: &str = "2026-05-01";

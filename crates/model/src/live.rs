@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::resources::{Connection, RoleAssignment, Workspace};
+use crate::{Connection, RoleAssignment, Workspace};
 
 /// The live state of a fleet, keyed by lower-case ARM ids (see [`crate::id_key`]).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -14,6 +14,7 @@
 
 use std::collections::BTreeMap;
 
+use hubctl_model::ArmId;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -40,6 +41,35 @@ pub struct Plan {
     /// A digest of the live state of every resource read, by id key: `apply --plan` re-reads
     /// and refuses the plan if any differs.
     pub fingerprints: BTreeMap<String, String>,
+    /// Where this value came from — not part of the plan's data (never written, and plans
+    /// compare equal whatever it is). See [`Origin`].
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub(crate) origin: OriginMark,
+}
+
+/// Where a plan value came from. hubctl-apply applies a plan [`Origin::Made`] by this run or
+/// [`Origin::Checked`] against live state; one only [`Origin::Read`] from a file is refused, so
+/// a stale saved plan cannot be applied by mistake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Origin {
+    /// Made by [`crate::plan`] in this process.
+    Made,
+    /// Read from a file ([`crate::saved::from_text`]) and not checked yet.
+    #[default]
+    Read,
+    /// Read from a file and checked against live state ([`crate::saved::check`]).
+    Checked,
+}
+
+/// [`Origin`] as a field that does not take part in a plan's equality.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct OriginMark(pub(crate) Origin);
+
+impl PartialEq for OriginMark {
+    fn eq(&self, _: &OriginMark) -> bool {
+        true
+    }
 }
 
 /// Where a plan came from.
@@ -141,7 +171,8 @@ pub struct Change {
     /// The resource kind.
     pub kind: ResourceKind,
     /// The ARM id of the resource (for a role assignment: its full id).
-    pub resource: String,
+    #[schemars(with = "String")]
+    pub resource: ArmId,
     /// A short name for people (`contoso-hub`, `contoso-hub/pypi`, `fraud-detection: Azure AI Developer → 7d2f…`).
     pub display: String,
     /// What happens.
@@ -184,6 +215,10 @@ pub struct Counts {
 }
 
 impl Plan {
+    /// Where this plan came from.
+    pub fn origin(&self) -> Origin {
+        self.origin.0
+    }
     /// How many changes of each action.
     pub fn counts(&self) -> Counts {
         let mut counts = Counts::default();

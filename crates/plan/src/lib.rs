@@ -8,9 +8,10 @@
 //! executed by apply. Its changes carry an [`Action`] that decides and [`Reason`]s that only
 //! explain; refusals come from one table ([`reasons::RULES`], also docs/rules.md).
 //!
-//! Modules: [`planner`] compares and normalises, [`mapping`] is the one place manifest names
-//! meet ARM's, [`order`] sequences, [`digest`] fingerprints, [`saved`] owns the plan-file
-//! format, [`simulate`] applies a plan in memory.
+//! Modules: [`planner`] walks the fleet; [`sections`] has one module per manifest section
+//! (hub, identity, network, connections, access, projects), each with its diff and its
+//! mapping to ARM both ways; [`import`] writes a live hub as a manifest; [`order`] sequences,
+//! [`digest`] fingerprints, [`saved`] owns the plan-file format and refuses a stale one.
 //!
 //! Not here: reading Azure (hubctl-client), executing (hubctl-apply), printing (the binary).
 //!
@@ -33,17 +34,19 @@
 
 pub mod change;
 pub mod digest;
-pub mod mapping;
+pub mod import;
 pub mod order;
 pub mod planner;
 pub mod reasons;
 pub mod roles;
 pub mod saved;
-pub mod simulate;
+pub mod sections;
 
 pub use change::*;
-pub use planner::{PlanOptions, assignment_name, plan};
+pub use planner::{PlanOptions, plan};
 pub use reasons::{Reason, WarningKind};
+pub use sections::access::assignment_name;
+pub use sections::hub::{DIGEST_TAG, OWNER_TAG, OWNER_VALUE};
 
 /// The JSON Schema of a plan (`--format json` and plan files), as in schemas/plan.schema.json.
 pub fn plan_schema_text() -> String {
@@ -51,6 +54,3 @@ pub fn plan_schema_text() -> String {
     text.push('\n');
     text
 }
-
-#[cfg(test)]
-mod tests;

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::change::{FORMAT_VERSION, Plan};
+use crate::change::{FORMAT_VERSION, Origin, OriginMark, Plan};
 
 /// Why a saved plan cannot be applied.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -64,12 +64,13 @@ pub fn from_text(text: &str) -> Result<Plan, SavedPlanError> {
     serde_json::from_value(value).map_err(|e| SavedPlanError::Unreadable { reason: e.to_string() })
 }
 
-/// Check a saved plan against this run's target and freshly read fingerprints.
+/// Check a saved plan against this run's target and freshly read fingerprints; the plan comes
+/// back [`Origin::Checked`], which hubctl-apply requires of a plan read from a file.
 pub fn check(
-    saved: &Plan,
+    mut saved: Plan,
     target: &str,
     fresh: &BTreeMap<String, String>,
-) -> Result<(), SavedPlanError> {
+) -> Result<Plan, SavedPlanError> {
     if !saved.provenance.target.eq_ignore_ascii_case(target) {
         return Err(SavedPlanError::OtherTarget {
             planned: saved.provenance.target.clone(),
@@ -94,5 +95,9 @@ pub fn check(
     );
     changed.sort();
     changed.dedup();
-    if changed.is_empty() { Ok(()) } else { Err(SavedPlanError::Stale { changed }) }
+    if !changed.is_empty() {
+        return Err(SavedPlanError::Stale { changed });
+    }
+    saved.origin = OriginMark(Origin::Checked);
+    Ok(saved)
 }

@@ -8,7 +8,8 @@
 use std::path::Path;
 
 use hubctl_model::Live;
-use hubctl_plan::{Action, PlanOptions, ResourceKind, plan, simulate};
+use hubctl_plan::{Action, PlanOptions, ResourceKind, plan};
+use hubctl_test::simulate;
 use proptest::prelude::*;
 
 const SUB: &str = "00000000-0000-0000-0000-000000000001";

@@ -33,7 +33,7 @@ fn every_action() -> Plan {
         tool_version: "test".into(),
         ..Default::default()
     };
-    let live = hubctl_plan::simulate::apply(
+    let live = hubctl_test::simulate::apply(
         &hubctl_model::Live::default(),
         &hubctl_plan::plan(&first, &hubctl_model::Live::default(), &options),
     );
@@ -108,7 +108,7 @@ fn fleet_with(n: usize, blocked: &[usize], deletes: &[usize], unique: bool) -> P
     };
     let first = load((0..n).map(|i| manifest(i, "Fleet hub", "sa", gone)).collect());
     let empty = hubctl_model::Live::default();
-    let live = hubctl_plan::simulate::apply(&empty, &hubctl_plan::plan(&first, &empty, &options));
+    let live = hubctl_test::simulate::apply(&empty, &hubctl_plan::plan(&first, &empty, &options));
     let second = load(
         (0..n)
             .map(|i| {

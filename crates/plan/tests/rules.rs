@@ -1,14 +1,16 @@
 //! The planner's rules and normalisations, one test each, on manifests read by the real loader
 //! and live state made by simulating earlier plans.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::Path;
 
 use hubctl_model::{Live, id_key};
 use serde_json::json;
 
-use crate::change::*;
-use crate::reasons::{RULES, Reason, WarningKind};
-use crate::{PlanOptions, plan, simulate};
+use hubctl_plan::reasons::{RULES, Reason, WarningKind};
+use hubctl_plan::*;
+use hubctl_test::simulate;
 
 const SUB: &str = "00000000-0000-0000-0000-000000000001";
 
@@ -389,7 +391,7 @@ fn rule_role_not_found() {
 #[test]
 fn every_rule_has_a_test_and_docs_rules_md_is_current() {
     // The tests above name every reason in RULES.
-    let source = include_str!("tests.rs");
+    let source = include_str!("rules.rs");
     for rule in RULES {
         assert!(
             source.contains(&format!("Reason::{:?}", rule.reason)),
@@ -579,7 +581,7 @@ fn exclusive_access_removes_undeclared_assignments_but_never_the_callers_own() {
     let deletes: Vec<&Change> =
         plan.changes.iter().filter(|c| c.action == Action::Delete).collect();
     assert_eq!(deletes.len(), 1, "{deletes:#?}");
-    assert!(deletes[0].resource.ends_with("aaaaaaaa-0000-4000-8000-000000000001"));
+    assert!(deletes[0].resource.as_str().ends_with("aaaaaaaa-0000-4000-8000-000000000001"));
     assert!(plan.warnings.iter().any(|w| w.kind == WarningKind::CallerAccessKept));
     // Role-assignment creates come before deletes.
     let without = manifest(&[("role: Azure AI Developer", "role: Reader")]);
@@ -668,7 +670,7 @@ fn a_removed_manifest_deletes_an_owned_hub_with_its_projects_only_with_prune() {
         .tags
         .as_mut()
         .unwrap()
-        .remove(crate::mapping::OWNER_TAG);
+        .remove(hubctl_plan::OWNER_TAG);
     let untouched = plan(&empty, &foreign, &PlanOptions { prune: true, ..options() });
     assert!(actionable(&untouched).is_empty());
 }
@@ -680,14 +682,17 @@ fn saved_plans_refuse_another_target_and_stale_state() {
     let saved = plan(&desired(&text), &live, &options());
     let read = crate::saved::from_text(&crate::saved::to_text(&saved)).unwrap();
     assert_eq!(read, saved);
-    assert!(crate::saved::check(&read, "https://arm", &crate::digest::fingerprints(&live)).is_ok());
+    assert_eq!((saved.origin(), read.origin()), (Origin::Made, Origin::Read));
+    let checked =
+        crate::saved::check(read.clone(), "https://arm", &crate::digest::fingerprints(&live));
+    assert_eq!(checked.unwrap().origin(), Origin::Checked);
     let other =
-        crate::saved::check(&read, "https://elsewhere", &crate::digest::fingerprints(&live))
+        crate::saved::check(read.clone(), "https://elsewhere", &crate::digest::fingerprints(&live))
             .unwrap_err();
     assert!(other.to_string().contains("made for https://arm"));
     let mut edited = live.clone();
     edited.hubs.values_mut().next().unwrap().workspace.properties.description = Some("x".into());
-    let stale = crate::saved::check(&read, "https://arm", &crate::digest::fingerprints(&edited))
+    let stale = crate::saved::check(read, "https://arm", &crate::digest::fingerprints(&edited))
         .unwrap_err()
         .to_string();
     let hub_key = id_key(&edited.hubs.values().next().unwrap().workspace.id);

@@ -1,13 +1,12 @@
 //! Apply a plan to live state in memory — what a successful `hubctl apply` would leave behind.
-//! Pure; used by the idempotence property (plan, simulate, plan again: no changes) and by
-//! anyone who wants to preview the end state.
+//! Pure; used by the planner's rule tests and the idempotence property (plan, simulate, plan
+//! again: no changes), and by the render snapshots.
 
 use hubctl_model::{
-    Connection, Live, LiveHub, LiveProject, OutboundRule, RoleAssignment, Workspace, id_key,
+    ArmId, Connection, Live, LiveHub, LiveProject, OutboundRule, RoleAssignment, Workspace,
 };
+use hubctl_plan::{Action, Change, Plan, ResourceKind};
 use serde_json::Value;
-
-use crate::change::{Action, Change, Plan, ResourceKind};
 
 fn merge(target: &mut Value, patch: &Value) {
     match (target, patch) {
@@ -22,10 +21,6 @@ fn merge(target: &mut Value, patch: &Value) {
         }
         (t, p) => *t = p.clone(),
     }
-}
-
-fn name_of(resource: &str) -> String {
-    resource.trim_end_matches('/').rsplit('/').next().unwrap_or_default().to_string()
 }
 
 fn hub_of<'a>(live: &'a mut Live, change: &Change) -> Option<&'a mut LiveHub> {
@@ -51,8 +46,8 @@ pub fn apply(live: &Live, plan: &Plan) -> Live {
         match (change.kind, change.action) {
             (ResourceKind::Hub, Action::Create) => {
                 let mut workspace: Workspace = serde_json::from_value(after).unwrap_or_default();
-                workspace.id = change.resource.clone();
-                workspace.name = name_of(&change.resource);
+                workspace.id = change.resource.to_string();
+                workspace.name = change.resource.name().to_string();
                 live.hubs.insert(
                     change.hub.clone(),
                     LiveHub {
@@ -81,7 +76,7 @@ pub fn apply(live: &Live, plan: &Plan) -> Live {
                         .managed_network
                         .get_or_insert_with(Default::default);
                     let rules = network.outbound_rules.get_or_insert_with(Default::default);
-                    let name = name_of(&change.resource);
+                    let name = change.resource.name().to_string();
                     rules.retain(|k, _| !k.eq_ignore_ascii_case(&name));
                     if action != Action::Delete
                         && let Ok(rule) = serde_json::from_value::<OutboundRule>(after)
@@ -93,7 +88,7 @@ pub fn apply(live: &Live, plan: &Plan) -> Live {
             (ResourceKind::Connection, action) => {
                 if let Some(hub) = hub_of(&mut live, change) {
                     let list = hub.connections.get_or_insert_with(Vec::new);
-                    let name = name_of(&change.resource);
+                    let name = change.resource.name().to_string();
                     list.retain(|c| !c.name.eq_ignore_ascii_case(&name));
                     if action != Action::Delete
                         && let Ok(mut connection) = serde_json::from_value::<Connection>(after)
@@ -104,14 +99,14 @@ pub fn apply(live: &Live, plan: &Plan) -> Live {
                 }
             }
             (ResourceKind::Project, action) => {
-                let key = id_key(&change.resource);
+                let key = change.resource.key().to_string();
                 if let Some(hub) = hub_of(&mut live, change) {
                     match action {
                         Action::Create => {
                             let mut workspace: Workspace =
                                 serde_json::from_value(after).unwrap_or_default();
-                            workspace.id = change.resource.clone();
-                            workspace.name = name_of(&change.resource);
+                            workspace.id = change.resource.to_string();
+                            workspace.name = change.resource.name().to_string();
                             hub.projects
                                 .insert(key, LiveProject { workspace, assignments: Vec::new() });
                         }
@@ -131,27 +126,24 @@ pub fn apply(live: &Live, plan: &Plan) -> Live {
                 }
             }
             (ResourceKind::RoleAssignment, action) => {
-                let scope = change
-                    .resource
-                    .split("/providers/Microsoft.Authorization/")
-                    .next()
-                    .unwrap_or_default()
-                    .to_string();
-                let scope_key = id_key(&scope);
+                let Some(scope) = change.resource.scope() else { continue };
+                let scope_key = scope.key().to_string();
                 if let Some(hub) = hub_of(&mut live, change) {
-                    let list = if id_key(&hub.workspace.id) == scope_key {
+                    let list = if ArmId::parse(&hub.workspace.id).is_ok_and(|id| id == scope) {
                         Some(&mut hub.assignments)
                     } else {
                         hub.projects.get_mut(&scope_key).map(|p| &mut p.assignments)
                     };
                     if let Some(list) = list {
-                        list.retain(|a| id_key(&a.id) != id_key(&change.resource));
+                        list.retain(|a| {
+                            ArmId::parse(&a.id).ok().as_ref() != Some(&change.resource)
+                        });
                         if action == Action::Create {
                             let mut assignment: RoleAssignment =
                                 serde_json::from_value(after).unwrap_or_default();
-                            assignment.id = change.resource.clone();
-                            assignment.name = name_of(&change.resource);
-                            assignment.properties.scope = Some(scope.clone());
+                            assignment.id = change.resource.to_string();
+                            assignment.name = change.resource.name().to_string();
+                            assignment.properties.scope = Some(scope.to_string());
                             list.push(assignment);
                         }
                     }

@@ -1,0 +1,205 @@
+//! Access: `access` at a hub and at each project — role assignments at exactly that scope.
+//!
+//! An assignment is matched by principal and role (GUID, whatever the scope prefix of its
+//! definition id), so an equivalent one made by someone else is adopted, not duplicated; with
+//! `exclusive: true` undeclared ones are removed, never the caller's own access-admin grants.
+//! New assignments get a deterministic name (UUIDv5 of scope, principal and role), so a re-run
+//! after a crash names the same assignment instead of making a second one.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use hubctl_model::{ArmId, PrincipalType, RoleAssignment, id_key, role_definition_guid};
+use hubctl_spec::model as spec;
+use serde_json::json;
+
+use super::{field, opt_str, to_value};
+use crate::change::*;
+use crate::import::scalar;
+use crate::planner::Planner;
+use crate::reasons::{Reason, WarningKind};
+use crate::roles;
+
+/// The deterministic name of an assignment: UUIDv5 of scope, principal and role.
+pub fn assignment_name(scope: &str, principal: &str, role_guid: &str) -> String {
+    let key = format!(
+        "{}|{}|{}",
+        id_key(scope),
+        principal.to_ascii_lowercase(),
+        role_guid.to_ascii_lowercase()
+    );
+    uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, key.as_bytes()).to_string()
+}
+
+fn principal_type(kind: spec::PrincipalType) -> PrincipalType {
+    match kind {
+        spec::PrincipalType::User => PrincipalType::User,
+        spec::PrincipalType::Group => PrincipalType::Group,
+        spec::PrincipalType::ServicePrincipal => PrincipalType::ServicePrincipal,
+    }
+}
+
+fn access_path(project: Option<&str>) -> String {
+    match project {
+        Some(p) => format!("spec.projects.{p}.access.assignments"),
+        None => "spec.access.assignments".into(),
+    }
+}
+
+/// The body that writes an assignment of `role_guid` at `scope`.
+pub fn assignment_body(
+    scope: &ArmId,
+    assignment: &spec::Assignment,
+    role_guid: &str,
+) -> serde_json::Value {
+    let subscription = scope.subscription().unwrap_or_default().to_ascii_lowercase();
+    let mut body = json!({ "properties": {
+        "roleDefinitionId": format!("/subscriptions/{subscription}/providers/Microsoft.Authorization/roleDefinitions/{role_guid}"),
+        "principalId": assignment.principal.as_str(),
+        "principalType": principal_type(assignment.principal_type).as_str(),
+    }});
+    if let Some(condition) = &assignment.condition {
+        body["properties"]["condition"] = json!(condition.expression);
+        body["properties"]["conditionVersion"] = json!(condition.version);
+    }
+    body
+}
+
+impl Planner<'_> {
+    /// Role assignments at exactly `scope` (a hub, or the project named `project`).
+    pub(crate) fn access(
+        &mut self,
+        access: &spec::Access,
+        key: &str,
+        scope: &ArmId,
+        scope_name: &str,
+        live: Option<&Vec<RoleAssignment>>,
+        project: Option<&str>,
+    ) {
+        let kind = ResourceKind::RoleAssignment;
+        let mut matched = BTreeSet::new();
+        for assignment in &access.assignments {
+            let principal = assignment.principal.as_str().to_string();
+            let role_guid = match &assignment.role {
+                spec::RoleRef::Id(guid) => Some(guid.as_str().to_string()),
+                spec::RoleRef::Name(name) => {
+                    roles::built_in(name).map(str::to_string).or_else(|| {
+                        self.live.role_definitions.get(&name.to_ascii_lowercase()).cloned()
+                    })
+                }
+            };
+            let role_text = assignment.role.text().to_string();
+            let display = format!("{scope_name}: {role_text} → {principal}");
+            let Some(role_guid) = role_guid else {
+                let reasons = vec![Reason::BlockedBecauseRoleNotFound];
+                let change = self.change(key, kind, scope, display, Action::Blocked, reasons);
+                change.fields = vec![field(&access_path(project), None, Some(json!(role_text)))];
+                continue;
+            };
+            let name = assignment_name(scope.as_str(), &principal, &role_guid);
+            let resource = scope.extension("Microsoft.Authorization", "roleAssignments", &name);
+            let existing = live.into_iter().flatten().find(|a| a.grants(&principal, &role_guid));
+            let body = assignment_body(scope, assignment, &role_guid);
+            let wanted_condition = assignment.condition.as_ref().map(|c| c.expression.trim());
+            let Some(found) = existing else {
+                let reasons = vec![Reason::CreateBecauseMissing];
+                let change = self.change(key, kind, &resource, display, Action::Create, reasons);
+                change.fields = vec![field(
+                    &access_path(project),
+                    None,
+                    Some(json!({ "principal": principal, "role": role_text })),
+                )];
+                change.after = Some(body);
+                continue;
+            };
+            matched.insert(id_key(&found.id));
+            let found_id = self.assignment_id(found, scope);
+            // An assignment with an ABAC condition is not the unconditional grant a manifest
+            // without one declares (and the other way round): a change.
+            let live_condition = found.condition();
+            if live_condition != wanted_condition {
+                let reasons = vec![Reason::UpdateBecauseFieldsChanged];
+                let change = self.change(key, kind, &found_id, display, Action::Update, reasons);
+                change.fields = vec![field(
+                    &format!("{}.condition", access_path(project)),
+                    opt_str(live_condition),
+                    opt_str(wanted_condition),
+                )];
+                change.before = Some(to_value(found));
+                change.after = Some(body);
+                continue;
+            }
+            let reason = if found.name.eq_ignore_ascii_case(&name) {
+                Reason::NoOpBecauseInSync
+            } else {
+                Reason::NoOpBecauseEquivalentExists
+            };
+            self.change(key, kind, &found_id, display, Action::NoOp, vec![reason]);
+        }
+        if !access.exclusive {
+            return;
+        }
+        for assignment in live.into_iter().flatten() {
+            if matched.contains(&id_key(&assignment.id)) {
+                continue;
+            }
+            let role_guid = role_definition_guid(&assignment.properties.role_definition_id);
+            let role = roles::name_of(&role_guid).map(str::to_string).unwrap_or(role_guid.clone());
+            let display = format!("{scope_name}: {role} → {}", assignment.properties.principal_id);
+            let is_caller = self
+                .options
+                .caller
+                .as_deref()
+                .is_some_and(|c| c.eq_ignore_ascii_case(&assignment.properties.principal_id));
+            if is_caller && roles::ACCESS_ADMIN.contains(&role_guid.as_str()) {
+                self.warn(WarningKind::CallerAccessKept, &assignment.id, display);
+                continue;
+            }
+            let resource = self.assignment_id(assignment, scope);
+            let reasons = vec![Reason::DeleteBecauseNotDeclared];
+            let change = self.change(key, kind, &resource, display, Action::Delete, reasons);
+            change.fields = vec![field(
+                &access_path(project),
+                Some(json!({ "principal": assignment.properties.principal_id, "role": role })),
+                None,
+            )];
+            change.before = Some(to_value(assignment));
+        }
+    }
+
+    /// A live assignment's id; one the service sent unparseable is named from its scope.
+    fn assignment_id(&self, assignment: &RoleAssignment, scope: &ArmId) -> ArmId {
+        ArmId::parse(&assignment.id).unwrap_or_else(|_| {
+            scope.extension("Microsoft.Authorization", "roleAssignments", &assignment.name)
+        })
+    }
+}
+
+// ---- ARM → manifest (hubctl import) ----
+
+fn read_principal_type(assignment: &RoleAssignment) -> &'static str {
+    match assignment.properties.principal_type.as_ref().map(|p| p.as_str()) {
+        Some("Group") => "group",
+        Some("ServicePrincipal") => "servicePrincipal",
+        _ => "user",
+    }
+}
+
+/// `access` at a hub (`indent` two spaces) or a project (six).
+pub(crate) fn read_access(out: &mut String, indent: &str, assignments: &[RoleAssignment]) {
+    if assignments.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "{indent}access:\n{indent}  assignments:");
+    for a in assignments {
+        let guid = role_definition_guid(&a.properties.role_definition_id);
+        let role = roles::name_of(&guid).map(str::to_string).unwrap_or(guid);
+        let _ = writeln!(
+            out,
+            "{indent}    - {{ principal: {}, principalType: {}, role: {} }}",
+            a.properties.principal_id,
+            read_principal_type(a),
+            scalar(&role)
+        );
+    }
+}

@@ -1,0 +1,82 @@
+//! One module per manifest section — the same names as in hubctl-spec (reading and checking)
+//! and the emulator (serving and refusing), so a field is found by file name alone:
+//!
+//! | module | manifest fields |
+//! |---|---|
+//! | [`hub`] | `metadata`, `displayName`, `description`, `storageAccount`, `applicationInsights`, `containerRegistry`, `storageAccess`, tags |
+//! | [`identity`] | `identity`, `credentialStore`, `encryption`, `highBusinessImpact` |
+//! | [`network`] | `network.publicNetworkAccess`, `network.isolation`, `network.firewallSku`, `network.outboundRules` |
+//! | [`connections`] | `connections` |
+//! | [`access`] | `access` (at the hub and at each project) |
+//! | [`projects`] | `projects` |
+//!
+//! Each holds side by side what the section means in ARM, both ways: the diff of live against
+//! the manifest (methods of the planner), the manifest → ARM bodies (create and PATCH), and
+//! the ARM → manifest reading `hubctl import` writes ([`crate::import`]). A round-trip property
+//! test per section (tests/round_trip.rs) keeps the two directions each other's inverse.
+
+use hubctl_model::same_id;
+use serde_json::{Value, json};
+
+use crate::change::FieldChange;
+use crate::reasons::Reason;
+
+pub mod access;
+pub mod connections;
+pub mod hub;
+pub mod identity;
+pub mod network;
+pub mod projects;
+
+pub(crate) fn to_value<T: serde::Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+pub(crate) fn field(name: &str, before: Option<Value>, after: Option<Value>) -> FieldChange {
+    FieldChange { field: name.to_string(), before, after }
+}
+
+pub(crate) fn opt_str(value: Option<&str>) -> Option<Value> {
+    value.map(|v| Value::String(v.to_string()))
+}
+
+pub(crate) fn same_opt_id(a: Option<&str>, b: Option<&str>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => same_id(a, b),
+        _ => false,
+    }
+}
+
+/// What the sections find on a live hub workspace, gathered into its one change: refusals,
+/// field lines (in the order the sections add them, which is the plan's order) and the PATCH
+/// body.
+pub(crate) struct HubUpdate {
+    pub blocked: Vec<Reason>,
+    pub fields: Vec<FieldChange>,
+    pub patch: Value,
+}
+
+impl HubUpdate {
+    pub fn new() -> HubUpdate {
+        HubUpdate { blocked: Vec::new(), fields: Vec::new(), patch: json!({ "properties": {} }) }
+    }
+
+    /// A refused field.
+    pub fn block(
+        &mut self,
+        reason: Reason,
+        name: &str,
+        before: Option<Value>,
+        after: Option<Value>,
+    ) {
+        self.blocked.push(reason);
+        self.fields.push(field(name, before, after));
+    }
+
+    /// A field changed in place: its line, and `properties.{arm}` in the PATCH.
+    pub fn set(&mut self, name: &str, before: Option<Value>, arm: &str, value: Value) {
+        self.fields.push(field(name, before, Some(value.clone())));
+        self.patch["properties"][arm] = value;
+    }
+}

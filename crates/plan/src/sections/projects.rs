@@ -1,0 +1,177 @@
+//! Projects: `projects` — workspaces of kind `Project` under the hub, with their display name,
+//! description and access. A project's hub is fixed (a project of that name under another hub,
+//! or a workspace of another kind, is refused); the settings it inherits from its hub are never
+//! compared; an undeclared project is deleted only with `--prune`.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use hubctl_model::{ArmId, IdentityType, LiveHub, ManagedIdentity, Workspace, WorkspaceProperties};
+use hubctl_spec::model as spec;
+use serde_json::json;
+
+use super::{HubUpdate, field, opt_str, to_value};
+use crate::change::*;
+use crate::import::scalar;
+use crate::planner::Planner;
+use crate::reasons::{Reason, WarningKind};
+
+/// The body that creates a project under `hub_id`.
+pub fn project_body(hub: &spec::Hub, project: &spec::Project, hub_id: &str) -> Workspace {
+    Workspace {
+        location: hub.metadata.location.clone(),
+        kind: Some("Project".into()),
+        identity: Some(ManagedIdentity {
+            identity_type: IdentityType::SystemAssigned,
+            ..ManagedIdentity::default()
+        }),
+        properties: WorkspaceProperties {
+            friendly_name: project.display_name.clone(),
+            description: project.description.clone(),
+            hub_resource_id: Some(hub_id.to_string()),
+            ..WorkspaceProperties::default()
+        },
+        ..Workspace::default()
+    }
+}
+
+impl Planner<'_> {
+    /// The hub's projects and their access.
+    pub(crate) fn projects(
+        &mut self,
+        hub: &spec::Hub,
+        key: &str,
+        hub_id: &ArmId,
+        live: Option<&LiveHub>,
+    ) {
+        let m = &hub.metadata;
+        let kind = ResourceKind::Project;
+        let mut declared = BTreeSet::new();
+        for project in &hub.spec.projects {
+            let project_id =
+                ArmId::workspace(m.subscription.as_str(), &m.resource_group, &project.name);
+            let project_key = project_id.key().to_string();
+            declared.insert(project_key.clone());
+            let display = format!("{}/{}", m.name, project.name);
+            let current = live.and_then(|h| h.projects.get(&project_key));
+            // Under another hub, or a hub itself: a project's hub cannot change.
+            let elsewhere = match self.index.project_hub.get(project_key.as_str()) {
+                Some(hub_key) if *hub_key != key => Some(hub_key.to_string()),
+                Some(_) => None,
+                None if project_key != key
+                    && (self.live.hubs.contains_key(&project_key)
+                        || self.live.other_workspaces.contains_key(&project_key)) =>
+                {
+                    Some(project_key.clone())
+                }
+                None => None,
+            };
+            match (current, elsewhere) {
+                (None, Some(other)) => {
+                    let reason = if other == project_key {
+                        Reason::BlockedBecauseWorkspaceKindMismatch
+                    } else {
+                        Reason::BlockedBecauseProjectHubImmutable
+                    };
+                    let change =
+                        self.change(key, kind, &project_id, display, Action::Blocked, vec![reason]);
+                    change.fields = vec![field(
+                        "spec.projects[].name",
+                        Some(json!(other)),
+                        Some(json!(hub_id.as_str())),
+                    )];
+                }
+                (None, None) => {
+                    let body = project_body(hub, project, hub_id.as_str());
+                    let reasons = vec![Reason::CreateBecauseMissing];
+                    let change =
+                        self.change(key, kind, &project_id, display, Action::Create, reasons);
+                    change.after = Some(to_value(&body));
+                    let name = Some(project.name.as_str());
+                    self.access(&project.access, key, &project_id, &project.name, None, name);
+                }
+                (Some(current), _) => {
+                    let mut update = HubUpdate::new();
+                    names(project, &current.workspace, &mut update);
+                    let HubUpdate { fields, patch, .. } = update;
+                    let (action, reason) = if fields.is_empty() {
+                        (Action::NoOp, Reason::NoOpBecauseInSync)
+                    } else {
+                        (Action::Update, Reason::UpdateBecauseFieldsChanged)
+                    };
+                    let change = self.change(key, kind, &project_id, display, action, vec![reason]);
+                    change.fields = fields;
+                    if action == Action::Update {
+                        change.before = Some(to_value(&current.workspace));
+                        change.after = Some(patch);
+                    }
+                    let (assignments, name) =
+                        (Some(&current.assignments), Some(project.name.as_str()));
+                    self.access(
+                        &project.access,
+                        key,
+                        &project_id,
+                        &project.name,
+                        assignments,
+                        name,
+                    );
+                }
+            }
+        }
+        for (project_key, current) in live.map(|h| &h.projects).into_iter().flatten() {
+            if declared.contains(project_key) {
+                continue;
+            }
+            let display = format!("{}/{}", m.name, current.workspace.name);
+            if self.options.prune {
+                let resource = self.live_id(&current.workspace, key);
+                let reasons = vec![Reason::DeleteBecauseNotDeclared];
+                let change = self.change(key, kind, &resource, display, Action::Delete, reasons);
+                change.before = Some(to_value(&current.workspace));
+            } else {
+                self.warn(WarningKind::UndeclaredProject, &current.workspace.id, display);
+            }
+        }
+    }
+}
+
+/// A project's display name and description: in place, left alone when not set.
+fn names(project: &spec::Project, live: &Workspace, update: &mut HubUpdate) {
+    let lp = &live.properties;
+    for (name, arm, live_value, desired_value) in [
+        (
+            "displayName",
+            "friendlyName",
+            lp.friendly_name.as_deref(),
+            project.display_name.as_deref(),
+        ),
+        ("description", "description", lp.description.as_deref(), project.description.as_deref()),
+    ] {
+        if let Some(d) = desired_value
+            && live_value.unwrap_or_default() != d
+        {
+            let path = format!("spec.projects.{}.{name}", project.name);
+            update.set(&path, opt_str(live_value), arm, json!(d));
+        }
+    }
+}
+
+// ---- ARM → manifest (hubctl import) ----
+
+/// `projects`, each with its access.
+pub(crate) fn read_projects(out: &mut String, hub: &LiveHub) {
+    if hub.projects.is_empty() {
+        return;
+    }
+    out.push_str("  projects:\n");
+    for project in hub.projects.values() {
+        let _ = writeln!(out, "    - name: {}", project.workspace.name);
+        if let Some(v) = &project.workspace.properties.friendly_name {
+            let _ = writeln!(out, "      displayName: {}", scalar(v));
+        }
+        if let Some(v) = &project.workspace.properties.description {
+            let _ = writeln!(out, "      description: {}", scalar(v));
+        }
+        super::access::read_access(out, "      ", &project.assignments);
+    }
+}

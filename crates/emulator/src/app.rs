@@ -20,10 +20,12 @@ use serde_json::{Value, json};
 
 use crate::auth::{self, Claims};
 use crate::clock::{Clock, system_ms};
-use crate::error::{ArmError, ArmResult, Reply};
+use crate::control::{control, reset};
+use crate::error::{ArmError, Reply};
+use crate::routes::{eq, kind_of, parse_query, route, subscription_of};
+pub use crate::routes::{method_not_allowed, page, percent_decode, unknown_path};
 use crate::state::State;
 use crate::throttle::{Admission, Buckets, OpClass, ThrottleLimits};
-use crate::{authz, resources, workspaces};
 
 /// The largest request body taken; ARM's own limit is 4 MB.
 pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
@@ -85,13 +87,13 @@ pub struct Shared {
     pub settings: Settings,
     /// `https://127.0.0.1:PORT`.
     pub base: String,
-    buckets: Mutex<Buckets>,
-    stats: Mutex<Stats>,
-    rng: Mutex<StdRng>,
+    pub(crate) buckets: Mutex<Buckets>,
+    pub(crate) stats: Mutex<Stats>,
+    pub(crate) rng: Mutex<StdRng>,
     /// Faults to inject on the next ARM requests, in order (`POST /_emulator/faults`).
-    fault_queue: Mutex<std::collections::VecDeque<u8>>,
+    pub(crate) fault_queue: Mutex<std::collections::VecDeque<u8>>,
     /// How many of the next writes meet a foreign operation in flight (409).
-    busy_next_writes: Mutex<u32>,
+    pub(crate) busy_next_writes: Mutex<u32>,
 }
 
 /// Lock a mutex, recovering from poisoning: a panicked request must not take the emulator down.
@@ -131,7 +133,7 @@ impl Shared {
 
     /// Persist the state if a state file is set. A failure is logged to stderr and answered
     /// as a 500, so a full disk is visible instead of silently losing state.
-    fn persist(&self, state: &State) -> Result<(), ArmError> {
+    pub(crate) fn persist(&self, state: &State) -> Result<(), ArmError> {
         if let Some(path) = &self.settings.state_file {
             state.save(path).map_err(|e| {
                 ArmError::new(
@@ -425,19 +427,6 @@ pub async fn handle(
     finish(reply, &headers, remaining)
 }
 
-/// A response whose body fails at once: the client sees the connection drop mid-answer.
-fn reset() -> Response {
-    let stream = futures_util::stream::once(async {
-        Err::<Bytes, std::io::Error>(std::io::Error::new(
-            std::io::ErrorKind::ConnectionReset,
-            "injected connection reset",
-        ))
-    });
-    let mut response = Response::new(Body::from_stream(stream));
-    response.headers_mut().insert("content-type", HeaderValue::from_static("application/json"));
-    response
-}
-
 fn token(shared: &Shared, method: &Method, tenant: &str, body: &[u8]) -> Response {
     if method != Method::POST {
         return plain(
@@ -471,7 +460,7 @@ fn plain(status: StatusCode, body: Value) -> Response {
 
 /// The emulator's own endpoints: stats, out-of-band edits, directory changes.
 /// A control request's JSON body and its required `id`.
-fn request_with_id(body: &[u8]) -> Result<(Value, String), ArmError> {
+pub(crate) fn request_with_id(body: &[u8]) -> Result<(Value, String), ArmError> {
     let request: Value = serde_json::from_slice(body)
         .map_err(|e| ArmError::bad_request("InvalidRequestContent", e.to_string()))?;
     let id = request["id"]
@@ -479,120 +468,6 @@ fn request_with_id(body: &[u8]) -> Result<(Value, String), ArmError> {
         .ok_or_else(|| ArmError::bad_request("InvalidRequestContent", "`id` is required"))?
         .to_string();
     Ok((request, id))
-}
-
-fn control(shared: &Shared, method: &Method, rest: &[String], body: &[u8]) -> ArmResult {
-    match (method, rest.first().map(String::as_str)) {
-        (&Method::GET, Some("stats")) => {
-            Ok(Reply::ok(serde_json::to_value(shared.stats()).unwrap_or_default()))
-        }
-        // Out-of-band edit, as a person in the portal would make it: a JSON merge patch applied
-        // to a stored resource with no rule checked. Body: {"id": "...", "patch": {...}}.
-        (&Method::POST, Some("edit")) => {
-            let (request, id) = request_with_id(body)?;
-            let id = id.as_str();
-            let mut state = lock(&shared.state);
-            state.settle(shared.settings.clock.now_ms());
-            let resource = state.resources.get_mut(&id.to_ascii_lowercase()).ok_or_else(|| {
-                ArmError::new(
-                    StatusCode::NOT_FOUND,
-                    "ResourceNotFound",
-                    format!("The Resource '{id}' was not found."),
-                )
-            })?;
-            merge_patch(resource, &request["patch"]);
-            let updated = resource.clone();
-            shared.persist(&state)?;
-            Ok(Reply::ok(updated))
-        }
-        // What the portal's "Recently deleted" view does for a soft-deleted workspace (ARM has
-        // no API for it: Learn "Workspace soft deletion"). Body: {"id": "..."}.
-        (&Method::POST, Some(action @ ("purge" | "recover"))) => {
-            let (_, id) = request_with_id(body)?;
-            let mut state = lock(&shared.state);
-            state.settle(shared.settings.clock.now_ms());
-            let key = id.to_ascii_lowercase();
-            let mut kept = state.soft_deleted.remove(&key).ok_or_else(|| {
-                ArmError::new(
-                    StatusCode::NOT_FOUND,
-                    "ResourceNotFound",
-                    format!("No soft-deleted workspace '{id}'."),
-                )
-            })?;
-            if action == "recover" {
-                if let Some(object) = kept.as_object_mut() {
-                    object.remove("deletedAtMs");
-                }
-                // Role assignments users added are not restored (Learn "Workspace soft
-                // deletion"): they went with the delete, and stay gone.
-                if let Some(properties) = kept.get_mut("properties").and_then(Value::as_object_mut)
-                {
-                    properties.insert("provisioningState".into(), json!("Succeeded"));
-                }
-                state.resources.insert(key, kept);
-            }
-            shared.persist(&state)?;
-            Ok(Reply::empty(StatusCode::NO_CONTENT))
-        }
-        // Make the next N long-running operations end Failed. Body: {"failNextOperations": N}.
-        (&Method::POST, Some("faults")) => {
-            let request: Value = serde_json::from_slice(body)
-                .map_err(|e| ArmError::bad_request("InvalidRequestContent", e.to_string()))?;
-            if let Some(count) = request["failNextOperations"].as_u64() {
-                lock(&shared.state).fail_next_operations = u32::try_from(count).unwrap_or(u32::MAX);
-            }
-            // {"busyNextWrites": N}: the next N writes meet a foreign operation in flight.
-            if let Some(count) = request["busyNextWrites"].as_u64() {
-                *lock(&shared.busy_next_writes) = u32::try_from(count).unwrap_or(u32::MAX);
-            }
-            // {"next": ["429", "500", "503", "reset"]}: faults for the next ARM requests, in order.
-            if let Some(next) = request["next"].as_array() {
-                let mut queue = lock(&shared.fault_queue);
-                for fault in next {
-                    let code = match fault.as_str() {
-                        Some("429") => 0,
-                        Some("500") => 1,
-                        Some("503") => 2,
-                        Some("reset") => 3,
-                        Some("busy") => 5,
-                        other => {
-                            return Err(ArmError::bad_request(
-                                "InvalidRequestContent",
-                                format!(
-                                    "unknown fault {other:?}; expected \"429\", \"500\", \"503\", \"reset\" or \"busy\""
-                                ),
-                            ));
-                        }
-                    };
-                    queue.push_back(code);
-                }
-            }
-            Ok(Reply::empty(StatusCode::NO_CONTENT))
-        }
-        // Add a principal to the directory; it becomes visible after the replication lag.
-        (&Method::POST, Some("principals")) => {
-            let request: Value = serde_json::from_slice(body)
-                .map_err(|e| ArmError::bad_request("InvalidRequestContent", e.to_string()))?;
-            let id = request["id"].as_str().ok_or_else(|| {
-                ArmError::bad_request("InvalidRequestContent", "`id` is required")
-            })?;
-            let principal_type = request["type"].as_str().unwrap_or("User").to_string();
-            let mut state = lock(&shared.state);
-            let visible_from_ms =
-                shared.settings.clock.now_ms() + shared.settings.replication_lag.as_millis() as u64;
-            state.principals.insert(
-                id.to_ascii_lowercase(),
-                crate::state::Principal { id: id.to_string(), principal_type, visible_from_ms },
-            );
-            shared.persist(&state)?;
-            Ok(Reply::empty(StatusCode::NO_CONTENT))
-        }
-        _ => Err(ArmError::new(
-            StatusCode::NOT_FOUND,
-            "NotFound",
-            "Unknown emulator endpoint; see GET /_emulator/stats, POST /_emulator/edit, POST /_emulator/faults, POST /_emulator/principals.",
-        )),
-    }
 }
 
 /// RFC 7386 JSON merge patch.
@@ -614,168 +489,6 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
         }
         other => *target = other.clone(),
     }
-}
-
-fn eq(a: &str, b: &str) -> bool {
-    a.eq_ignore_ascii_case(b)
-}
-
-/// The subscription a path is in.
-fn subscription_of(segments: &[String]) -> Option<String> {
-    (segments.len() >= 2 && eq(&segments[0], "subscriptions"))
-        .then(|| segments[1].to_ascii_lowercase())
-}
-
-/// A short name of the resource type a path addresses, for stats.
-fn kind_of(segments: &[String]) -> String {
-    if let Some(i) = segments.iter().position(|s| eq(s, "Microsoft.Authorization")) {
-        return segments.get(i + 1).cloned().unwrap_or_else(|| "authorization".into());
-    }
-    if segments.iter().any(|s| eq(s, "workspaceOperationsStatus")) {
-        return "operationStatus".into();
-    }
-    for child in ["outboundRules", "connections"] {
-        if segments.iter().any(|s| eq(s, child)) {
-            return child.into();
-        }
-    }
-    if segments.iter().any(|s| eq(s, "workspaces")) {
-        return "workspaces".into();
-    }
-    match segments.len() {
-        0..=2 => "subscriptions".into(),
-        3 | 4 => "resourceGroups".into(),
-        _ => segments.get(6).cloned().unwrap_or_else(|| "resources".into()),
-    }
-}
-
-/// Dispatch to the resource handlers.
-fn route(state: &mut State, settings: &Settings, call: &Call) -> ArmResult {
-    let s = &call.segments;
-    // {scope}/providers/Microsoft.Authorization/{type}[/{name}]
-    if let Some(i) =
-        s.windows(2).position(|w| eq(&w[0], "providers") && eq(&w[1], "Microsoft.Authorization"))
-    {
-        check_version(call, "Microsoft.Authorization", &["2022-04-01"])?;
-        let scope = format!("/{}", s[..i].join("/"));
-        let scope = if scope == "/" { String::new() } else { scope };
-        let rest = &s[i + 2..];
-        return match rest {
-            [t] if eq(t, "roleAssignments") => {
-                authz::list_assignments(state, settings, call, &scope)
-            }
-            [t, name] if eq(t, "roleAssignments") => {
-                authz::assignment(state, settings.strict_auth, call, &scope, name)
-            }
-            [t] if eq(t, "roleDefinitions") => {
-                authz::list_definitions(state, settings, call, &scope)
-            }
-            [t, id] if eq(t, "roleDefinitions") => authz::definition(state, call, &scope, id),
-            _ => Err(unknown_path(call)),
-        };
-    }
-    if s.len() < 2 || !eq(&s[0], "subscriptions") {
-        return Err(unknown_path(call));
-    }
-    // Under strict auth, writes need Owner or Contributor at or above what they change.
-    if settings.strict_auth && call.method != Method::GET && call.method != Method::HEAD {
-        let scope = format!("/{}", s.join("/"));
-        if !authz::holds_role(state, &call.caller.oid, &scope, &crate::roles::WRITER_ROLES) {
-            return Err(ArmError::new(
-                StatusCode::FORBIDDEN,
-                "AuthorizationFailed",
-                format!(
-                    "The client '{}' with object id '{}' does not have authorization to perform action '{} {}' over scope '{scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.",
-                    call.caller.appid,
-                    call.caller.oid,
-                    call.method,
-                    kind_of(s)
-                ),
-            ));
-        }
-    }
-    let sub = &s[1];
-    if !state.subscriptions.contains_key(&sub.to_ascii_lowercase()) {
-        return Err(ArmError::new(
-            StatusCode::NOT_FOUND,
-            "SubscriptionNotFound",
-            format!("The subscription '{sub}' could not be found."),
-        ));
-    }
-    match &s[2..] {
-        [rgs] if eq(rgs, "resourceGroups") => resources::list_groups(state, settings, call, sub),
-        [rgs, rg] if eq(rgs, "resourceGroups") => resources::group(state, call, sub, rg),
-        [p, ns, ws]
-            if eq(p, "providers") && eq(ns, workspaces::PROVIDER) && eq(ws, "workspaces") =>
-        {
-            check_version(call, workspaces::PROVIDER, workspaces::API_VERSIONS)?;
-            workspaces::list(state, settings, call, sub, None)
-        }
-        [p, ns, locations, _location, status, id]
-            if eq(p, "providers")
-                && eq(ns, workspaces::PROVIDER)
-                && eq(locations, "locations")
-                && eq(status, "workspaceOperationsStatus") =>
-        {
-            check_version(call, workspaces::PROVIDER, workspaces::API_VERSIONS)?;
-            workspaces::operation_status(state, settings, call, id)
-        }
-        [p, ns, register] if eq(p, "providers") && eq(register, "register") => {
-            resources::register(state, call, sub, ns)
-        }
-        [rgs, rg, p, ns, rest @ ..] if eq(rgs, "resourceGroups") && eq(p, "providers") => {
-            if eq(ns, workspaces::PROVIDER) {
-                check_version(call, workspaces::PROVIDER, workspaces::API_VERSIONS)?;
-                return workspaces::route(state, settings, call, sub, rg, rest);
-            }
-            resources::dependent(state, call, sub, rg, ns, rest)
-        }
-        _ => Err(unknown_path(call)),
-    }
-}
-
-/// ARM's answer to an api-version the provider does not have.
-fn check_version(call: &Call, provider: &str, supported: &[&str]) -> Result<(), ArmError> {
-    let version = call.api_version();
-    if supported.contains(&version) {
-        return Ok(());
-    }
-    let resource_type = call
-        .segments
-        .iter()
-        .skip_while(|s| !eq(s, provider))
-        .nth(1)
-        .cloned()
-        .unwrap_or_else(|| "workspaces".into());
-    Err(ArmError::bad_request(
-        "NoRegisteredProviderFound",
-        format!(
-            "No registered resource provider found for location 'global' and API version '{version}' for type '{resource_type}'. The supported api-versions are '{}'. The supported locations are 'eastus, eastus2, westus, westus2, westus3, centralus, northeurope, westeurope, uksouth, swedencentral, japaneast, australiaeast'.",
-            supported.join(", ")
-        ),
-    ))
-}
-
-/// 404 for a path no resource type answers.
-pub fn unknown_path(call: &Call) -> ArmError {
-    ArmError::new(
-        StatusCode::NOT_FOUND,
-        "InvalidResourceType",
-        format!(
-            "The resource type could not be found for the request path '{}' and api version '{}'.",
-            call.path,
-            call.api_version()
-        ),
-    )
-}
-
-/// 405 for a method a resource does not take.
-pub fn method_not_allowed(call: &Call) -> ArmError {
-    ArmError::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "MethodNotAllowed",
-        format!("The requested resource does not support http method '{}'.", call.method),
-    )
 }
 
 fn finish(reply: Reply, request: &HeaderMap, remaining: Option<(OpClass, u64)>) -> Response {
@@ -824,77 +537,6 @@ fn finish(reply: Reply, request: &HeaderMap, remaining: Option<(OpClass, u64)>) 
         }
     }
     response
-}
-
-fn parse_query(query: &str) -> HashMap<String, String> {
-    query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (percent_decode(k), percent_decode(&v.replace('+', " ")))
-        })
-        .collect()
-}
-
-/// Decode `%XX` escapes; invalid escapes stay as written.
-pub fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3])
-                .ok()
-                .and_then(|h| u8::from_str_radix(h, 16).ok());
-            if let Some(b) = hex {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// Percent-encode a query component, keeping what ARM leaves readable in its links
-/// (`$skip`, `$filter=atScope()`, quotes).
-fn encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~$'()*,;:@!/".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// One page of `items` with a `nextLink` when more remain.
-pub fn page(items: Vec<Value>, settings: &Settings, call: &Call, skip_param: &str) -> Value {
-    let skip = call.skip().min(items.len());
-    let size = settings.page_size.max(1);
-    let end = (skip + size).min(items.len());
-    let value: Vec<Value> = items[skip..end].to_vec();
-    let mut body = json!({ "value": value });
-    if end < items.len() {
-        let mut query: Vec<(String, String)> = call
-            .query
-            .iter()
-            .filter(|(k, _)| *k != "$skip" && *k != "$skipToken")
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        query.sort();
-        query.push((skip_param.to_string(), end.to_string()));
-        let encoded: Vec<String> =
-            query.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect();
-        let encoded = encoded.join("&");
-        body["nextLink"] = Value::String(format!("{}{}?{}", call.base, call.path, encoded));
-    }
-    body
 }
 
 #[cfg(test)]

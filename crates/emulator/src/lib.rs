@@ -37,15 +37,16 @@
 
 mod app;
 mod auth;
-mod authz;
 mod clock;
+mod control;
 mod error;
 mod resources;
 mod roles;
+mod routes;
+mod sections;
 mod seed;
 mod state;
 mod throttle;
-mod workspaces;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -44,7 +44,6 @@
 //! );
 //! ```
 
-mod build;
 mod check;
 pub mod ids;
 mod load;
@@ -53,10 +52,11 @@ mod problem;
 pub mod raw;
 mod read;
 pub mod schema;
+mod sections;
 mod source;
 
-pub use build::{API_VERSION, NON_MANIFEST_KINDS, RESERVED_TAG_COUNT, RESERVED_TAG_PREFIX};
 pub use load::{Invalid, MAX_FILE_BYTES, load, load_many, load_str};
 pub use model::Desired;
 pub use problem::Problem;
+pub use sections::{API_VERSION, NON_MANIFEST_KINDS, RESERVED_TAG_COUNT, RESERVED_TAG_PREFIX};
 pub use source::{Diagnostic, FieldPath, Location, Pos};

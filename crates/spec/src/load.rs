@@ -9,11 +9,11 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::build::{self, DocumentOutcome};
 use crate::model::{Desired, Hub};
 use crate::problem::Problem;
 use crate::raw;
 use crate::read::Cx;
+use crate::sections::{self, DocumentOutcome};
 use crate::source::{Diagnostic, FieldPath, Location, Pos};
 
 /// The largest manifest file read. A real manifest is a few KiB; this bounds memory on a
@@ -201,7 +201,7 @@ fn parse_into(file: &Path, text: &str, hubs: &mut Vec<Hub>, diagnostics: &mut Ve
     }
     for document in &documents {
         let mut cx = Cx::new(file, diagnostics);
-        if let DocumentOutcome::Hub(hub) = build::document(&mut cx, document) {
+        if let DocumentOutcome::Hub(hub) = sections::document(&mut cx, document) {
             hubs.push(*hub);
         }
     }

@@ -426,7 +426,14 @@ pub fn manifest_schema_text() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::build::*;
+    use crate::sections::access::{ACCESS_FIELDS, ASSIGNMENT_FIELDS};
+    use crate::sections::connections::CONNECTION_FIELDS;
+    use crate::sections::hub::{DOCUMENT_FIELDS, METADATA_FIELDS, SPEC_FIELDS};
+    use crate::sections::identity::{CREDENTIAL_STORE_FIELDS, ENCRYPTION_FIELDS, IDENTITY_FIELDS};
+    use crate::sections::network::{
+        NETWORK_FIELDS, PRIVATE_ENDPOINT_FIELDS, RULE_FIELDS, SERVICE_TAG_FIELDS,
+    };
+    use crate::sections::projects::PROJECT_FIELDS;
 
     fn properties(schema: &serde_json::Value, def: &str) -> Vec<String> {
         let node = if def.is_empty() { schema } else { &schema["$defs"][def] };

@@ -256,7 +256,7 @@ fn put_assignment(
         ));
     }
     let existed = state.resources.contains_key(key);
-    let now = crate::workspaces::timestamp(call.now);
+    let now = crate::sections::timestamp(call.now);
     let created_on = state
         .resources
         .get(key)

@@ -1,0 +1,257 @@
+//! Routing by hand over the path's segments, not by a router table: ARM paths nest scopes
+//! (`{scope}/providers/Microsoft.Authorization/roleAssignments/{name}` at any depth) and every
+//! unknown path or method must still get ARM's error shape. Also the api-version check, the
+//! query string, and list pages with their nextLink.
+
+use std::collections::HashMap;
+
+use axum::http::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::app::*;
+use crate::error::{ArmError, ArmResult};
+use crate::resources;
+use crate::sections::{self};
+use crate::state::State;
+
+pub(crate) fn eq(a: &str, b: &str) -> bool {
+    a.eq_ignore_ascii_case(b)
+}
+
+/// The subscription a path is in.
+pub(crate) fn subscription_of(segments: &[String]) -> Option<String> {
+    (segments.len() >= 2 && eq(&segments[0], "subscriptions"))
+        .then(|| segments[1].to_ascii_lowercase())
+}
+
+/// A short name of the resource type a path addresses, for stats.
+pub(crate) fn kind_of(segments: &[String]) -> String {
+    if let Some(i) = segments.iter().position(|s| eq(s, "Microsoft.Authorization")) {
+        return segments.get(i + 1).cloned().unwrap_or_else(|| "authorization".into());
+    }
+    if segments.iter().any(|s| eq(s, "workspaceOperationsStatus")) {
+        return "operationStatus".into();
+    }
+    for child in ["outboundRules", "connections"] {
+        if segments.iter().any(|s| eq(s, child)) {
+            return child.into();
+        }
+    }
+    if segments.iter().any(|s| eq(s, "workspaces")) {
+        return "workspaces".into();
+    }
+    match segments.len() {
+        0..=2 => "subscriptions".into(),
+        3 | 4 => "resourceGroups".into(),
+        _ => segments.get(6).cloned().unwrap_or_else(|| "resources".into()),
+    }
+}
+
+/// Dispatch to the resource handlers.
+pub(crate) fn route(state: &mut State, settings: &Settings, call: &Call) -> ArmResult {
+    let s = &call.segments;
+    // {scope}/providers/Microsoft.Authorization/{type}[/{name}]
+    if let Some(i) =
+        s.windows(2).position(|w| eq(&w[0], "providers") && eq(&w[1], "Microsoft.Authorization"))
+    {
+        check_version(call, "Microsoft.Authorization", &["2022-04-01"])?;
+        let scope = format!("/{}", s[..i].join("/"));
+        let scope = if scope == "/" { String::new() } else { scope };
+        let rest = &s[i + 2..];
+        return match rest {
+            [t] if eq(t, "roleAssignments") => {
+                sections::access::list_assignments(state, settings, call, &scope)
+            }
+            [t, name] if eq(t, "roleAssignments") => {
+                sections::access::assignment(state, settings.strict_auth, call, &scope, name)
+            }
+            [t] if eq(t, "roleDefinitions") => {
+                sections::access::list_definitions(state, settings, call, &scope)
+            }
+            [t, id] if eq(t, "roleDefinitions") => {
+                sections::access::definition(state, call, &scope, id)
+            }
+            _ => Err(unknown_path(call)),
+        };
+    }
+    if s.len() < 2 || !eq(&s[0], "subscriptions") {
+        return Err(unknown_path(call));
+    }
+    // Under strict auth, writes need Owner or Contributor at or above what they change.
+    if settings.strict_auth && call.method != Method::GET && call.method != Method::HEAD {
+        let scope = format!("/{}", s.join("/"));
+        if !sections::access::holds_role(
+            state,
+            &call.caller.oid,
+            &scope,
+            &crate::roles::WRITER_ROLES,
+        ) {
+            return Err(ArmError::new(
+                StatusCode::FORBIDDEN,
+                "AuthorizationFailed",
+                format!(
+                    "The client '{}' with object id '{}' does not have authorization to perform action '{} {}' over scope '{scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.",
+                    call.caller.appid,
+                    call.caller.oid,
+                    call.method,
+                    kind_of(s)
+                ),
+            ));
+        }
+    }
+    let sub = &s[1];
+    if !state.subscriptions.contains_key(&sub.to_ascii_lowercase()) {
+        return Err(ArmError::new(
+            StatusCode::NOT_FOUND,
+            "SubscriptionNotFound",
+            format!("The subscription '{sub}' could not be found."),
+        ));
+    }
+    match &s[2..] {
+        [rgs] if eq(rgs, "resourceGroups") => resources::list_groups(state, settings, call, sub),
+        [rgs, rg] if eq(rgs, "resourceGroups") => resources::group(state, call, sub, rg),
+        [p, ns, ws] if eq(p, "providers") && eq(ns, sections::PROVIDER) && eq(ws, "workspaces") => {
+            check_version(call, sections::PROVIDER, sections::API_VERSIONS)?;
+            sections::list(state, settings, call, sub, None)
+        }
+        [p, ns, locations, _location, status, id]
+            if eq(p, "providers")
+                && eq(ns, sections::PROVIDER)
+                && eq(locations, "locations")
+                && eq(status, "workspaceOperationsStatus") =>
+        {
+            check_version(call, sections::PROVIDER, sections::API_VERSIONS)?;
+            sections::operation_status(state, settings, call, id)
+        }
+        [p, ns, register] if eq(p, "providers") && eq(register, "register") => {
+            resources::register(state, call, sub, ns)
+        }
+        [rgs, rg, p, ns, rest @ ..] if eq(rgs, "resourceGroups") && eq(p, "providers") => {
+            if eq(ns, sections::PROVIDER) {
+                check_version(call, sections::PROVIDER, sections::API_VERSIONS)?;
+                return sections::route(state, settings, call, sub, rg, rest);
+            }
+            resources::dependent(state, call, sub, rg, ns, rest)
+        }
+        _ => Err(unknown_path(call)),
+    }
+}
+
+/// ARM's answer to an api-version the provider does not have.
+pub(crate) fn check_version(
+    call: &Call,
+    provider: &str,
+    supported: &[&str],
+) -> Result<(), ArmError> {
+    let version = call.api_version();
+    if supported.contains(&version) {
+        return Ok(());
+    }
+    let resource_type = call
+        .segments
+        .iter()
+        .skip_while(|s| !eq(s, provider))
+        .nth(1)
+        .cloned()
+        .unwrap_or_else(|| "workspaces".into());
+    Err(ArmError::bad_request(
+        "NoRegisteredProviderFound",
+        format!(
+            "No registered resource provider found for location 'global' and API version '{version}' for type '{resource_type}'. The supported api-versions are '{}'. The supported locations are 'eastus, eastus2, westus, westus2, westus3, centralus, northeurope, westeurope, uksouth, swedencentral, japaneast, australiaeast'.",
+            supported.join(", ")
+        ),
+    ))
+}
+
+/// 404 for a path no resource type answers.
+pub fn unknown_path(call: &Call) -> ArmError {
+    ArmError::new(
+        StatusCode::NOT_FOUND,
+        "InvalidResourceType",
+        format!(
+            "The resource type could not be found for the request path '{}' and api version '{}'.",
+            call.path,
+            call.api_version()
+        ),
+    )
+}
+
+/// 405 for a method a resource does not take.
+pub fn method_not_allowed(call: &Call) -> ArmError {
+    ArmError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "MethodNotAllowed",
+        format!("The requested resource does not support http method '{}'.", call.method),
+    )
+}
+
+pub(crate) fn parse_query(query: &str) -> HashMap<String, String> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (percent_decode(k), percent_decode(&v.replace('+', " ")))
+        })
+        .collect()
+}
+
+/// Decode `%XX` escapes; invalid escapes stay as written.
+pub fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok());
+            if let Some(b) = hex {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Percent-encode a query component, keeping what ARM leaves readable in its links
+/// (`$skip`, `$filter=atScope()`, quotes).
+pub(crate) fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~$'()*,;:@!/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// One page of `items` with a `nextLink` when more remain.
+pub fn page(items: Vec<Value>, settings: &Settings, call: &Call, skip_param: &str) -> Value {
+    let skip = call.skip().min(items.len());
+    let size = settings.page_size.max(1);
+    let end = (skip + size).min(items.len());
+    let value: Vec<Value> = items[skip..end].to_vec();
+    let mut body = json!({ "value": value });
+    if end < items.len() {
+        let mut query: Vec<(String, String)> = call
+            .query
+            .iter()
+            .filter(|(k, _)| *k != "$skip" && *k != "$skipToken")
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        query.sort();
+        query.push((skip_param.to_string(), end.to_string()));
+        let encoded: Vec<String> =
+            query.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect();
+        let encoded = encoded.join("&");
+        body["nextLink"] = Value::String(format!("{}{}?{}", call.base, call.path, encoded));
+    }
+    body
+}

@@ -1,0 +1,119 @@
+//! Access: `access` — role assignments (principal, type, role by name or id, ABAC condition)
+//! and `exclusive`.
+
+use std::collections::BTreeMap;
+
+use super::{bool_or, choice};
+use crate::ids::Guid;
+use crate::model::*;
+use crate::problem::Problem;
+use crate::read::{Choice, Cx, Field, Fields};
+use crate::source::{FieldPath, Pos};
+
+pub(crate) const ACCESS_FIELDS: &[&str] = &["exclusive", "assignments"];
+pub(crate) const ASSIGNMENT_FIELDS: &[&str] =
+    &["principal", "principalType", "role", "condition", "conditionVersion"];
+
+choice!(PrincipalType { "user" => PrincipalType::User, "group" => PrincipalType::Group, "servicePrincipal" => PrincipalType::ServicePrincipal });
+
+pub(crate) fn access(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> Option<Access> {
+    let fields = cx.mapping(field.node, path, ACCESS_FIELDS)?;
+    let exclusive = bool_or(cx, &fields, "exclusive", false);
+    let assignments = match fields.get(cx, "assignments") {
+        Some((f, p)) => assignments(cx, f, &p),
+        None => Some(Vec::new()),
+    };
+    Some(Access { exclusive: exclusive?, assignments: assignments? })
+}
+
+pub(crate) fn assignments(
+    cx: &mut Cx<'_>,
+    field: Field<'_>,
+    path: &FieldPath,
+) -> Option<Vec<Assignment>> {
+    let items = cx.list(field, path)?;
+    let mut ok = true;
+    let mut out: Vec<Assignment> = Vec::new();
+    let mut seen: BTreeMap<(Guid, String), Pos> = BTreeMap::new();
+    for (i, item) in items.iter().enumerate() {
+        let item_path = path.index(i);
+        let Some(fields) = cx.mapping(item, &item_path, ASSIGNMENT_FIELDS) else {
+            ok = false;
+            continue;
+        };
+        let principal = fields.required(cx, "principal").and_then(|(f, p)| cx.guid(f, &p));
+        let principal_type = fields
+            .required(cx, "principalType")
+            .and_then(|(f, p)| cx.choice::<PrincipalType>(f, &p));
+        let role = fields.required(cx, "role").and_then(|(f, p)| role(cx, f, &p));
+        let condition = condition(cx, &fields);
+        let (Some(principal), Some(principal_type), Some(role), Ok(condition)) =
+            (principal, principal_type, role, condition)
+        else {
+            ok = false;
+            continue;
+        };
+        let key = (principal.clone(), role.text().to_ascii_lowercase());
+        if let Some(first) = seen.get(&key) {
+            let first = cx.location(*first);
+            cx.report(
+                item.at,
+                &item_path,
+                Problem::DuplicateAssignment { role: role.text().to_string(), first },
+            );
+            ok = false;
+            continue;
+        }
+        seen.insert(key, item.at);
+        out.push(Assignment { principal, principal_type, role, condition });
+    }
+    ok.then_some(out)
+}
+
+/// An assignment's `condition` and `conditionVersion` (only "2.0" exists; it is the default).
+pub(crate) fn condition(cx: &mut Cx<'_>, fields: &Fields<'_>) -> Result<Option<Condition>, ()> {
+    let expression = match fields.get(cx, "condition") {
+        Some((f, p)) => Some(cx.nonempty_string(f, &p).ok_or(())?),
+        None => None,
+    };
+    let version = match fields.get(cx, "conditionVersion") {
+        Some((f, p)) => {
+            let version = cx.nonempty_string(f, &p).ok_or(())?;
+            if version.trim() != "2.0" {
+                cx.report(f.node.at, &p, Problem::ConditionVersion { value: version });
+                return Err(());
+            }
+            if expression.is_none() {
+                cx.report(f.node.at, &p, Problem::ConditionVersionWithoutCondition);
+                return Err(());
+            }
+            Some(version.trim().to_string())
+        }
+        None => None,
+    };
+    Ok(expression.map(|expression| Condition {
+        expression,
+        version: version.unwrap_or_else(|| "2.0".into()),
+    }))
+}
+
+/// A role by GUID, by role-definition id (`…/providers/Microsoft.Authorization/roleDefinitions/<guid>`,
+/// at any scope), or by name.
+pub(crate) fn role(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> Option<RoleRef> {
+    let text = cx.nonempty_string(field, path)?;
+    if let Some(guid) = Guid::parse(&text) {
+        return Some(RoleRef::Id(guid));
+    }
+    let lower = text.to_ascii_lowercase();
+    if let Some(at) = lower.find("/providers/microsoft.authorization/roledefinitions/") {
+        let tail = &text[at + "/providers/microsoft.authorization/roledefinitions/".len()..];
+        return match Guid::parse(tail.trim_end_matches('/')) {
+            Some(guid) => Some(RoleRef::Id(guid)),
+            None => {
+                cx.report(field.node.at, path, Problem::InvalidGuid { value: tail.to_string() });
+                None
+            }
+        };
+    }
+    Some(RoleRef::Name(text.trim().to_string()))
+}

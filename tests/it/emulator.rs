@@ -6,6 +6,8 @@ use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
+use hubctl_test::cloud::{json, raw_token};
+
 use crate::support::examples;
 
 #[test]
@@ -36,24 +38,10 @@ fn the_emulator_prints_one_line_serves_and_stops_on_sigterm() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let group: Value = runtime.block_on(async {
         let http = reqwest::Client::builder().add_root_certificate(reqwest::Certificate::from_pem(&ca).unwrap()).build().unwrap();
-        let token: Value = http
-            .post(format!("{endpoint}/72f988bf-0000-0000-0000-000000000001/oauth2/v2.0/token"))
-            .form(&[("grant_type", "client_credentials"), ("client_id", "any-client"), ("client_secret", "any"), ("scope", "https://management.azure.com/.default")])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let token = token["access_token"].as_str().unwrap().to_string();
-        http.get(format!("{endpoint}/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-ai-platform?api-version=2021-04-01"))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        let token = raw_token(&http, &endpoint, "72f988bf-0000-0000-0000-000000000001", "any-client").await;
+        json(http.get(format!("{endpoint}/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-ai-platform?api-version=2021-04-01"))
+            .bearer_auth(token))
+        .await
     });
     assert_eq!(group["name"], "rg-ai-platform");
     assert!(state.exists(), "the state file is written");

@@ -394,13 +394,7 @@ async fn a_storage_connection_names_its_account_and_container_and_round_trips() 
     lab.write("minimal.yaml", &manifest);
     let run = lab.hubctl(&["apply", "--auto-approve", "hubs"]).await;
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-    let connection = lab
-        .get(
-            &format!("{}/connections/training-data", Lab::workspace_path("contoso-sandbox")),
-            "2026-05-01",
-        )
-        .await
-        .unwrap();
+    let connection = lab.connection("contoso-sandbox", "training-data").await;
     let p = &connection["properties"];
     assert_eq!(p["category"], "AzureBlob");
     assert_eq!(p["target"], "https://contososandboxsa.blob.core.windows.net/training");

@@ -39,31 +39,9 @@ impl Lab {
         })
         .await
         .unwrap();
-        let http = reqwest::Client::builder()
-            .add_root_certificate(
-                reqwest::Certificate::from_pem(emulator.ca_pem().as_bytes()).unwrap(),
-            )
-            .build()
-            .unwrap();
-        let token: Value = http
-            .post(format!(
-                "{}/{}/oauth2/v2.0/token",
-                emulator.authority_host(),
-                emulator.tenant_id()
-            ))
-            .form(&[
-                ("grant_type", "client_credentials"),
-                ("client_id", "lab-observer"),
-                ("client_secret", "x"),
-                ("scope", "https://management.azure.com/.default"),
-            ])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let token = token["access_token"].as_str().unwrap().to_string();
+        let http = hubctl_test::cloud::client(&emulator);
+        let (authority, tenant) = (emulator.authority_host(), emulator.tenant_id());
+        let token = hubctl_test::cloud::raw_token(&http, &authority, &tenant, "lab-observer").await;
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("hubs")).unwrap();
         Lab { emulator, dir, http, token }
@@ -130,6 +108,12 @@ impl Lab {
     }
 
     /// GET an ARM path through the emulator's API; `None` on 404.
+    /// A hub's connection, as ARM serves it (it must exist).
+    pub async fn connection(&self, hub: &str, name: &str) -> Value {
+        let path = format!("{}/connections/{name}", Lab::workspace_path(hub));
+        self.get(&path, "2026-05-01").await.unwrap_or_else(|| panic!("connection {hub}/{name}"))
+    }
+
     pub async fn get(&self, path: &str, api_version: &str) -> Option<Value> {
         let separator = if path.contains('?') { '&' } else { '?' };
         let url =

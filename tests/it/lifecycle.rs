@@ -55,13 +55,7 @@ async fn plan_on_an_empty_cloud_creates_everything_then_apply_makes_it_so() {
             ("7d2f6a0e-0000-0000-0000-000000000020".to_string(), ADMIN.to_string())
         ]
     );
-    let connection = lab
-        .get(
-            &format!("{}/connections/contoso-ai-services", Lab::workspace_path("contoso-hub")),
-            "2026-05-01",
-        )
-        .await
-        .unwrap();
+    let connection = lab.connection("contoso-hub", "contoso-ai-services").await;
     assert_eq!(connection["properties"]["category"], "AIServices");
 
     let again = lab.hubctl(&["plan", "hubs"]).await;

@@ -8,6 +8,7 @@
 mod crash;
 mod emulator;
 mod fidelity;
+mod flags;
 mod lab;
 mod lifecycle;
 mod manifest_errors;

@@ -36,20 +36,23 @@ fn edit() -> impl Strategy<Value = Edit> {
         (
             any::<usize>(),
             prop_oneof![
-                Just(": ".to_string()),
-                Just("- ".to_string()),
-                Just("&a ".to_string()),
-                Just("*a".to_string()),
-                Just("{".to_string()),
-                Just("]".to_string()),
-                Just("\"".to_string()),
-                Just("\t".to_string()),
-                Just("!!binary ".to_string()),
-                Just("<<: *a\n".to_string()),
-                Just("---\n".to_string()),
-                Just("~".to_string()),
-                Just("0x1F".to_string()),
-                Just(".inf".to_string()),
+                proptest::sample::select(vec![
+                    ": ",
+                    "- ",
+                    "&a ",
+                    "*a",
+                    "{",
+                    "]",
+                    "\"",
+                    "\t",
+                    "!!binary ",
+                    "<<: *a\n",
+                    "---\n",
+                    "~",
+                    "0x1F",
+                    ".inf"
+                ])
+                .prop_map(str::to_string),
                 "[a-zA-Z0-9 :/._-]{0,12}",
             ]
         )

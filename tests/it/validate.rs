@@ -2,16 +2,22 @@
 
 use std::fs;
 
+use std::path::Path;
+
 use crate::support::{examples, hub, hubctl};
+
+/// `hubctl validate ARGS` run in `dir`: (exit code, stdout, stderr).
+fn validate_in(dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let output = hubctl().current_dir(dir).arg("validate").args(args).output().unwrap();
+    let text = |bytes: Vec<u8>| String::from_utf8(bytes).unwrap();
+    (output.status.code(), text(output.stdout), text(output.stderr))
+}
 
 #[test]
 fn examples_are_valid() {
-    let output = hubctl().arg("validate").arg(examples().join("hubs")).output().unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
-    assert_eq!(
-        String::from_utf8(output.stdout).unwrap(),
-        "valid: 2 hub(s) with 3 project(s) in 2 file(s)\n"
-    );
+    let (code, stdout, stderr) = validate_in(&examples(), &["hubs"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(stdout, "valid: 2 hub(s) with 3 project(s) in 2 file(s)\n");
 }
 
 #[test]
@@ -26,10 +32,9 @@ fn all_problems_of_all_files_are_listed_with_exit_1() {
     .unwrap();
     fs::write(dir.path().join("notes.txt"), "not a manifest").unwrap();
     fs::write(dir.path().join(".hidden.yaml"), "not: [valid").unwrap();
-    let output = hubctl().current_dir(dir.path()).args(["validate", "."]).output().unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    assert_eq!(String::from_utf8(output.stdout).unwrap(), "");
-    insta::assert_snapshot!(String::from_utf8(output.stderr).unwrap(), @r#"
+    let (code, stdout, stderr) = validate_in(dir.path(), &["."]);
+    assert_eq!((code, stdout.as_str()), (Some(1), ""));
+    insta::assert_snapshot!(stderr, @r#"
     ./a.yaml:10:18: spec.storageAccess: unknown value "key", expected one of `identity`, `credential`
     ./team/b.yml:7:13: metadata.location: "East US" is not an Azure region name; expected the short form, lower case without spaces (e.g. eastus)
     invalid: 2 problem(s) in 2 file(s)
@@ -43,10 +48,10 @@ fn a_non_utf8_file_names_its_line_and_column() {
     let at = bytes.windows(7).position(|w| w == b"eastus2").unwrap();
     bytes[at + 4] = 0xff;
     fs::write(dir.path().join("hub.yaml"), bytes).unwrap();
-    let output = hubctl().current_dir(dir.path()).args(["validate", "hub.yaml"]).output().unwrap();
-    assert_eq!(output.status.code(), Some(1));
+    let (code, _, stderr) = validate_in(dir.path(), &["hub.yaml"]);
+    assert_eq!(code, Some(1));
     assert_eq!(
-        String::from_utf8(output.stderr).unwrap(),
+        stderr,
         "hub.yaml:7:17: the file is not valid UTF-8 (byte 17 of this line); manifests must be UTF-8 text\ninvalid: 1 problem(s) in 1 file(s)\n"
     );
 }
@@ -55,11 +60,10 @@ fn a_non_utf8_file_names_its_line_and_column() {
 fn a_missing_path_and_an_empty_folder_are_errors() {
     let dir = tempfile::tempdir().unwrap();
     fs::create_dir(dir.path().join("empty")).unwrap();
-    let output =
-        hubctl().current_dir(dir.path()).args(["validate", "nope.yaml", "empty"]).output().unwrap();
-    assert_eq!(output.status.code(), Some(1));
+    let (code, _, stderr) = validate_in(dir.path(), &["nope.yaml", "empty"]);
+    assert_eq!(code, Some(1));
     assert_eq!(
-        String::from_utf8(output.stderr).unwrap(),
+        stderr,
         "empty:1:1: no *.yaml or *.yml file in this folder\nnope.yaml:1:1: cannot read the file: No such file or directory (os error 2)\ninvalid: 2 problem(s) in 2 file(s)\n"
     );
 }
@@ -69,9 +73,8 @@ fn an_oversized_file_is_refused_before_parsing() {
     let dir = tempfile::tempdir().unwrap();
     let file = fs::File::create(dir.path().join("big.yaml")).unwrap();
     file.set_len(hubctl_spec::MAX_FILE_BYTES + 1).unwrap();
-    let output = hubctl().current_dir(dir.path()).args(["validate", "big.yaml"]).output().unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8(output.stderr).unwrap();
+    let (code, _, stderr) = validate_in(dir.path(), &["big.yaml"]);
+    assert_eq!(code, Some(1));
     assert!(stderr.starts_with("big.yaml:1:1: cannot read the file: it is 8388609 bytes; manifest files are limited to 8388608 bytes\n"), "{stderr}");
 }
 
@@ -79,11 +82,10 @@ fn an_oversized_file_is_refused_before_parsing() {
 fn validate_defaults_to_the_current_folder() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("hub.yaml"), hub("")).unwrap();
-    let output = hubctl().current_dir(dir.path()).arg("validate").output().unwrap();
-    assert_eq!(output.status.code(), Some(0));
+    let (code, stdout, _) = validate_in(dir.path(), &[]);
     assert_eq!(
-        String::from_utf8(output.stdout).unwrap(),
-        "valid: 1 hub(s) with 0 project(s) in 1 file(s)\n"
+        (code, stdout.as_str()),
+        (Some(0), "valid: 1 hub(s) with 0 project(s) in 1 file(s)\n")
     );
 }
 

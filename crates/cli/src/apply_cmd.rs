@@ -13,7 +13,7 @@ use crate::ExitStatus;
 use crate::context::{self, GlobalArgs};
 use crate::output::Printer;
 use crate::plan_cmd;
-use crate::render::{Format, Mode};
+use crate::render::{Format, Mode, verb};
 
 /// Flags of `hubctl apply`.
 #[derive(Debug, clap::Args)]
@@ -117,16 +117,6 @@ impl ApplyObserver for Progress {
     }
 }
 
-fn verb(action: Action) -> &'static str {
-    match action {
-        Action::Create => "create",
-        Action::Update => "update",
-        Action::Delete => "delete",
-        Action::NoOp => "keep",
-        Action::Blocked => "blocked",
-    }
-}
-
 fn confirm(printer: &mut Printer, plan: &Plan, allow_delete: &mut bool) -> Result<bool, String> {
     if !std::io::stdin().is_terminal() {
         return Err(
@@ -164,13 +154,7 @@ fn confirm(printer: &mut Printer, plan: &Plan, allow_delete: &mut bool) -> Resul
 
 /// `hubctl apply`.
 pub fn apply(printer: &mut Printer, global: &GlobalArgs, args: ApplyArgs) -> ExitStatus {
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-        Ok(rt) => rt,
-        Err(e) => {
-            printer.err(&format!("error: cannot start the async runtime: {e}\n"));
-            return ExitStatus::Error;
-        }
-    };
+    let Some(runtime) = plan_cmd::start(printer) else { return ExitStatus::Error };
     runtime.block_on(run(printer, global, args))
 }
 

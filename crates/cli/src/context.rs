@@ -12,12 +12,56 @@ use hubctl_client::{
 };
 use hubctl_emulator::{Emulator, Options, Seed};
 
+/// `--cloud`: a national cloud, or the embedded emulator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CloudName {
+    /// Azure public cloud.
+    Public,
+    /// Azure operated by 21Vianet.
+    China,
+    /// Azure Government.
+    Usgov,
+    /// The embedded emulator, state in `.hubctl/`.
+    Local,
+}
+
+impl CloudName {
+    /// The name hubctl_client::Cloud knows.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CloudName::Public => "public",
+            CloudName::China => "china",
+            CloudName::Usgov => "usgov",
+            CloudName::Local => "local",
+        }
+    }
+}
+
+/// `--auth`'s values: hubctl_client's names, typed (AuthMethod is the client's, so the
+/// parser maps its names rather than deriving clap's ValueEnum there).
+fn auth_method() -> impl clap::builder::TypedValueParser<Value = AuthMethod> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(AuthMethod::NAMES)
+        .map(|name: String| AuthMethod::parse(&name).unwrap_or(AuthMethod::Auto))
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorWhen {
+    /// On a terminal, unless NO_COLOR is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
 /// The global flags (CONTRACT §3).
 #[derive(Debug, Clone, clap::Args)]
 pub struct GlobalArgs {
-    /// public, china, usgov or local (the embedded emulator; also HUBCTL_CLOUD=local).
-    #[arg(long, global = true, value_name = "CLOUD")]
-    pub cloud: Option<String>,
+    /// Which cloud (`local`: the embedded emulator); default HUBCTL_CLOUD, else public.
+    #[arg(long, global = true, value_name = "CLOUD", value_enum)]
+    pub cloud: Option<CloudName>,
     /// A custom ARM endpoint (with --authority-host).
     #[arg(long, global = true, value_name = "URL")]
     pub arm_endpoint: Option<String>,
@@ -27,9 +71,9 @@ pub struct GlobalArgs {
     /// An extra trusted CA certificate (PEM), e.g. a local emulator's.
     #[arg(long, global = true, value_name = "FILE")]
     pub ca_cert: Option<PathBuf>,
-    /// How to sign in: auto, client-secret, workload-identity, managed-identity, azure-cli, azure-developer-cli.
-    #[arg(long, global = true, value_name = "NAME", default_value = "auto")]
-    pub auth: String,
+    /// How to sign in.
+    #[arg(long, global = true, value_name = "NAME", default_value = "auto", value_parser = auth_method())]
+    pub auth: AuthMethod,
     /// Requests in flight at once.
     #[arg(long, global = true, value_name = "N", default_value_t = 8)]
     pub concurrency: usize,
@@ -53,9 +97,9 @@ pub struct GlobalArgs {
     /// `reads=CAPACITY+PER_SECOND,writes=…,deletes=…` (ARM's are 250+25, 200+10, 200+10).
     #[arg(long, global = true, value_name = "SPEC", value_parser = parse_buckets, hide = true)]
     pub arm_buckets: Option<BucketLimits>,
-    /// Colour: auto, always or never (NO_COLOR is respected).
-    #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
-    pub color: String,
+    /// Colour (NO_COLOR is respected).
+    #[arg(long, global = true, value_name = "WHEN", value_enum, default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
 }
 
 fn parse_shard(text: &str) -> Result<(u32, u32), String> {
@@ -169,17 +213,40 @@ pub enum ConnectError {
     Local(String),
 }
 
+impl GlobalArgs {
+    /// The cloud of this run: `--cloud`, else `HUBCTL_CLOUD` (unset or empty: none, which means
+    /// public unless `--arm-endpoint` names one). The one place HUBCTL_CLOUD is read.
+    pub fn cloud(&self) -> Result<Option<CloudName>, ConnectError> {
+        if self.cloud.is_some() {
+            return Ok(self.cloud);
+        }
+        match std::env::var("HUBCTL_CLOUD").ok().filter(|v| !v.is_empty()) {
+            None => Ok(None),
+            Some(name) => clap::ValueEnum::from_str(&name, true).map(Some).map_err(|_| {
+                ConnectError::Usage(format!(
+                    "HUBCTL_CLOUD is \"{name}\"; expected public, china, usgov or local"
+                ))
+            }),
+        }
+    }
+
+    /// Whether this run is on the local cloud (`--cloud local` or `HUBCTL_CLOUD=local`).
+    pub fn is_local(&self) -> bool {
+        matches!(self.cloud(), Ok(Some(CloudName::Local)))
+    }
+}
+
 /// The directory of the local cloud's state.
 pub const LOCAL_DIR: &str = ".hubctl";
 
 /// Connect as the flags say.
 pub async fn connect(args: &GlobalArgs) -> Result<Target, ConnectError> {
-    let cloud_name =
-        args.cloud.clone().or_else(|| std::env::var("HUBCTL_CLOUD").ok().filter(|v| !v.is_empty()));
-    if cloud_name.as_deref() == Some("local") {
+    let cloud_name = args.cloud()?;
+    if cloud_name == Some(CloudName::Local) {
         return local(args).await;
     }
-    let cloud = match (&args.arm_endpoint, &args.authority_host, cloud_name.as_deref()) {
+    let cloud_name = cloud_name.map(CloudName::as_str);
+    let cloud = match (&args.arm_endpoint, &args.authority_host, cloud_name) {
         (Some(arm), Some(authority), None) => Cloud::custom(arm, authority, None)?,
         (Some(_), None, _) | (None, Some(_), _) => {
             return Err(ConnectError::Usage(
@@ -200,13 +267,7 @@ pub async fn connect(args: &GlobalArgs) -> Result<Target, ConnectError> {
             })?
         }
     };
-    let method = AuthMethod::parse(&args.auth).ok_or_else(|| {
-        ConnectError::Usage(format!(
-            "unknown --auth \"{}\"; expected one of {}",
-            args.auth,
-            AuthMethod::NAMES.join(", ")
-        ))
-    })?;
+    let method = args.auth;
     let http = http_client(args.ca_cert.as_deref())?;
     let credential = credential(&CredentialOptions {
         method,

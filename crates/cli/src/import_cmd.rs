@@ -13,6 +13,7 @@ use hubctl_model::{ArmId, id_key};
 use crate::ExitStatus;
 use crate::context::{self, GlobalArgs};
 use crate::output::Printer;
+use crate::plan_cmd;
 
 /// Flags of `hubctl import`.
 #[derive(Debug, clap::Args)]
@@ -33,13 +34,7 @@ pub struct ImportArgs {
 
 /// `hubctl import`.
 pub fn import(printer: &mut Printer, global: &GlobalArgs, args: ImportArgs) -> ExitStatus {
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-        Ok(rt) => rt,
-        Err(e) => {
-            printer.err(&format!("error: cannot start the async runtime: {e}\n"));
-            return ExitStatus::Error;
-        }
-    };
+    let Some(runtime) = plan_cmd::start(printer) else { return ExitStatus::Error };
     let result = runtime.block_on(async {
         let target = context::connect(global).await.map_err(|e| e.to_string())?;
         let workspaces = match &args.resource_group {

@@ -28,7 +28,7 @@ mod review;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::output::Printer;
 
@@ -105,11 +105,39 @@ impl From<ExitStatus> for ExitCode {
     }
 }
 
+/// Global flags that mean nothing to `hubctl emulator` (it serves a cloud, it does not sign in
+/// to one): hidden from its help, still accepted.
+const NOT_FOR_THE_EMULATOR: &[&str] = &[
+    "cloud",
+    "arm_endpoint",
+    "authority_host",
+    "ca_cert",
+    "auth",
+    "concurrency",
+    "skip_provider_registration",
+    "shard",
+    "deadline",
+    "color",
+];
+
+/// The command line as parsed: the derived one, with the emulator's help trimmed. A
+/// subcommand's own argument of a global's id is not replaced by the global when clap
+/// propagates globals, so hidden copies keep them out of the emulator's help.
+fn command() -> clap::Command {
+    let command = Cli::command();
+    let hidden: Vec<clap::Arg> = command
+        .get_arguments()
+        .filter(|arg| NOT_FOR_THE_EMULATOR.contains(&arg.get_id().as_str()))
+        .map(|arg| arg.clone().global(false).hide(true))
+        .collect();
+    command.mut_subcommand("emulator", |emulator| emulator.args(hidden))
+}
+
 fn main() -> ExitCode {
     // A usage error is an error (exit 1, CONTRACT §3), not clap's 2, which for plan and drift
     // means "changes pending": a pipeline must never read a typo as a diff. --help and
     // --version print and succeed.
-    let cli = match Cli::try_parse() {
+    let cli = match command().try_get_matches().and_then(|m| Cli::from_arg_matches(&m)) {
         Ok(cli) => cli,
         Err(error) => {
             let _ = error.print();
@@ -119,8 +147,7 @@ fn main() -> ExitCode {
     context::init_logging(cli.global.verbose);
     let mut printer = Printer::new();
     // Applies, and every command on the local cloud (they share its state file), take the lock.
-    let local = cli.global.cloud.as_deref() == Some("local")
-        || std::env::var("HUBCTL_CLOUD").is_ok_and(|c| c == "local");
+    let local = cli.global.is_local();
     let needs_lock = matches!(cli.command, Command::Apply(_))
         || (local
             && matches!(cli.command, Command::Plan(_) | Command::Drift(_) | Command::Import(_)));
@@ -169,19 +196,20 @@ fn main() -> ExitCode {
     if printer.failed() { ExitStatus::Error.into() } else { status.into() }
 }
 
+/// How many different values.
+fn distinct<T: Ord>(values: impl Iterator<Item = T>) -> usize {
+    values.collect::<std::collections::BTreeSet<T>>().len()
+}
+
 fn validate(printer: &mut Printer, paths: Vec<PathBuf>) -> ExitStatus {
     let paths = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths };
     match hubctl_spec::load(&paths) {
         Ok(desired) => {
             let projects: usize = desired.hubs.iter().map(|h| h.spec.projects.len()).sum();
-            let mut files: Vec<_> = desired.hubs.iter().map(|h| &h.source.file).collect();
-            files.sort();
-            files.dedup();
+            let files = distinct(desired.hubs.iter().map(|h| &h.source.file));
+            let hubs = desired.hubs.len();
             printer.out(&format!(
-                "valid: {} hub(s) with {} project(s) in {} file(s)\n",
-                desired.hubs.len(),
-                projects,
-                files.len()
+                "valid: {hubs} hub(s) with {projects} project(s) in {files} file(s)\n"
             ));
             ExitStatus::Success
         }
@@ -189,14 +217,9 @@ fn validate(printer: &mut Printer, paths: Vec<PathBuf>) -> ExitStatus {
             for diagnostic in &invalid.diagnostics {
                 printer.err(&format!("{diagnostic}\n"));
             }
-            let mut files: Vec<_> = invalid.diagnostics.iter().map(|d| &d.location.file).collect();
-            files.sort();
-            files.dedup();
-            printer.err(&format!(
-                "invalid: {} problem(s) in {} file(s)\n",
-                invalid.diagnostics.len(),
-                files.len()
-            ));
+            let files = distinct(invalid.diagnostics.iter().map(|d| &d.location.file));
+            let problems = invalid.diagnostics.len();
+            printer.err(&format!("invalid: {problems} problem(s) in {files} file(s)\n"));
             ExitStatus::Error
         }
     }

@@ -151,10 +151,12 @@ pub async fn make_plan(
 /// Whether to colour stdout.
 pub fn colour(global: &GlobalArgs) -> bool {
     use std::io::IsTerminal;
-    match global.color.as_str() {
-        "always" => true,
-        "never" => false,
-        _ => std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal(),
+    match global.color {
+        context::ColorWhen::Always => true,
+        context::ColorWhen::Never => false,
+        context::ColorWhen::Auto => {
+            std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
+        }
     }
 }
 
@@ -176,7 +178,13 @@ pub fn show(
     printer.out(&text);
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, String> {
+/// The async runtime, or the reason it could not start printed (then the command ends, 1).
+pub fn start(printer: &mut Printer) -> Option<tokio::runtime::Runtime> {
+    runtime().map_err(|e| printer.err(&format!("error: {e}\n"))).ok()
+}
+
+/// The async runtime the commands that talk to Azure run on.
+pub fn runtime() -> Result<tokio::runtime::Runtime, String> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

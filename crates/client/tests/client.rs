@@ -124,25 +124,8 @@ async fn the_azure_cli_signs_in_through_a_stand_in_az_on_path() {
     // Fetch a real emulator token the way `az` would have one, then serve it as `az` does.
     let token = {
         let http = http_client(Some(emulator.ca_cert_path())).unwrap();
-        let body: serde_json::Value = http
-            .post(format!(
-                "{}/{}/oauth2/v2.0/token",
-                emulator.authority_host(),
-                emulator.tenant_id()
-            ))
-            .form(&[
-                ("grant_type", "client_credentials"),
-                ("client_id", "az-cli"),
-                ("client_secret", "x"),
-                ("scope", "https://management.azure.com/.default"),
-            ])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        body["access_token"].as_str().unwrap().to_string()
+        let authority = emulator.authority_host();
+        hubctl_test::cloud::raw_token(&http, &authority, &emulator.tenant_id(), "az-cli").await
     };
     let dir = tempfile::tempdir().unwrap();
     let az = dir.path().join("az");

@@ -65,12 +65,7 @@ pub fn group(state: &mut State, call: &Call, sub: &str, rg: &str) -> ArmResult {
         },
         Method::PUT => {
             let body = call.json()?;
-            let location = body.get("location").and_then(Value::as_str).ok_or_else(|| {
-                ArmError::bad_request(
-                    "LocationRequired",
-                    "The location property is required for this definition.",
-                )
-            })?;
+            let location = required_location(&body)?;
             let tags = body.get("tags").cloned().unwrap_or_else(|| json!({}));
             let existed = state.resources.contains_key(&key);
             let stored = group_body(sub, rg, location, tags);
@@ -78,14 +73,7 @@ pub fn group(state: &mut State, call: &Call, sub: &str, rg: &str) -> ArmResult {
             let status = if existed { StatusCode::OK } else { StatusCode::CREATED };
             Ok(Reply::with_status(status, stored))
         }
-        Method::DELETE => {
-            if state.resources.contains_key(&key) {
-                state.remove_tree(&key);
-                Ok(Reply::empty(StatusCode::OK))
-            } else {
-                Ok(Reply::empty(StatusCode::NO_CONTENT))
-            }
-        }
+        Method::DELETE => Ok(delete_tree(state, &key)),
         _ => Err(method_not_allowed(call)),
     }
 }
@@ -218,12 +206,7 @@ pub fn dependent(
             .ok_or_else(|| ArmError::resource_not_found(arm_type, name, rg)),
         Method::PUT => {
             let body = call.json()?;
-            let location = body.get("location").and_then(Value::as_str).ok_or_else(|| {
-                ArmError::bad_request(
-                    "LocationRequired",
-                    "The location property is required for this definition.",
-                )
-            })?;
+            let location = required_location(&body)?;
             let kind = body.get("kind").and_then(Value::as_str);
             let properties = body.get("properties").cloned().unwrap_or_else(|| json!({}));
             let existed = state.resources.contains_key(&key);
@@ -234,14 +217,26 @@ pub fn dependent(
                 stored,
             ))
         }
-        Method::DELETE => {
-            if state.resources.contains_key(&key) {
-                state.remove_tree(&key);
-                Ok(Reply::empty(StatusCode::OK))
-            } else {
-                Ok(Reply::empty(StatusCode::NO_CONTENT))
-            }
-        }
+        Method::DELETE => Ok(delete_tree(state, &key)),
         _ => Err(method_not_allowed(call)),
     }
+}
+
+/// DELETE of a synchronous resource and all below it: 200, or 204 when it was not there.
+fn delete_tree(state: &mut State, key: &str) -> Reply {
+    if !state.resources.contains_key(key) {
+        return Reply::empty(StatusCode::NO_CONTENT);
+    }
+    state.remove_tree(key);
+    Reply::empty(StatusCode::OK)
+}
+
+/// A PUT body's `location`, which ARM requires of every tracked resource.
+fn required_location(body: &serde_json::Map<String, Value>) -> Result<&str, ArmError> {
+    body.get("location").and_then(Value::as_str).ok_or_else(|| {
+        ArmError::bad_request(
+            "LocationRequired",
+            "The location property is required for this definition.",
+        )
+    })
 }

@@ -5,6 +5,8 @@
 
 mod support;
 
+use hubctl_test::cloud::json;
+
 use std::time::Duration;
 
 use hubctl_emulator::{Clock, Emulator, Options};
@@ -885,15 +887,7 @@ async fn out_of_band_edits_change_state_without_rules() {
     let (_, hub) = cloud.get(&url).await;
     assert_eq!(hub["properties"]["friendlyName"], "changed in the portal");
     assert_eq!(hub["tags"]["owner"], "someone");
-    let stats: Value = cloud
-        .http
-        .get(format!("{}/_emulator/stats", cloud.base()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let stats = json(cloud.http.get(format!("{}/_emulator/stats", cloud.base()))).await;
     assert!(stats["byKind"]["PUT workspaces"].as_u64().unwrap() >= 1, "{stats}");
     cloud.emulator.shutdown().await;
 }

@@ -13,11 +13,8 @@ fn json_value() -> impl Strategy<Value = Value> {
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(|n| json!(n)),
         prop_oneof![
-            Just("Hub".to_string()),
-            Just("FQDN".to_string()),
-            Just("PrivateEndpoint".to_string()),
-            Just("Required".to_string()),
-            Just("Enabled".to_string()),
+            proptest::sample::select(vec!["Hub", "FQDN", "PrivateEndpoint", "Required", "Enabled"])
+                .prop_map(str::to_string),
             "\\PC{0,12}"
         ]
         .prop_map(Value::String),
@@ -27,18 +24,21 @@ fn json_value() -> impl Strategy<Value = Value> {
             proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
             proptest::collection::btree_map(
                 prop_oneof![
-                    Just("properties".to_string()),
-                    Just("type".to_string()),
-                    Just("destination".to_string()),
-                    Just("category".to_string()),
-                    Just("managedNetwork".to_string()),
-                    Just("outboundRules".to_string()),
-                    Just("identity".to_string()),
-                    Just("encryption".to_string()),
-                    Just("value".to_string()),
-                    Just("nextLink".to_string()),
-                    Just("error".to_string()),
-                    Just("kind".to_string()),
+                    proptest::sample::select(vec![
+                        "properties",
+                        "type",
+                        "destination",
+                        "category",
+                        "managedNetwork",
+                        "outboundRules",
+                        "identity",
+                        "encryption",
+                        "value",
+                        "nextLink",
+                        "error",
+                        "kind"
+                    ])
+                    .prop_map(str::to_string),
                     "[a-z]{1,8}",
                 ],
                 inner,

@@ -104,6 +104,17 @@ fn applied(text: &str) -> Live {
     live
 }
 
+/// The base manifest applied, live edited by `edit` (as the service or a person would), then
+/// planned again with the same manifest: the plan, which the caller expects to be quiet.
+fn replanned(edit: impl FnOnce(&mut hubctl_model::LiveHub)) -> Plan {
+    let text = manifest(&[]);
+    let mut live = applied(&text);
+    edit(live.hubs.values_mut().next().unwrap());
+    let plan = plan(&desired(&text), &live, &options());
+    assert!(actionable(&plan).is_empty(), "{:#?}", actionable(&plan));
+    plan
+}
+
 fn hub_change(plan: &Plan) -> &Change {
     plan.changes.iter().find(|c| c.kind == ResourceKind::Hub).expect("a hub change")
 }
@@ -428,52 +439,46 @@ fn a_new_key_version_in_the_same_vault_rotates_in_place() {
 
 #[test]
 fn ids_differing_in_case_or_a_trailing_slash_are_not_drift() {
-    let text = manifest(&[]);
-    let mut live = applied(&text);
-    let hub = live.hubs.values_mut().next().unwrap();
-    let p = &mut hub.workspace.properties;
-    p.storage_account = p.storage_account.as_ref().map(|s| format!("{}/", s.to_uppercase()));
-    p.application_insights = p
-        .application_insights
-        .as_ref()
-        .map(|s| s.replace("Microsoft.Insights", "microsoft.insights"));
-    let plan = plan(&desired(&text), &live, &options());
-    assert!(actionable(&plan).is_empty(), "{:#?}", actionable(&plan));
+    replanned(|hub| {
+        let p = &mut hub.workspace.properties;
+        p.storage_account = p.storage_account.as_ref().map(|s| format!("{}/", s.to_uppercase()));
+        p.application_insights = p
+            .application_insights
+            .as_ref()
+            .map(|s| s.replace("Microsoft.Insights", "microsoft.insights"));
+    });
 }
 
 #[test]
 fn role_definition_ids_compare_by_guid_whatever_their_scope() {
-    let text = manifest(&[]);
-    let mut live = applied(&text);
-    let hub = live.hubs.values_mut().next().unwrap();
-    let assignment = &mut hub.assignments[0];
-    let guid = hubctl_model::role_definition_guid(&assignment.properties.role_definition_id);
-    assignment.properties.role_definition_id =
-        format!("/providers/Microsoft.Authorization/roleDefinitions/{}", guid.to_uppercase());
-    let plan = plan(&desired(&text), &live, &options());
-    assert!(actionable(&plan).is_empty(), "{:#?}", actionable(&plan));
+    replanned(|hub| {
+        let assignment = &mut hub.assignments[0];
+        let guid = hubctl_model::role_definition_guid(&assignment.properties.role_definition_id);
+        assignment.properties.role_definition_id =
+            format!("/providers/Microsoft.Authorization/roleDefinitions/{}", guid.to_uppercase());
+    });
 }
 
 #[test]
 fn the_services_own_rules_are_ignored() {
-    let text = manifest(&[]);
-    let mut live = applied(&text);
-    let hub = live.hubs.values_mut().next().unwrap();
-    let rules =
-        hub.workspace.properties.managed_network.as_mut().unwrap().outbound_rules.as_mut().unwrap();
-    let required: hubctl_model::OutboundRule = serde_json::from_value(json!({"type": "ServiceTag", "category": "Required", "destination": {"serviceTag": "AzureActiveDirectory"}})).unwrap();
-    rules.insert("__SYS_ST_AzureActiveDirectory".into(), required);
-    let plan = plan(&desired(&text), &live, &options());
-    assert!(actionable(&plan).is_empty(), "{:#?}", actionable(&plan));
+    replanned(|hub| {
+        let rules = hub
+            .workspace
+            .properties
+            .managed_network
+            .as_mut()
+            .unwrap()
+            .outbound_rules
+            .as_mut()
+            .unwrap();
+        let required: hubctl_model::OutboundRule = serde_json::from_value(json!({"type": "ServiceTag", "category": "Required", "destination": {"serviceTag": "AzureActiveDirectory"}})).unwrap();
+        rules.insert("__SYS_ST_AzureActiveDirectory".into(), required);
+    });
 }
 
 #[test]
 fn hbi_turned_on_by_the_service_with_cmk_is_not_drift() {
-    let text = manifest(&[]);
-    let mut live = applied(&text);
-    live.hubs.values_mut().next().unwrap().workspace.properties.hbi_workspace = Some(true);
-    let plan = plan(&desired(&text), &live, &options());
-    assert!(actionable(&plan).is_empty(), "{:#?}", actionable(&plan));
+    replanned(|hub| hub.workspace.properties.hbi_workspace = Some(true));
 }
 
 #[test]
@@ -499,19 +504,9 @@ fn app_insights_read_back_null_after_a_project_update_is_not_drift() {
 
 #[test]
 fn tags_other_tools_add_are_reported_not_fought() {
-    let text = manifest(&[]);
-    let mut live = applied(&text);
-    live.hubs
-        .values_mut()
-        .next()
-        .unwrap()
-        .workspace
-        .tags
-        .as_mut()
-        .unwrap()
-        .insert("createdByToolkit".into(), "x".into());
-    let plan = plan(&desired(&text), &live, &options());
-    assert!(actionable(&plan).is_empty(), "{:#?}", actionable(&plan));
+    let plan = replanned(|hub| {
+        hub.workspace.tags.as_mut().unwrap().insert("createdByToolkit".into(), "x".into());
+    });
     assert!(
         plan.warnings
             .iter()
@@ -521,30 +516,24 @@ fn tags_other_tools_add_are_reported_not_fought() {
 
 #[test]
 fn a_projects_inherited_settings_are_never_compared() {
-    let text = manifest(&[]);
-    let mut live = applied(&text);
-    let hub = live.hubs.values_mut().next().unwrap();
-    let storage = hub.workspace.properties.storage_account.clone();
-    let project = hub.projects.values_mut().next().unwrap();
-    project.workspace.properties.storage_account = storage;
-    project.workspace.properties.managed_network = Some(Default::default());
-    let plan = plan(&desired(&text), &live, &options());
-    assert!(actionable(&plan).is_empty(), "{:#?}", actionable(&plan));
+    replanned(|hub| {
+        let storage = hub.workspace.properties.storage_account.clone();
+        let project = hub.projects.values_mut().next().unwrap();
+        project.workspace.properties.storage_account = storage;
+        project.workspace.properties.managed_network = Some(Default::default());
+    });
 }
 
 #[test]
 fn an_equivalent_assignment_under_another_name_is_adopted() {
-    let text = manifest(&[]);
-    let mut live = applied(&text);
-    let hub = live.hubs.values_mut().next().unwrap();
-    let assignment = &mut hub.assignments[0];
-    assignment.name = "99999999-9999-4999-8999-999999999999".into();
-    assignment.id = format!(
-        "{}/providers/Microsoft.Authorization/roleAssignments/{}",
-        hub.workspace.id, assignment.name
-    );
-    let plan = plan(&desired(&text), &live, &options());
-    assert!(actionable(&plan).is_empty(), "{:#?}", actionable(&plan));
+    let plan = replanned(|hub| {
+        let assignment = &mut hub.assignments[0];
+        assignment.name = "99999999-9999-4999-8999-999999999999".into();
+        assignment.id = format!(
+            "{}/providers/Microsoft.Authorization/roleAssignments/{}",
+            hub.workspace.id, assignment.name
+        );
+    });
     assert!(plan.changes.iter().any(|c| c.reasons == vec![Reason::NoOpBecauseEquivalentExists]));
 }
 

@@ -201,6 +201,9 @@ impl<'a> Cx<'a> {
     }
 }
 
+/// An optional field read: `Ok(None)` when not written, `Err` when written wrong (reported).
+pub(crate) type Optional<T> = Result<Option<T>, ()>;
+
 impl<'n> Fields<'n> {
     /// The field `name`, if written; null counts as not written. Records its position.
     pub(crate) fn get(&self, cx: &mut Cx<'_>, name: &str) -> Option<(Field<'n>, FieldPath)> {
@@ -211,6 +214,50 @@ impl<'n> Fields<'n> {
             return None;
         }
         Some((Field { node }, path))
+    }
+
+    /// What `read` makes of field `name`, or `missing` when it is absent or null.
+    pub(crate) fn read_or<T>(
+        &self,
+        cx: &mut Cx<'_>,
+        name: &str,
+        missing: T,
+        read: impl FnOnce(&mut Cx<'_>, Field<'n>, &FieldPath) -> T,
+    ) -> T {
+        match self.get(cx, name) {
+            Some((f, p)) => read(cx, f, &p),
+            None => missing,
+        }
+    }
+
+    /// An optional string: `Err` when written but not a string (reported).
+    pub(crate) fn optional_string(&self, cx: &mut Cx<'_>, name: &str) -> Optional<String> {
+        self.read_or(cx, name, Ok(None), |cx, f, p| cx.string(f, p).map(Some).ok_or(()))
+    }
+
+    /// An optional ARM id of type `expected`: `Err` when written but wrong (reported).
+    pub(crate) fn optional_id(
+        &self,
+        cx: &mut Cx<'_>,
+        name: &str,
+        of: ResourceType,
+    ) -> Optional<ArmId> {
+        self.read_or(cx, name, Ok(None), |cx, f, p| cx.arm_id(f, p, Some(of)).map(Some).ok_or(()))
+    }
+
+    /// One of `T`'s names, `default` when not written.
+    pub(crate) fn choice_or<T: Choice>(
+        &self,
+        cx: &mut Cx<'_>,
+        name: &str,
+        default: T,
+    ) -> Option<T> {
+        self.read_or(cx, name, Some(default), |cx, f, p| cx.choice(f, p))
+    }
+
+    /// A boolean, `default` when not written.
+    pub(crate) fn bool_or(&self, cx: &mut Cx<'_>, name: &str, default: bool) -> Option<bool> {
+        self.read_or(cx, name, Some(default), |cx, f, p| cx.boolean(f, p))
     }
 
     /// The field `name`, reporting it missing when absent or null.

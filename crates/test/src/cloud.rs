@@ -69,6 +69,28 @@ pub async fn token(
     Ok(token.token.secret().to_string())
 }
 
+/// The JSON body of a request's answer.
+pub async fn json(request: reqwest::RequestBuilder) -> Value {
+    request.send().await.expect("request is answered").json().await.expect("a JSON body")
+}
+
+/// A token by the client-credentials grant, asked over plain HTTP as a tool other than
+/// azure_identity would (the emulator's token endpoint takes any client unless strict).
+pub async fn raw_token(
+    http: &reqwest::Client,
+    authority: &str,
+    tenant: &str,
+    client: &str,
+) -> String {
+    let request = http.post(format!("{authority}/{tenant}/oauth2/v2.0/token")).form(&[
+        ("grant_type", "client_credentials"),
+        ("client_id", client),
+        ("client_secret", "x"),
+        ("scope", "https://management.azure.com/.default"),
+    ]);
+    json(request).await["access_token"].as_str().expect("a token").to_string()
+}
+
 impl Cloud {
     /// Start an emulator (with the example seed unless `options` has one).
     pub async fn start(options: Options) -> Cloud {

@@ -19,32 +19,20 @@ pub(crate) fn connection_view(stored: &Value) -> Value {
     view
 }
 
-pub(crate) fn connection(
-    state: &mut State,
-    call: &Call,
-    sub: &str,
-    rg: &str,
-    name: &str,
-    connection: &str,
-) -> ArmResult {
-    let (key, workspace) = parent(state, sub, rg, name)?;
+pub(crate) fn connection(state: &mut State, call: &Call, ws: Ws<'_>, name: &str) -> ArmResult {
+    let Ws { rg, .. } = ws;
+    let (key, workspace) = parent(state, ws)?;
     let workspace_id = body_id(workspace);
-    let connection_key = format!("{key}/connections/{}", connection.to_ascii_lowercase());
+    let connection_key = format!("{key}/connections/{}", name.to_ascii_lowercase());
     match call.method {
         Method::GET => {
             state.resources.get(&connection_key).map(connection_view).map(Reply::ok).ok_or_else(
-                || {
-                    ArmError::resource_not_found(
-                        &format!("{WORKSPACE_TYPE}/connections"),
-                        connection,
-                        rg,
-                    )
-                },
+                || ArmError::resource_not_found(&format!("{WORKSPACE_TYPE}/connections"), name, rg),
             )
         }
         Method::PUT => {
-            if !is_service_name(connection) {
-                return Err(invalid_name("connection", connection));
+            if !is_service_name(name) {
+                return Err(invalid_name("connection", name));
             }
             let request = call.json()?;
             let properties = request.get("properties").cloned().unwrap_or(Value::Null);
@@ -72,8 +60,8 @@ pub(crate) fn connection(
             let mut properties = properties;
             properties["createdByWorkspaceArmId"] = json!(workspace_id);
             let stored = json!({
-                "id": format!("{workspace_id}/connections/{connection}"),
-                "name": connection,
+                "id": format!("{workspace_id}/connections/{name}"),
+                "name": name,
                 "type": "Microsoft.MachineLearningServices/workspaces/connections",
                 "properties": properties,
             });

@@ -14,26 +14,12 @@ pub(crate) fn check_references(
     properties: &Value,
     identity: &Value,
 ) -> Result<(), ArmError> {
-    let missing = |id: &str, what: &str| {
-        // Wording ours: the ML RP's exact text for a missing linked resource is not public.
-        ArmError::bad_request(
-            "BadRequest",
-            format!(
-                "The {what} '{id}' linked to the workspace was not found or is not accessible."
-            ),
-        )
-    };
-    let exists_as = |id: &str, arm_type: &str| -> bool {
-        let lower = id.to_ascii_lowercase();
-        lower.contains(&format!("/providers/{}/", arm_type.to_ascii_lowercase()))
-            && state.resources.contains_key(lower.trim_end_matches('/'))
-    };
     let identities: Vec<String> = identity["userAssignedIdentities"]
         .as_object()
         .map(|m| m.keys().map(|k| k.to_ascii_lowercase()).collect())
         .unwrap_or_default();
     for id in &identities {
-        if !exists_as(id, "Microsoft.ManagedIdentity/userAssignedIdentities") {
+        if !exists_as(state, id, "Microsoft.ManagedIdentity/userAssignedIdentities") {
             return Err(missing(id, "user-assigned identity"));
         }
     }
@@ -50,7 +36,7 @@ pub(crate) fn check_references(
     let encryption = &properties["encryption"];
     if eq(encryption["status"].as_str().unwrap_or("Disabled"), "Enabled") {
         let vault = encryption["keyVaultProperties"]["keyVaultArmId"].as_str().unwrap_or_default();
-        if !exists_as(vault, "Microsoft.KeyVault/vaults") {
+        if !exists_as(state, vault, "Microsoft.KeyVault/vaults") {
             return Err(missing(vault, "key vault"));
         }
         let key_id = encryption["keyVaultProperties"]["keyIdentifier"].as_str().unwrap_or_default();
@@ -107,15 +93,7 @@ pub(crate) fn check_key(state: &State, vault: &str, key_id: &str) -> Result<(), 
 /// mode, its vault and identity, and the HBI flag.
 pub(crate) fn check_transition(old: &Value, new: &Value) -> Result<(), ArmError> {
     let (op, np) = (&old["properties"], &new["properties"]);
-    let refuse = |message: &str| Err(ArmError::bad_request("BadRequest", message.to_string()));
-    let same_id = |field: &str| -> bool {
-        match (str_of(op, field), str_of(np, field)) {
-            (None, None) => true,
-            (Some(a), Some(b)) => eq(a.trim_end_matches('/'), b.trim_end_matches('/')),
-            _ => false,
-        }
-    };
-    if !same_id("keyVault") {
+    if !same_link(op, np, "keyVault") {
         return refuse(
             "After your hub is created, it isn't possible to switch between your Azure Key Vault and a Microsoft-managed credential store, or to another key vault.",
         );

@@ -15,6 +15,7 @@
 use serde_json::Value;
 
 use crate::error::ArmError;
+use crate::state::State;
 
 pub mod access;
 pub(crate) mod connections;
@@ -89,4 +90,43 @@ pub(crate) fn isolation(properties: &Value) -> String {
 
 pub(crate) fn str_of<'a>(value: &'a Value, field: &str) -> Option<&'a str> {
     value.get(field).and_then(Value::as_str).filter(|s| !s.is_empty())
+}
+
+/// A refusal of a change to a live workspace; the wording is ours unless NOTES.md quotes it.
+pub(crate) fn refuse<T>(message: &str) -> Result<T, ArmError> {
+    Err(ArmError::bad_request("BadRequest", message.to_string()))
+}
+
+/// Whether a linked-resource property names the same resource in `old` and `new` properties
+/// (ids compared as ARM compares them; both absent is the same).
+pub(crate) fn same_link(old: &Value, new: &Value, field: &str) -> bool {
+    match (str_of(old, field), str_of(new, field)) {
+        (None, None) => true,
+        (Some(a), Some(b)) => eq(a.trim_end_matches('/'), b.trim_end_matches('/')),
+        _ => false,
+    }
+}
+
+/// A linked resource that is not there. Wording ours: the ML RP's exact text for a missing
+/// linked resource is not public.
+pub(crate) fn missing(id: &str, what: &str) -> ArmError {
+    ArmError::bad_request(
+        "BadRequest",
+        format!("The {what} '{id}' linked to the workspace was not found or is not accessible."),
+    )
+}
+
+/// Whether `id` names a stored resource of `arm_type`.
+pub(crate) fn exists_as(state: &State, id: &str, arm_type: &str) -> bool {
+    let lower = id.to_ascii_lowercase();
+    lower.contains(&format!("/providers/{}/", arm_type.to_ascii_lowercase()))
+        && state.resources.contains_key(lower.trim_end_matches('/'))
+}
+
+/// Where a workspace is, as the request path names it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Ws<'a> {
+    pub sub: &'a str,
+    pub rg: &'a str,
+    pub name: &'a str,
 }

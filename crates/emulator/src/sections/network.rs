@@ -250,12 +250,11 @@ pub(crate) fn rule_call(
     state: &mut State,
     settings: &Settings,
     call: &Call,
-    sub: &str,
-    rg: &str,
-    name: &str,
+    ws: Ws<'_>,
     rule: &str,
 ) -> ArmResult {
-    let (key, workspace) = parent(state, sub, rg, name)?;
+    let Ws { rg, .. } = ws;
+    let (key, workspace) = parent(state, ws)?;
     let workspace = workspace.clone();
     let rule_key = format!("{key}/outboundrules/{}", rule.to_ascii_lowercase());
     let location = workspace["location"].as_str().unwrap_or_default().to_string();
@@ -266,25 +265,7 @@ pub(crate) fn rule_call(
         Method::PUT => {
             let request = call.json()?;
             let properties = request.get("properties").cloned().unwrap_or(Value::Null);
-            if let Some(existing) = state.resources.get(&rule_key)
-                && !eq(
-                    existing["properties"]["category"].as_str().unwrap_or_default(),
-                    "UserDefined",
-                )
-            {
-                return Err(ArmError::bad_request(
-                    "BadRequest",
-                    format!(
-                        "Outbound rule '{rule}' is a Required rule of the service and cannot be changed."
-                    ),
-                ));
-            }
-            if state.running_operation(&rule_key).is_some() {
-                return Err(ArmError::conflict(
-                    "AnotherOperationInProgress",
-                    format!("Another operation on outbound rule '{rule}' is in progress."),
-                ));
-            }
+            rule_writable(state, &rule_key, rule, "changed")?;
             let stored = check_rule(state, rule, &properties, &workspace["properties"])?;
             // A parallel write on the same workspace's rules: the earlier one is lost.
             let rules_prefix = format!("{key}/outboundrules/");
@@ -304,37 +285,15 @@ pub(crate) fn rule_call(
             state
                 .resources
                 .insert(rule_key.clone(), rule_body(&body_id(&workspace), &name_as_sent, stored));
-            Ok(accept(
-                state,
-                settings,
-                call,
-                Start {
-                    key: &rule_key,
-                    kind: OperationKind::RulePut,
-                    location: &location,
-                    failure: None,
-                    previous,
-                },
-            ))
+            let (kind, failure) = (OperationKind::RulePut, None);
+            let start = Start { key: &rule_key, kind, location: &location, failure, previous };
+            Ok(accept(state, settings, call, start))
         }
         Method::DELETE => {
-            let Some(existing) = state.resources.get(&rule_key) else {
+            if !state.resources.contains_key(&rule_key) {
                 return Ok(Reply::empty(StatusCode::NO_CONTENT));
-            };
-            if !eq(existing["properties"]["category"].as_str().unwrap_or_default(), "UserDefined") {
-                return Err(ArmError::bad_request(
-                    "BadRequest",
-                    format!(
-                        "Outbound rule '{rule}' is a Required rule of the service and cannot be deleted."
-                    ),
-                ));
             }
-            if state.running_operation(&rule_key).is_some() {
-                return Err(ArmError::conflict(
-                    "AnotherOperationInProgress",
-                    format!("Another operation on outbound rule '{rule}' is in progress."),
-                ));
-            }
+            rule_writable(state, &rule_key, rule, "deleted")?;
             if let Some(r) = state.resources.get_mut(&rule_key) {
                 r["properties"]["status"] = json!("Deleting");
             }
@@ -353,4 +312,26 @@ pub(crate) fn rule_call(
         }
         _ => Err(method_not_allowed(call)),
     }
+}
+
+/// A user's rule may be written or deleted: not one of the service's Required rules, and no
+/// operation on it running.
+fn rule_writable(state: &State, rule_key: &str, rule: &str, verb: &str) -> Result<(), ArmError> {
+    if let Some(existing) = state.resources.get(rule_key)
+        && !eq(existing["properties"]["category"].as_str().unwrap_or_default(), "UserDefined")
+    {
+        return Err(ArmError::bad_request(
+            "BadRequest",
+            format!(
+                "Outbound rule '{rule}' is a Required rule of the service and cannot be {verb}."
+            ),
+        ));
+    }
+    if state.running_operation(rule_key).is_some() {
+        return Err(ArmError::conflict(
+            "AnotherOperationInProgress",
+            format!("Another operation on outbound rule '{rule}' is in progress."),
+        ));
+    }
+    Ok(())
 }

@@ -9,15 +9,7 @@ use crate::error::ArmError;
 /// A project's hub is fixed (hubResourceId is set at creation).
 pub(crate) fn check_transition(old: &Value, new: &Value) -> Result<(), ArmError> {
     let (op, np) = (&old["properties"], &new["properties"]);
-    let refuse = |message: &str| Err(ArmError::bad_request("BadRequest", message.to_string()));
-    let same_id = |field: &str| -> bool {
-        match (str_of(op, field), str_of(np, field)) {
-            (None, None) => true,
-            (Some(a), Some(b)) => eq(a.trim_end_matches('/'), b.trim_end_matches('/')),
-            _ => false,
-        }
-    };
-    if !same_id("hubResourceId") {
+    if !same_link(op, np, "hubResourceId") {
         return refuse(
             "The hub of a project cannot be changed (hubResourceId is set at creation).",
         );

@@ -194,12 +194,24 @@ pub(crate) fn read_access(out: &mut String, indent: &str, assignments: &[RoleAss
     for a in assignments {
         let guid = role_definition_guid(&a.properties.role_definition_id);
         let role = roles::name_of(&guid).map(str::to_string).unwrap_or(guid);
+        let (principal, kind) = (&a.properties.principal_id, read_principal_type(a));
+        let Some(condition) = a.condition() else {
+            let _ = writeln!(
+                out,
+                "{indent}    - {{ principal: {principal}, principalType: {kind}, role: {} }}",
+                scalar(&role)
+            );
+            continue;
+        };
+        // An ABAC condition narrows the grant: kept, or the manifest would grant more.
+        let version = a.properties.other.get("conditionVersion");
+        let version = version.and_then(|v| v.as_str()).unwrap_or("2.0");
         let _ = writeln!(
             out,
-            "{indent}    - {{ principal: {}, principalType: {}, role: {} }}",
-            a.properties.principal_id,
-            read_principal_type(a),
-            scalar(&role)
+            "{indent}    - principal: {principal}\n{indent}      principalType: {kind}\n{indent}      role: {}\n{indent}      condition: {}\n{indent}      conditionVersion: {}",
+            scalar(&role),
+            serde_json::to_string(condition).unwrap_or_default(),
+            serde_json::to_string(version).unwrap_or_default()
         );
     }
 }

@@ -5,11 +5,11 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use hubctl_model::{ArmId, Connection, LiveHub};
+use hubctl_model::Connection;
 use hubctl_spec::model as spec;
 use serde_json::{Value, json};
 
-use super::{field, same_opt_id, to_value};
+use super::{HubAt, field, same_opt_id, to_value};
 use crate::change::*;
 use crate::planner::Planner;
 use crate::reasons::{Reason, WarningKind};
@@ -64,13 +64,8 @@ pub fn connection_body(connection: &spec::Connection) -> Value {
 
 impl Planner<'_> {
     /// The hub's connections (only read for hubs that declare some).
-    pub(crate) fn connections(
-        &mut self,
-        hub: &spec::Hub,
-        key: &str,
-        id: &ArmId,
-        live: Option<&LiveHub>,
-    ) {
+    pub(crate) fn connections(&mut self, at: &HubAt<'_>) {
+        let HubAt { hub, key, id, live } = *at;
         let live_connections = live.and_then(|h| h.connections.as_ref());
         if hub.spec.connections.is_empty() && live_connections.is_none() {
             return;

@@ -15,7 +15,7 @@ use hubctl_model::{
 use hubctl_spec::model as spec;
 use serde_json::json;
 
-use super::{HubUpdate, field, identity, network, opt_str, same_opt_id, to_value};
+use super::{HubAt, HubUpdate, field, identity, names, network, opt_str, same_opt_id, to_value};
 use crate::change::*;
 use crate::digest;
 use crate::import::scalar;
@@ -135,16 +135,18 @@ impl Planner<'_> {
                 if hub.spec.identity.user_assigned().is_some() {
                     self.warn(WarningKind::UserAssignedIdentityNeedsRole, id.as_str(), "");
                 }
-                self.rules(hub, key, &id, None, false);
-                self.connections(hub, key, &id, None);
-                self.projects(hub, key, &id, None);
+                let at = HubAt { hub, key, id: &id, live: None };
+                self.rules(&at, false);
+                self.connections(&at);
+                self.projects(&at);
                 self.access(&hub.spec.access, key, &id, &hub.metadata.name, None, None);
             }
             (Some(live_hub), None) => {
-                let towards_internet = self.existing_hub(hub, key, &id, &digest, live_hub);
-                self.rules(hub, key, &id, Some(live_hub), towards_internet);
-                self.connections(hub, key, &id, Some(live_hub));
-                self.projects(hub, key, &id, Some(live_hub));
+                let at = HubAt { hub, key, id: &id, live: Some(live_hub) };
+                let towards_internet = self.existing_hub(&at, &digest, &live_hub.workspace);
+                self.rules(&at, towards_internet);
+                self.connections(&at);
+                self.projects(&at);
                 let assignments = Some(&live_hub.assignments);
                 self.access(&hub.spec.access, key, &id, &hub.metadata.name, assignments, None);
             }
@@ -175,15 +177,8 @@ impl Planner<'_> {
 
     /// The hub itself and its managed network; returns whether the network moves towards
     /// internet outbound (its rule deletes then go first).
-    fn existing_hub(
-        &mut self,
-        hub: &spec::Hub,
-        key: &str,
-        id: &ArmId,
-        digest: &str,
-        live_hub: &LiveHub,
-    ) -> bool {
-        let live = &live_hub.workspace;
+    fn existing_hub(&mut self, at: &HubAt<'_>, digest: &str, live: &Workspace) -> bool {
+        let HubAt { hub, key, id, .. } = *at;
         let mut update = HubUpdate::new();
         if !live.is_hub() {
             update.blocked.push(Reason::BlockedBecauseWorkspaceKindMismatch);
@@ -194,7 +189,8 @@ impl Planner<'_> {
         self.identity(hub, live, id, &mut update);
         storage_access(hub, live, &mut update);
         network::public_network_access(hub, live, &mut update);
-        names(hub, live, &mut update);
+        let wanted = [hub.spec.display_name.as_deref(), hub.spec.description.as_deref()];
+        names("spec", &live.properties, wanted, &mut update);
         // Tags: the manifest's and hubctl's; other tools' are kept and reported.
         let live_tags = live.tags.clone().unwrap_or_default();
         let wanted = tags(hub, digest, Some(&live_tags));
@@ -256,7 +252,7 @@ impl Planner<'_> {
         if action == Action::Update {
             change.after = Some(patch);
         }
-        self.managed_network(hub, key, id, live)
+        self.managed_network(at, live)
     }
 
     /// App Insights and the registry: can change (with a warning), cannot be removed.
@@ -371,40 +367,11 @@ fn fixed(hub: &spec::Hub, live: &Workspace, update: &mut HubUpdate) {
 
 /// How the hub reaches its storage: in place.
 fn storage_access(hub: &spec::Hub, live: &Workspace, update: &mut HubUpdate) {
-    let live_auth = live
-        .properties
-        .system_datastores_auth_mode
-        .clone()
-        .unwrap_or(model::DatastoresAuthMode::AccessKey);
-    let desired_auth = auth_mode(hub.spec.storage_access);
-    if live_auth != desired_auth {
-        update.set(
-            "spec.storageAccess",
-            Some(json!(live_auth.as_str())),
-            "systemDatastoresAuthMode",
-            json!(desired_auth.as_str()),
-        );
-    }
-}
-
-/// Display name and description: in place; left alone when the manifest does not set them.
-fn names(hub: &spec::Hub, live: &Workspace, update: &mut HubUpdate) {
-    let (lp, spec) = (&live.properties, &hub.spec);
-    for (name, arm, live_value, desired_value) in [
-        (
-            "spec.displayName",
-            "friendlyName",
-            lp.friendly_name.as_deref(),
-            spec.display_name.as_deref(),
-        ),
-        ("spec.description", "description", lp.description.as_deref(), spec.description.as_deref()),
-    ] {
-        if let Some(d) = desired_value
-            && live_value.unwrap_or_default() != d
-        {
-            update.set(name, opt_str(live_value), arm, json!(d));
-        }
-    }
+    let live_auth = live.properties.system_datastores_auth_mode.as_ref();
+    let live_auth = live_auth.unwrap_or(&model::DatastoresAuthMode::AccessKey).as_str();
+    let desired = auth_mode(hub.spec.storage_access);
+    let names = ("spec.storageAccess", "systemDatastoresAuthMode");
+    update.enum_field(names, live_auth, desired.as_str());
 }
 
 // ---- ARM → manifest (hubctl import) ----

@@ -15,7 +15,8 @@
 //! the ARM → manifest reading `hubctl import` writes ([`crate::import`]). A round-trip property
 //! test per section (tests/round_trip.rs) keeps the two directions each other's inverse.
 
-use hubctl_model::same_id;
+use hubctl_model::{ArmId, LiveHub, WorkspaceProperties, same_id};
+use hubctl_spec::model as spec;
 use serde_json::{Value, json};
 
 use crate::change::FieldChange;
@@ -74,9 +75,47 @@ impl HubUpdate {
         self.fields.push(field(name, before, after));
     }
 
+    /// A service enum set in place when live (`None`: the service's default) differs:
+    /// (manifest field, ARM property).
+    pub fn enum_field(&mut self, (name, arm): (&str, &str), live: &str, desired: &str) {
+        if !live.eq_ignore_ascii_case(desired) {
+            self.set(name, Some(json!(live)), arm, json!(desired));
+        }
+    }
+
     /// A field changed in place: its line, and `properties.{arm}` in the PATCH.
     pub fn set(&mut self, name: &str, before: Option<Value>, arm: &str, value: Value) {
         self.fields.push(field(name, before, Some(value.clone())));
         self.patch["properties"][arm] = value;
+    }
+}
+
+/// The hub a section plans for: its manifest, id key, ARM id, and what is live of it (none
+/// when it does not exist yet).
+pub(crate) struct HubAt<'a> {
+    pub hub: &'a spec::Hub,
+    pub key: &'a str,
+    pub id: &'a ArmId,
+    pub live: Option<&'a LiveHub>,
+}
+
+/// Display name and description (of the hub, `path` `spec`, or of a project): changed in
+/// place, left alone when the manifest does not set them.
+pub(crate) fn names(
+    path: &str,
+    live: &WorkspaceProperties,
+    wanted: [Option<&str>; 2],
+    update: &mut HubUpdate,
+) {
+    let [display_name, description] = wanted;
+    for (name, arm, live_value, desired_value) in [
+        ("displayName", "friendlyName", live.friendly_name.as_deref(), display_name),
+        ("description", "description", live.description.as_deref(), description),
+    ] {
+        if let Some(d) = desired_value
+            && live_value.unwrap_or_default() != d
+        {
+            update.set(&format!("{path}.{name}"), opt_str(live_value), arm, json!(d));
+        }
     }
 }

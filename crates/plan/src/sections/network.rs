@@ -10,14 +10,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use hubctl_model::{
-    self as model, ArmId, FirewallSku, IsolationMode, LiveHub, OutboundRule,
-    PrivateEndpointDestination, PublicNetworkAccess, RuleCategory, RuleDestination,
-    ServiceTagDestination, Workspace, WorkspaceProperties, same_id,
+    self as model, FirewallSku, IsolationMode, OutboundRule, PrivateEndpointDestination,
+    PublicNetworkAccess, RuleCategory, RuleDestination, ServiceTagDestination, Workspace,
+    WorkspaceProperties, same_id,
 };
 use hubctl_spec::model as spec;
 use serde_json::{Value, json};
 
-use super::{HubUpdate, field, to_value};
+use super::{HubAt, HubUpdate, field, to_value};
 use crate::change::*;
 use crate::planner::Planner;
 use crate::reasons::{Reason, WarningKind};
@@ -119,31 +119,17 @@ fn rule_view(rule: &OutboundRule) -> Value {
 
 /// Public network access: in place, on the hub's own change.
 pub(crate) fn public_network_access(hub: &spec::Hub, live: &Workspace, update: &mut HubUpdate) {
-    let live_public = live
-        .properties
-        .public_network_access
-        .clone()
-        .unwrap_or(model::PublicNetworkAccess::Enabled);
-    let desired_public = public_access(hub.spec.network.public_network_access);
-    if live_public != desired_public {
-        update.set(
-            "spec.network.publicNetworkAccess",
-            Some(json!(live_public.as_str())),
-            "publicNetworkAccess",
-            json!(desired_public.as_str()),
-        );
-    }
+    let live_public = live.properties.public_network_access.as_ref();
+    let live_public = live_public.unwrap_or(&model::PublicNetworkAccess::Enabled).as_str();
+    let desired = public_access(hub.spec.network.public_network_access);
+    let names = ("spec.network.publicNetworkAccess", "publicNetworkAccess");
+    update.enum_field(names, live_public, desired.as_str());
 }
 
 impl Planner<'_> {
     /// The managed network of a live hub; returns whether it moves towards internet outbound.
-    pub(crate) fn managed_network(
-        &mut self,
-        hub: &spec::Hub,
-        key: &str,
-        id: &ArmId,
-        live: &Workspace,
-    ) -> bool {
+    pub(crate) fn managed_network(&mut self, at: &HubAt<'_>, live: &Workspace) -> bool {
+        let HubAt { hub, key, id, .. } = *at;
         let spec = &hub.spec;
         let network = live.properties.managed_network.as_ref();
         let live_mode =
@@ -200,14 +186,8 @@ impl Planner<'_> {
     }
 
     /// The user-defined outbound rules.
-    pub(crate) fn rules(
-        &mut self,
-        hub: &spec::Hub,
-        key: &str,
-        id: &ArmId,
-        live: Option<&LiveHub>,
-        towards_internet: bool,
-    ) {
+    pub(crate) fn rules(&mut self, at: &HubAt<'_>, towards_internet: bool) {
+        let HubAt { hub, key, id, live } = *at;
         let desired = hub.spec.network.isolation.rules();
         let live_rules: BTreeMap<String, (String, OutboundRule)> = live
             .and_then(|h| h.workspace.properties.managed_network.as_ref())

@@ -10,7 +10,7 @@ use hubctl_model::{ArmId, IdentityType, LiveHub, ManagedIdentity, Workspace, Wor
 use hubctl_spec::model as spec;
 use serde_json::json;
 
-use super::{HubUpdate, field, opt_str, to_value};
+use super::{HubAt, HubUpdate, field, names, to_value};
 use crate::change::*;
 use crate::import::scalar;
 use crate::planner::Planner;
@@ -37,13 +37,8 @@ pub fn project_body(hub: &spec::Hub, project: &spec::Project, hub_id: &str) -> W
 
 impl Planner<'_> {
     /// The hub's projects and their access.
-    pub(crate) fn projects(
-        &mut self,
-        hub: &spec::Hub,
-        key: &str,
-        hub_id: &ArmId,
-        live: Option<&LiveHub>,
-    ) {
+    pub(crate) fn projects(&mut self, at: &HubAt<'_>) {
+        let HubAt { hub, key, id: hub_id, live } = *at;
         let m = &hub.metadata;
         let kind = ResourceKind::Project;
         let mut declared = BTreeSet::new();
@@ -92,7 +87,9 @@ impl Planner<'_> {
                 }
                 (Some(current), _) => {
                     let mut update = HubUpdate::new();
-                    names(project, &current.workspace, &mut update);
+                    let path = format!("spec.projects.{}", project.name);
+                    let wanted = [project.display_name.as_deref(), project.description.as_deref()];
+                    names(&path, &current.workspace.properties, wanted, &mut update);
                     let HubUpdate { fields, patch, .. } = update;
                     let (action, reason) = if fields.is_empty() {
                         (Action::NoOp, Reason::NoOpBecauseInSync)
@@ -131,27 +128,6 @@ impl Planner<'_> {
             } else {
                 self.warn(WarningKind::UndeclaredProject, &current.workspace.id, display);
             }
-        }
-    }
-}
-
-/// A project's display name and description: in place, left alone when not set.
-fn names(project: &spec::Project, live: &Workspace, update: &mut HubUpdate) {
-    let lp = &live.properties;
-    for (name, arm, live_value, desired_value) in [
-        (
-            "displayName",
-            "friendlyName",
-            lp.friendly_name.as_deref(),
-            project.display_name.as_deref(),
-        ),
-        ("description", "description", lp.description.as_deref(), project.description.as_deref()),
-    ] {
-        if let Some(d) = desired_value
-            && live_value.unwrap_or_default() != d
-        {
-            let path = format!("spec.projects.{}.{name}", project.name);
-            update.set(&path, opt_str(live_value), arm, json!(d));
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{bool_or, choice};
+use super::choice;
 use crate::ids::Guid;
 use crate::model::*;
 use crate::problem::Problem;
@@ -18,7 +18,7 @@ choice!(PrincipalType { "user" => PrincipalType::User, "group" => PrincipalType:
 
 pub(crate) fn access(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> Option<Access> {
     let fields = cx.mapping(field.node, path, ACCESS_FIELDS)?;
-    let exclusive = bool_or(cx, &fields, "exclusive", false);
+    let exclusive = fields.bool_or(cx, "exclusive", false);
     let assignments = match fields.get(cx, "assignments") {
         Some((f, p)) => assignments(cx, f, &p),
         None => Some(Vec::new()),
@@ -26,11 +26,7 @@ pub(crate) fn access(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> Opt
     Some(Access { exclusive: exclusive?, assignments: assignments? })
 }
 
-pub(crate) fn assignments(
-    cx: &mut Cx<'_>,
-    field: Field<'_>,
-    path: &FieldPath,
-) -> Option<Vec<Assignment>> {
+fn assignments(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> Option<Vec<Assignment>> {
     let items = cx.list(field, path)?;
     let mut ok = true;
     let mut out: Vec<Assignment> = Vec::new();
@@ -71,7 +67,7 @@ pub(crate) fn assignments(
 }
 
 /// An assignment's `condition` and `conditionVersion` (only "2.0" exists; it is the default).
-pub(crate) fn condition(cx: &mut Cx<'_>, fields: &Fields<'_>) -> Result<Option<Condition>, ()> {
+fn condition(cx: &mut Cx<'_>, fields: &Fields<'_>) -> Result<Option<Condition>, ()> {
     let expression = match fields.get(cx, "condition") {
         Some((f, p)) => Some(cx.nonempty_string(f, &p).ok_or(())?),
         None => None,
@@ -99,7 +95,7 @@ pub(crate) fn condition(cx: &mut Cx<'_>, fields: &Fields<'_>) -> Result<Option<C
 
 /// A role by GUID, by role-definition id (`…/providers/Microsoft.Authorization/roleDefinitions/<guid>`,
 /// at any scope), or by name.
-pub(crate) fn role(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> Option<RoleRef> {
+fn role(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> Option<RoleRef> {
     let text = cx.nonempty_string(field, path)?;
     if let Some(guid) = Guid::parse(&text) {
         return Some(RoleRef::Id(guid));

@@ -1,13 +1,10 @@
 //! Connections: `connections` — category, target resource, auth and (for storage) container.
 
-use std::collections::BTreeMap;
-
-use super::hub::service_name;
-use super::{choice, choice_or};
+use super::choice;
+use super::{Item, NamedList};
 use crate::model::*;
 use crate::problem::Problem;
-use crate::read::{Choice, Cx, Field};
-use crate::source::{FieldPath, Pos};
+use crate::read::{Choice, Cx};
 
 pub(crate) const CONNECTION_FIELDS: &[&str] =
     &["name", "category", "resource", "auth", "container"];
@@ -15,85 +12,58 @@ pub(crate) const CONNECTION_FIELDS: &[&str] =
 choice!(ConnectionCategory { "aiServices" => ConnectionCategory::AiServices, "aiSearch" => ConnectionCategory::AiSearch, "azureOpenAI" => ConnectionCategory::AzureOpenAi, "storage" => ConnectionCategory::Storage });
 choice!(ConnectionAuth { "entraId" => ConnectionAuth::EntraId, "apiKey" => ConnectionAuth::ApiKey });
 
-pub(crate) fn connections(
-    cx: &mut Cx<'_>,
-    field: Field<'_>,
-    path: &FieldPath,
-) -> Option<Vec<Connection>> {
-    let items = cx.list(field, path)?;
-    let mut ok = true;
-    let mut out = Vec::new();
-    let mut seen: BTreeMap<String, Pos> = BTreeMap::new();
-    for (i, item) in items.iter().enumerate() {
-        let item_path = path.index(i);
-        let Some(fields) = cx.mapping(item, &item_path, CONNECTION_FIELDS) else {
-            ok = false;
-            continue;
-        };
-        let name = fields
-            .required(cx, "name")
-            .and_then(|(f, p)| service_name(cx, f, &p, "connection name"));
-        if let Some(name) = &name {
-            if let Some(first) = seen.get(&name.to_ascii_lowercase()) {
-                let first = cx.location(*first);
-                cx.report(
-                    fields.position("name"),
-                    &item_path.field("name"),
-                    Problem::DuplicateName { what: "connection", name: name.clone(), first },
-                );
-                ok = false;
-            } else {
-                seen.insert(name.to_ascii_lowercase(), fields.position("name"));
-            }
-        }
-        let category = fields
-            .required(cx, "category")
-            .and_then(|(f, p)| cx.choice::<ConnectionCategory>(f, &p));
-        let resource = match (fields.required(cx, "resource"), category) {
-            (Some((f, p)), Some(category)) => cx.arm_id(f, &p, Some(category.resource_type())),
-            (Some((f, p)), None) => cx.arm_id(f, &p, None),
-            (None, _) => None,
-        };
-        let mut auth = choice_or(cx, &fields, "auth", ConnectionAuth::EntraId);
-        if auth == Some(ConnectionAuth::ApiKey) {
-            // The service needs the key in the body, and a key never goes in a manifest:
-            // refused until keys can come from an environment variable or a Key Vault secret.
-            cx.report(fields.position("auth"), &item_path.field("auth"), Problem::ApiKeyConnection);
-            auth = None;
-        }
-        let container = match (fields.get(cx, "container"), category) {
-            (Some((f, p)), Some(ConnectionCategory::Storage)) => {
-                cx.nonempty_string(f, &p).and_then(|c| {
-                    // Azure's container names: 3–63 lower-case letters, digits and single
-                    // hyphens, starting and ending with a letter or digit.
-                    let valid = (3..=63).contains(&c.len())
-                        && c.chars()
-                            .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
-                        && !c.starts_with('-')
-                        && !c.ends_with('-')
-                        && !c.contains("--");
-                    if !valid {
-                        cx.report(f.node.at, &p, Problem::ContainerName { value: c.clone() });
-                    }
-                    valid.then_some(Some(c))
-                })
-            }
-            (Some((f, p)), Some(_)) => {
-                cx.report(f.node.at, &p, Problem::ContainerOnlyForStorage);
-                None
-            }
-            (None, Some(ConnectionCategory::Storage)) => {
-                cx.report(fields.at, &item_path, Problem::ContainerRequired);
-                None
-            }
-            (_, _) => Some(None),
-        };
-        match (name, category, resource, auth, container) {
-            (Some(name), Some(category), Some(resource), Some(auth), Some(container)) => {
-                out.push(Connection { name, category, resource, auth, container })
-            }
-            _ => ok = false,
-        }
+/// `connections`: a list of named items.
+pub(crate) const CONNECTIONS: NamedList<Connection> =
+    NamedList { allowed: CONNECTION_FIELDS, what: "connection", name: "connection name", read };
+
+/// One item of [`CONNECTIONS`].
+fn read(cx: &mut Cx<'_>, item: Item<'_, '_>) -> Option<Connection> {
+    let Item { fields, path: item_path, name } = item;
+    let category =
+        fields.required(cx, "category").and_then(|(f, p)| cx.choice::<ConnectionCategory>(f, &p));
+    let resource = match (fields.required(cx, "resource"), category) {
+        (Some((f, p)), Some(category)) => cx.arm_id(f, &p, Some(category.resource_type())),
+        (Some((f, p)), None) => cx.arm_id(f, &p, None),
+        (None, _) => None,
+    };
+    let mut auth = fields.choice_or(cx, "auth", ConnectionAuth::EntraId);
+    if auth == Some(ConnectionAuth::ApiKey) {
+        // The service needs the key in the body, and a key never goes in a manifest:
+        // refused until keys can come from an environment variable or a Key Vault secret.
+        cx.report(fields.position("auth"), &item_path.field("auth"), Problem::ApiKeyConnection);
+        auth = None;
     }
-    ok.then_some(out)
+    let container = match (fields.get(cx, "container"), category) {
+        (Some((f, p)), Some(ConnectionCategory::Storage)) => {
+            cx.nonempty_string(f, &p).and_then(|c| {
+                // Azure's container names: 3–63 lower-case letters, digits and single
+                // hyphens, starting and ending with a letter or digit.
+                let valid = (3..=63).contains(&c.len())
+                    && c.chars()
+                        .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
+                    && !c.starts_with('-')
+                    && !c.ends_with('-')
+                    && !c.contains("--");
+                if !valid {
+                    cx.report(f.node.at, &p, Problem::ContainerName { value: c.clone() });
+                }
+                valid.then_some(Some(c))
+            })
+        }
+        (Some((f, p)), Some(_)) => {
+            cx.report(f.node.at, &p, Problem::ContainerOnlyForStorage);
+            None
+        }
+        (None, Some(ConnectionCategory::Storage)) => {
+            cx.report(fields.at, item_path, Problem::ContainerRequired);
+            None
+        }
+        (_, _) => Some(None),
+    };
+    match (name, category, resource, auth, container) {
+        (Some(name), Some(category), Some(resource), Some(auth), Some(container)) => {
+            Some(Connection { name, category, resource, auth, container })
+        }
+        _ => None,
+    }
 }

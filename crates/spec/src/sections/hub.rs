@@ -6,11 +6,12 @@
 use std::collections::BTreeMap;
 
 use super::access::access;
-use super::connections::connections;
+use super::choice;
+use super::connections::CONNECTIONS;
 use super::identity::{credential_store, encryption, identity};
+use super::named_list;
 use super::network::network;
-use super::projects::projects;
-use super::{bool_or, choice, choice_or, optional_id, optional_string};
+use super::projects::PROJECTS;
 use crate::ids::{self, ResourceType};
 use crate::model::*;
 use crate::problem::Problem;
@@ -143,7 +144,7 @@ pub(crate) fn service_name(
     Some(name)
 }
 
-pub(crate) fn metadata(cx: &mut Cx<'_>, node: Field<'_>, path: &FieldPath) -> Option<Metadata> {
+fn metadata(cx: &mut Cx<'_>, node: Field<'_>, path: &FieldPath) -> Option<Metadata> {
     let fields = cx.mapping(node.node, path, METADATA_FIELDS)?;
     let name =
         fields.required(cx, "name").and_then(|(f, p)| service_name(cx, f, &p, "workspace name"));
@@ -186,11 +187,7 @@ pub(crate) fn metadata(cx: &mut Cx<'_>, node: Field<'_>, path: &FieldPath) -> Op
     })
 }
 
-pub(crate) fn tags(
-    cx: &mut Cx<'_>,
-    field: Field<'_>,
-    path: &FieldPath,
-) -> Option<BTreeMap<String, String>> {
+fn tags(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> Option<BTreeMap<String, String>> {
     let Value::Map(entries) = &field.node.value else {
         cx.wrong_type(field.node, path, "a mapping of tag names to string values");
         return None;
@@ -254,10 +251,10 @@ pub(crate) fn tags(
     ok.then_some(tags)
 }
 
-pub(crate) fn spec(cx: &mut Cx<'_>, node: Field<'_>, path: &FieldPath) -> Option<HubSpec> {
+fn spec(cx: &mut Cx<'_>, node: Field<'_>, path: &FieldPath) -> Option<HubSpec> {
     let fields = cx.mapping(node.node, path, SPEC_FIELDS)?;
-    let display_name = optional_string(cx, &fields, "displayName");
-    let description = optional_string(cx, &fields, "description");
+    let display_name = fields.optional_string(cx, "displayName");
+    let description = fields.optional_string(cx, "description");
     let storage_account = fields
         .required(cx, "storageAccount")
         .and_then(|(f, p)| cx.arm_id(f, &p, Some(ResourceType::StorageAccount)));
@@ -266,19 +263,19 @@ pub(crate) fn spec(cx: &mut Cx<'_>, node: Field<'_>, path: &FieldPath) -> Option
         None => Some(CredentialStore::MicrosoftManaged),
     };
     let application_insights =
-        optional_id(cx, &fields, "applicationInsights", ResourceType::ApplicationInsights);
+        fields.optional_id(cx, "applicationInsights", ResourceType::ApplicationInsights);
     let container_registry =
-        optional_id(cx, &fields, "containerRegistry", ResourceType::ContainerRegistry);
+        fields.optional_id(cx, "containerRegistry", ResourceType::ContainerRegistry);
     let identity = match fields.get(cx, "identity") {
         Some((f, p)) => identity(cx, f, &p),
         None => Some(Identity::SystemAssigned),
     };
-    let storage_access = choice_or(cx, &fields, "storageAccess", StorageAccess::Credential);
+    let storage_access = fields.choice_or(cx, "storageAccess", StorageAccess::Credential);
     let encryption = match fields.get(cx, "encryption") {
         Some((f, p)) => encryption(cx, f, &p, identity.as_ref()),
         None => Some(Encryption::MicrosoftManaged),
     };
-    let high_business_impact = bool_or(cx, &fields, "highBusinessImpact", false);
+    let high_business_impact = fields.bool_or(cx, "highBusinessImpact", false);
     let vault = match &credential_store {
         Some(CredentialStore::KeyVault(id)) => Some(id),
         _ => None,
@@ -296,7 +293,7 @@ pub(crate) fn spec(cx: &mut Cx<'_>, node: Field<'_>, path: &FieldPath) -> Option
         }),
     };
     let connections = match fields.get(cx, "connections") {
-        Some((f, p)) => connections(cx, f, &p),
+        Some((f, p)) => named_list(cx, f, &p, &CONNECTIONS),
         None => Some(Vec::new()),
     };
     let access = match fields.get(cx, "access") {
@@ -304,7 +301,7 @@ pub(crate) fn spec(cx: &mut Cx<'_>, node: Field<'_>, path: &FieldPath) -> Option
         None => Some(Access::default()),
     };
     let projects = match fields.get(cx, "projects") {
-        Some((f, p)) => projects(cx, f, &p),
+        Some((f, p)) => named_list(cx, f, &p, &PROJECTS),
         None => Some(Vec::new()),
     };
     Some(HubSpec {

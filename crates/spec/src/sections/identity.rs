@@ -1,7 +1,7 @@
 //! Identity: `identity` (type, user-assigned identities, primary), `credentialStore` and
 //! `encryption` (Microsoft- or customer-managed keys).
 
-use super::{choice, choice_or, optional_id};
+use super::choice;
 use crate::ids::{ArmId, KeyUri, ResourceType};
 use crate::model::*;
 use crate::problem::Problem;
@@ -60,7 +60,7 @@ pub(crate) fn credential_store(
 
 pub(crate) fn identity(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> Option<Identity> {
     let fields = cx.mapping(field.node, path, IDENTITY_FIELDS)?;
-    let kind = choice_or(cx, &fields, "type", IdentityType::System);
+    let kind = fields.choice_or(cx, "type", IdentityType::System);
     let mut listed: Vec<ArmId> = Vec::new();
     let mut ok = true;
     if let Some((f, p)) = fields.get(cx, "userAssigned") {
@@ -150,7 +150,7 @@ pub(crate) fn encryption(
     identity: Option<&Identity>,
 ) -> Option<Encryption> {
     let fields = cx.mapping(field.node, path, ENCRYPTION_FIELDS)?;
-    let kind = choice_or(cx, &fields, "type", EncryptionType::MicrosoftManaged)?;
+    let kind = fields.choice_or(cx, "type", EncryptionType::MicrosoftManaged)?;
     if kind == EncryptionType::MicrosoftManaged {
         let mut ok = true;
         for name in ["keyVault", "keyUri", "identity"] {
@@ -175,7 +175,7 @@ pub(crate) fn encryption(
             }
         }
     });
-    let cmk_identity = optional_id(cx, &fields, "identity", ResourceType::UserAssignedIdentity);
+    let cmk_identity = fields.optional_id(cx, "identity", ResourceType::UserAssignedIdentity);
     let (key_vault, key_uri, cmk_identity) = (key_vault?, key_uri?, cmk_identity.ok()?);
     if !key_uri.vault().eq_ignore_ascii_case(key_vault.name()) {
         cx.report(

@@ -15,8 +15,11 @@
 //! group) live in [`crate::check`]. Each section's field lists are also the manifest's field
 //! lists in the JSON Schema; a test in [`crate::schema`] keeps the two equal.
 
-use crate::ids::{ArmId, ResourceType};
-use crate::read::{Choice, Cx, Fields};
+use std::collections::BTreeMap;
+
+use crate::problem::Problem;
+use crate::read::{Cx, Field, Fields};
+use crate::source::{FieldPath, Pos};
 
 pub(crate) mod access;
 pub(crate) mod connections;
@@ -40,49 +43,57 @@ macro_rules! choice {
 
 pub(crate) use choice;
 
-pub(crate) fn optional_string(
-    cx: &mut Cx<'_>,
-    fields: &Fields<'_>,
-    name: &str,
-) -> Result<Option<String>, ()> {
-    match fields.get(cx, name) {
-        Some((f, p)) => cx.string(f, &p).map(Some).ok_or(()),
-        None => Ok(None),
-    }
+/// A list of items named by `name` — a valid service name (`name` says what kind in messages), unique
+/// in the list case-insensitively (`what` in the duplicate message) — each a mapping of
+/// `allowed` fields whose other fields `read` takes.
+pub(crate) struct NamedList<T: 'static> {
+    pub allowed: &'static [&'static str],
+    pub what: &'static str,
+    pub name: &'static str,
+    pub read: fn(&mut Cx<'_>, Item<'_, '_>) -> Option<T>,
 }
 
-pub(crate) fn optional_id(
-    cx: &mut Cx<'_>,
-    fields: &Fields<'_>,
-    name: &str,
-    expected: ResourceType,
-) -> Result<Option<ArmId>, ()> {
-    match fields.get(cx, name) {
-        Some((f, p)) => cx.arm_id(f, &p, Some(expected)).map(Some).ok_or(()),
-        None => Ok(None),
-    }
+/// One item of a [`NamedList`]: its fields, its path, and its name when that was valid.
+pub(crate) struct Item<'a, 'n> {
+    pub fields: &'a Fields<'n>,
+    pub path: &'a FieldPath,
+    pub name: Option<String>,
 }
 
-pub(crate) fn choice_or<T: Choice>(
+/// Read a [`NamedList`]. Every problem of every item is reported; `None` when there was any.
+pub(crate) fn named_list<T>(
     cx: &mut Cx<'_>,
-    fields: &Fields<'_>,
-    name: &str,
-    default: T,
-) -> Option<T> {
-    match fields.get(cx, name) {
-        Some((f, p)) => cx.choice(f, &p),
-        None => Some(default),
+    field: Field<'_>,
+    path: &FieldPath,
+    list: &NamedList<T>,
+) -> Option<Vec<T>> {
+    let items = cx.list(field, path)?;
+    let mut ok = true;
+    let mut out = Vec::new();
+    let mut seen: BTreeMap<String, Pos> = BTreeMap::new();
+    for (i, item) in items.iter().enumerate() {
+        let item_path = path.index(i);
+        let Some(fields) = cx.mapping(item, &item_path, list.allowed) else {
+            ok = false;
+            continue;
+        };
+        let name =
+            fields.required(cx, "name").and_then(|(f, p)| hub::service_name(cx, f, &p, list.name));
+        if let Some(name) = &name {
+            let key = name.to_ascii_lowercase();
+            if let Some(first) = seen.get(&key) {
+                let first = cx.location(*first);
+                let problem = Problem::DuplicateName { what: list.what, name: name.clone(), first };
+                cx.report(fields.position("name"), &item_path.field("name"), problem);
+                ok = false;
+            } else {
+                seen.insert(key, fields.position("name"));
+            }
+        }
+        match (list.read)(cx, Item { fields: &fields, path: &item_path, name }) {
+            Some(item) => out.push(item),
+            None => ok = false,
+        }
     }
-}
-
-pub(crate) fn bool_or(
-    cx: &mut Cx<'_>,
-    fields: &Fields<'_>,
-    name: &str,
-    default: bool,
-) -> Option<bool> {
-    match fields.get(cx, name) {
-        Some((f, p)) => cx.boolean(f, &p),
-        None => Some(default),
-    }
+    ok.then_some(out)
 }

@@ -1,10 +1,8 @@
 //! Network: `network` — public access, isolation with its firewall SKU, and the outbound
 //! rules (FQDN, private endpoint, service tag) with their own checks.
 
-use std::collections::BTreeMap;
-
-use super::hub::service_name;
-use super::{bool_or, choice, choice_or};
+use super::choice;
+use super::{Item, NamedList, named_list};
 use crate::ids::ArmId;
 use crate::model::*;
 use crate::problem::Problem;
@@ -41,14 +39,14 @@ pub(crate) fn network(
 ) -> Option<Network> {
     let fields = cx.mapping(field.node, path, NETWORK_FIELDS)?;
     let public_network_access =
-        choice_or(cx, &fields, "publicNetworkAccess", PublicNetworkAccess::Enabled);
-    let mode = choice_or(cx, &fields, "isolation", IsolationMode::Public);
+        fields.choice_or(cx, "publicNetworkAccess", PublicNetworkAccess::Enabled);
+    let mode = fields.choice_or(cx, "isolation", IsolationMode::Public);
     let firewall_sku = match fields.get(cx, "firewallSku") {
         Some((f, p)) => cx.choice::<FirewallSku>(f, &p).map(Some),
         None => Some(None),
     };
     let rules = match fields.get(cx, "outboundRules") {
-        Some((f, p)) => outbound_rules(cx, f, &p),
+        Some((f, p)) => named_list(cx, f, &p, &OUTBOUND_RULES),
         None => Some(Vec::new()),
     };
     let (public_network_access, mode, firewall_sku, rules) =
@@ -91,20 +89,12 @@ pub(crate) fn network(
                     Destination::PrivateEndpoint(pe) => {
                         endpoints.push(Named { name: rule.name, item: pe })
                     }
-                    Destination::Fqdn(_) => {
-                        cx.report(
-                            at,
-                            &rule_path,
-                            Problem::RuleNeedsApprovedOutbound { kind: "fqdn" },
-                        );
-                        ok = false;
-                    }
-                    Destination::ServiceTag(_) => {
-                        cx.report(
-                            at,
-                            &rule_path,
-                            Problem::RuleNeedsApprovedOutbound { kind: "serviceTag" },
-                        );
+                    other => {
+                        let kind = match other {
+                            Destination::Fqdn(_) => "fqdn",
+                            _ => "serviceTag",
+                        };
+                        cx.report(at, &rule_path, Problem::RuleNeedsApprovedOutbound { kind });
                         ok = false;
                     }
                 }
@@ -120,78 +110,44 @@ pub(crate) fn network(
 }
 
 /// Each rule with the position and path of its kind key (where a wrong-kind error points).
-type ReadRule = (Named<Destination>, Pos, FieldPath);
+pub(crate) type ReadRule = (Named<Destination>, Pos, FieldPath);
 
-pub(crate) fn outbound_rules(
-    cx: &mut Cx<'_>,
-    field: Field<'_>,
-    path: &FieldPath,
-) -> Option<Vec<ReadRule>> {
-    let items = cx.list(field, path)?;
-    let mut ok = true;
-    let mut rules: Vec<ReadRule> = Vec::new();
-    let mut seen: BTreeMap<String, Pos> = BTreeMap::new();
-    for (i, item) in items.iter().enumerate() {
-        let rule_path = path.index(i);
-        let Some(fields) = cx.mapping(item, &rule_path, RULE_FIELDS) else {
-            ok = false;
-            continue;
-        };
-        let name = fields
-            .required(cx, "name")
-            .and_then(|(f, p)| service_name(cx, f, &p, "outbound rule name"));
-        if let Some(name) = &name {
-            if let Some(first) = seen.get(&name.to_ascii_lowercase()) {
-                let first = cx.location(*first);
-                cx.report(
-                    fields.position("name"),
-                    &rule_path.field("name"),
-                    Problem::DuplicateName { what: "outbound rule", name: name.clone(), first },
-                );
-                ok = false;
-            } else {
-                seen.insert(name.to_ascii_lowercase(), fields.position("name"));
+/// `outbound_rules`: a list of named items.
+pub(crate) const OUTBOUND_RULES: NamedList<ReadRule> =
+    NamedList { allowed: RULE_FIELDS, what: "outbound rule", name: "outbound rule name", read };
+
+/// One item of [`OUTBOUND_RULES`].
+fn read(cx: &mut Cx<'_>, item: Item<'_, '_>) -> Option<ReadRule> {
+    let Item { fields, path: rule_path, name } = item;
+    let kinds: Vec<&str> =
+        ["fqdn", "privateEndpoint", "serviceTag"].into_iter().filter(|k| fields.has(k)).collect();
+    let destination = match kinds.as_slice() {
+        [] => {
+            cx.report(fields.at, rule_path, Problem::RuleKindMissing);
+            None
+        }
+        [kind] => {
+            let (f, p) = fields.get(cx, kind)?;
+            match *kind {
+                "fqdn" => fqdn(cx, f, &p).map(Destination::Fqdn),
+                "privateEndpoint" => private_endpoint(cx, f, &p).map(Destination::PrivateEndpoint),
+                _ => service_tag(cx, f, &p).map(Destination::ServiceTag),
             }
         }
-        let kinds: Vec<&str> = ["fqdn", "privateEndpoint", "serviceTag"]
-            .into_iter()
-            .filter(|k| fields.has(k))
-            .collect();
-        let destination = match kinds.as_slice() {
-            [] => {
-                cx.report(fields.at, &rule_path, Problem::RuleKindMissing);
-                None
-            }
-            [kind] => {
-                let (f, p) = fields.get(cx, kind)?;
-                match *kind {
-                    "fqdn" => fqdn(cx, f, &p).map(Destination::Fqdn),
-                    "privateEndpoint" => {
-                        private_endpoint(cx, f, &p).map(Destination::PrivateEndpoint)
-                    }
-                    _ => service_tag(cx, f, &p).map(Destination::ServiceTag),
-                }
-            }
-            many => {
-                let found = many.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(" and ");
-                let at = fields.key_position(many[1]).unwrap_or(fields.at);
-                cx.report(at, &rule_path, Problem::RuleKindAmbiguous { found });
-                None
-            }
-        };
-        match (name, destination) {
-            (Some(name), Some(item)) => {
-                let kind = kinds.first().copied().unwrap_or("name");
-                let at = fields.key_position(kind).unwrap_or(fields.at);
-                rules.push((Named { name, item }, at, rule_path.field(kind)));
-            }
-            _ => ok = false,
+        many => {
+            let found = many.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(" and ");
+            let at = fields.key_position(many[1]).unwrap_or(fields.at);
+            cx.report(at, rule_path, Problem::RuleKindAmbiguous { found });
+            None
         }
-    }
-    ok.then_some(rules)
+    };
+    let (name, item) = (name?, destination?);
+    let kind = kinds.first().copied().unwrap_or("name");
+    let at = fields.key_position(kind).unwrap_or(fields.at);
+    Some((Named { name, item }, at, rule_path.field(kind)))
 }
 
-pub(crate) fn fqdn(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> Option<String> {
+fn fqdn(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> Option<String> {
     let text = cx.nonempty_string(field, path)?;
     match fqdn_problem(&text) {
         None => Some(text),
@@ -205,7 +161,7 @@ pub(crate) fn fqdn(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> Optio
 /// Why `text` is not an FQDN an outbound rule can take, if it is not.
 /// Ports: Azure Firewall application rules of a managed network cover 80 and 443 only.
 /// Source: MicrosoftDocs/azure-ai-docs `articles/ai-foundry/how-to/configure-managed-network.md`.
-pub(crate) fn fqdn_problem(text: &str) -> Option<&'static str> {
+fn fqdn_problem(text: &str) -> Option<&'static str> {
     if text.contains("://") {
         return Some("write the host name alone, not a URL");
     }
@@ -245,7 +201,7 @@ pub(crate) fn fqdn_problem(text: &str) -> Option<&'static str> {
     None
 }
 
-pub(crate) fn private_endpoint(
+fn private_endpoint(
     cx: &mut Cx<'_>,
     field: Field<'_>,
     path: &FieldPath,
@@ -254,7 +210,7 @@ pub(crate) fn private_endpoint(
     let resource = fields.required(cx, "resource").and_then(|(f, p)| cx.arm_id(f, &p, None));
     let subresource =
         fields.required(cx, "subresource").and_then(|(f, p)| cx.nonempty_string(f, &p));
-    let spark_enabled = bool_or(cx, &fields, "sparkEnabled", false);
+    let spark_enabled = fields.bool_or(cx, "sparkEnabled", false);
     let (resource, subresource, spark_enabled) = (resource?, subresource?, spark_enabled?);
     if let Some(kind) = resource.resource_type() {
         let allowed = kind.private_endpoint_subresources();
@@ -274,11 +230,7 @@ pub(crate) fn private_endpoint(
     Some(PrivateEndpoint { resource, subresource, spark_enabled })
 }
 
-pub(crate) fn service_tag(
-    cx: &mut Cx<'_>,
-    field: Field<'_>,
-    path: &FieldPath,
-) -> Option<ServiceTag> {
+fn service_tag(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> Option<ServiceTag> {
     let fields = cx.mapping(field.node, path, SERVICE_TAG_FIELDS)?;
     let tag = fields.required(cx, "tag").and_then(|(f, p)| {
         let tag = cx.nonempty_string(f, &p)?;
@@ -296,7 +248,7 @@ pub(crate) fn service_tag(
         }
         Some(tag)
     });
-    let protocol = choice_or(cx, &fields, "protocol", Protocol::Tcp);
+    let protocol = fields.choice_or(cx, "protocol", Protocol::Tcp);
     let ports = fields.required(cx, "ports").and_then(|(f, p)| {
         let text = match &f.node.value {
             Value::Int(n) => n.to_string(),
@@ -313,7 +265,7 @@ pub(crate) fn service_tag(
     Some(ServiceTag { tag: tag?, protocol: protocol?, ports: ports? })
 }
 
-pub(crate) fn ports_problem(text: &str) -> Option<String> {
+fn ports_problem(text: &str) -> Option<String> {
     if text.trim() == "*" {
         return None;
     }

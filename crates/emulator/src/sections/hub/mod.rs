@@ -74,21 +74,23 @@ pub fn route(
 ) -> ArmResult {
     match rest {
         [w] if eq(w, "workspaces") => list(state, settings, call, sub, Some(rg)),
-        [w, name] if eq(w, "workspaces") => workspace(state, settings, call, sub, rg, name),
+        [w, name] if eq(w, "workspaces") => workspace(state, settings, call, Ws { sub, rg, name }),
         [w, name, r] if eq(w, "workspaces") && eq(r, "outboundRules") => {
-            list_children(state, settings, call, sub, rg, name, "outboundrules", Value::clone)
+            let children = ("outboundrules", Value::clone as fn(&Value) -> Value);
+            list_children(state, settings, call, Ws { sub, rg, name }, children)
         }
         [w, name, r, rule] if eq(w, "workspaces") && eq(r, "outboundRules") => {
-            rule_call(state, settings, call, sub, rg, name, rule)
+            rule_call(state, settings, call, Ws { sub, rg, name }, rule)
         }
         [w, name, c] if eq(w, "workspaces") && eq(c, "connections") => {
-            list_children(state, settings, call, sub, rg, name, "connections", connection_view)
+            let children = ("connections", connection_view as fn(&Value) -> Value);
+            list_children(state, settings, call, Ws { sub, rg, name }, children)
         }
         [w, name, c, conn] if eq(w, "workspaces") && eq(c, "connections") => {
-            connection(state, call, sub, rg, name, conn)
+            connection(state, call, Ws { sub, rg, name }, conn)
         }
         [w, name, p] if eq(w, "workspaces") && eq(p, "provisionManagedNetwork") => {
-            provision(state, call, sub, rg, name)
+            provision(state, call, Ws { sub, rg, name })
         }
         _ => Err(unknown_path(call)),
     }
@@ -215,10 +217,9 @@ pub(crate) fn workspace(
     state: &mut State,
     settings: &Settings,
     call: &Call,
-    sub: &str,
-    rg: &str,
-    name: &str,
+    ws: Ws<'_>,
 ) -> ArmResult {
+    let Ws { sub, rg, name } = ws;
     if !group_exists(state, sub, rg) {
         return Err(ArmError::resource_group_not_found(rg));
     }
@@ -227,7 +228,7 @@ pub(crate) fn workspace(
         Method::GET => view(state, &key)
             .map(Reply::ok)
             .ok_or_else(|| ArmError::resource_not_found(WORKSPACE_TYPE, name, rg)),
-        Method::PUT => put(state, settings, call, sub, rg, name, &key),
+        Method::PUT => put(state, settings, call, ws, &key),
         Method::PATCH => patch(state, settings, call, rg, name, &key),
         Method::DELETE => delete(state, settings, call, &key),
         _ => Err(method_not_allowed(call)),
@@ -241,20 +242,6 @@ pub(crate) fn check_references(
     properties: &Value,
     identity: &Value,
 ) -> Result<(), ArmError> {
-    let missing = |id: &str, what: &str| {
-        // Wording ours: the ML RP's exact text for a missing linked resource is not public.
-        ArmError::bad_request(
-            "BadRequest",
-            format!(
-                "The {what} '{id}' linked to the workspace was not found or is not accessible."
-            ),
-        )
-    };
-    let exists_as = |id: &str, arm_type: &str| -> bool {
-        let lower = id.to_ascii_lowercase();
-        lower.contains(&format!("/providers/{}/", arm_type.to_ascii_lowercase()))
-            && state.resources.contains_key(lower.trim_end_matches('/'))
-    };
     for (field, arm_type, what) in [
         ("storageAccount", "Microsoft.Storage/storageAccounts", "storage account"),
         ("keyVault", "Microsoft.KeyVault/vaults", "key vault"),
@@ -262,7 +249,7 @@ pub(crate) fn check_references(
         ("containerRegistry", "Microsoft.ContainerRegistry/registries", "container registry"),
     ] {
         if let Some(id) = str_of(properties, field)
-            && !exists_as(id, arm_type)
+            && !exists_as(state, id, arm_type)
         {
             return Err(missing(id, what));
         }
@@ -297,18 +284,10 @@ pub(crate) fn check_transition(
             ),
         ));
     }
-    let refuse = |message: &str| Err(ArmError::bad_request("BadRequest", message.to_string()));
     // Wording ours for the next refusals unless quoted in NOTES.md.
     if !eq(&kind_of(old), &kind_of(new)) {
         return refuse("The kind of a workspace cannot be changed.");
     }
-    let same_id = |field: &str| -> bool {
-        match (str_of(op, field), str_of(np, field)) {
-            (None, None) => true,
-            (Some(a), Some(b)) => eq(a.trim_end_matches('/'), b.trim_end_matches('/')),
-            _ => false,
-        }
-    };
     super::projects::check_transition(old, new)?;
     super::identity::check_transition(old, new)?;
     super::network::check_transition(state, key, old, new)?;
@@ -319,7 +298,7 @@ pub(crate) fn check_transition(
             ));
         }
     }
-    if !same_id("storageAccount") && !is_kind(old, "Project") {
+    if !same_link(op, np, "storageAccount") && !is_kind(old, "Project") {
         // Reported by the service through the operation (Azure-Samples/get-started-with-ai-chat #65).
         return Ok(Some((
             400,
@@ -330,11 +309,11 @@ pub(crate) fn check_transition(
     Ok(None)
 }
 
-pub(crate) fn provision(state: &State, call: &Call, sub: &str, rg: &str, name: &str) -> ArmResult {
+pub(crate) fn provision(state: &State, call: &Call, ws: Ws<'_>) -> ArmResult {
     if call.method != Method::POST {
         return Err(method_not_allowed(call));
     }
-    let (_, workspace) = parent(state, sub, rg, name)?;
+    let (_, workspace) = parent(state, ws)?;
     if isolation(&workspace["properties"]) == "Disabled" {
         return Err(ArmError::bad_request(
             "BadRequest",
@@ -348,12 +327,8 @@ pub(crate) fn provision(state: &State, call: &Call, sub: &str, rg: &str, name: &
     Ok(Reply::ok(json!({ "status": "Active", "sparkReady": spark })))
 }
 
-pub(crate) fn parent<'a>(
-    state: &'a State,
-    sub: &str,
-    rg: &str,
-    name: &str,
-) -> Result<(String, &'a Value), ArmError> {
+pub(crate) fn parent<'a>(state: &'a State, ws: Ws<'_>) -> Result<(String, &'a Value), ArmError> {
+    let Ws { sub, rg, name } = ws;
     if !group_exists(state, sub, rg) {
         return Err(ArmError::resource_group_not_found(rg));
     }
@@ -365,21 +340,17 @@ pub(crate) fn parent<'a>(
 }
 
 /// `GET …/workspaces/{ws}/{collection}`: the workspace's children of one kind, as `view` shows them.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn list_children(
     state: &State,
     settings: &Settings,
     call: &Call,
-    sub: &str,
-    rg: &str,
-    name: &str,
-    collection: &str,
-    view: fn(&Value) -> Value,
+    ws: Ws<'_>,
+    (collection, view): (&str, fn(&Value) -> Value),
 ) -> ArmResult {
     if call.method != Method::GET {
         return Err(method_not_allowed(call));
     }
-    let (key, _) = parent(state, sub, rg, name)?;
+    let (key, _) = parent(state, ws)?;
     let items: Vec<Value> =
         state.children(&format!("{key}/{collection}/")).into_iter().map(view).collect();
     Ok(Reply::ok(page(items, settings, call, "$skip")))

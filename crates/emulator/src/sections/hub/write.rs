@@ -137,11 +137,10 @@ pub(crate) fn put(
     state: &mut State,
     settings: &Settings,
     call: &Call,
-    sub: &str,
-    rg: &str,
-    name: &str,
+    ws: Ws<'_>,
     key: &str,
 ) -> ArmResult {
+    let Ws { sub, rg, name } = ws;
     provider_registered(state, sub)?;
     if !is_service_name(name) {
         return Err(invalid_name("workspace", name));
@@ -229,12 +228,7 @@ pub(crate) fn put(
                     "Managed network cannot be disabled once enabled.",
                 ));
             }
-            return Err(ArmError::bad_request(
-                "BadRequest",
-                format!(
-                    "Property '{field}' of a project is inherited from its hub and cannot be set on the project."
-                ),
-            ));
+            return Err(inherited(field));
         }
         hub_key = Some(hub_id.to_ascii_lowercase());
     } else if str_of(&properties, "storageAccount").is_none() {
@@ -258,18 +252,7 @@ pub(crate) fn put(
         let previous = old.clone();
         let location_name =
             old.as_ref().and_then(|o| o["location"].as_str()).unwrap_or(location).to_string();
-        return Ok(accept(
-            state,
-            settings,
-            call,
-            Start {
-                key,
-                kind: OperationKind::WorkspacePatch,
-                location: &location_name,
-                failure: deferred,
-                previous,
-            },
-        ));
+        return Ok(accept_patch(state, settings, call, key, (&location_name, deferred, previous)));
     }
     let provisioning = if old.is_some() { "Updating" } else { "Creating" };
     complete(state, call, &mut body, old.as_ref(), provisioning);
@@ -280,32 +263,13 @@ pub(crate) fn put(
         body[INTERNAL] = flags.clone();
     }
     state.resources.insert(key.to_string(), body);
-    let workspace_id = body_id(&state.resources[key]);
-    for (rule_name, rule) in checked_rules {
-        let mut rule = rule;
-        rule["status"] = json!("Active");
-        state.resources.insert(
-            format!("{key}/outboundrules/{}", rule_name.to_ascii_lowercase()),
-            rule_body(&workspace_id, &rule_name, rule),
-        );
-    }
-    refresh_required_rules(state, key);
+    store_rules(state, key, checked_rules);
     if let (Some(hub_key), true) = (hub_key, old.is_some()) {
         mark_app_insights_reads_null(state, &hub_key);
     }
-    let created = old.is_none();
-    Ok(accept(
-        state,
-        settings,
-        call,
-        Start {
-            key,
-            kind: OperationKind::WorkspacePut { created },
-            location,
-            failure: None,
-            previous: old,
-        },
-    ))
+    let kind = OperationKind::WorkspacePut { created: old.is_none() };
+    let start = Start { key, kind, location, failure: None, previous: old };
+    Ok(accept(state, settings, call, start))
 }
 
 pub(crate) fn mark_app_insights_reads_null(state: &mut State, hub_key: &str) {
@@ -373,29 +337,19 @@ pub(crate) fn patch(
     if is_kind(&old, "Project") {
         for field in INHERITED {
             if request["properties"].get(*field).is_some_and(|v| !v.is_null()) {
-                return Err(ArmError::bad_request(
-                    "BadRequest",
-                    format!(
-                        "Property '{field}' of a project is inherited from its hub and cannot be set on the project."
-                    ),
-                ));
+                return Err(inherited(field));
             }
         }
     }
     check_references(state, &body["properties"], &body["identity"])?;
     if let Some(deferred) = check_transition(state, key, &old, &body)? {
         let location = old["location"].as_str().unwrap_or_default().to_string();
-        return Ok(accept(
+        return Ok(accept_patch(
             state,
             settings,
             call,
-            Start {
-                key,
-                kind: OperationKind::WorkspacePatch,
-                location: &location,
-                failure: Some(deferred),
-                previous: Some(old),
-            },
+            key,
+            (&location, Some(deferred), Some(old)),
         ));
     }
     if let Some(key_id) =
@@ -423,33 +377,14 @@ pub(crate) fn patch(
     if settings.network_patch_clears_rules && network_without_rules {
         remove_rules(state, key, true);
     }
-    let workspace_id = body_id(&state.resources[key]);
-    for (rule_name, mut rule) in checked {
-        rule["status"] = json!("Active");
-        state.resources.insert(
-            format!("{key}/outboundrules/{}", rule_name.to_ascii_lowercase()),
-            rule_body(&workspace_id, &rule_name, rule),
-        );
-    }
-    refresh_required_rules(state, key);
+    store_rules(state, key, checked);
     if is_kind(&old, "Project")
         && let Some(hub) = old["properties"]["hubResourceId"].as_str()
     {
         mark_app_insights_reads_null(state, &hub.to_ascii_lowercase());
     }
     let location = old["location"].as_str().unwrap_or_default().to_string();
-    Ok(accept(
-        state,
-        settings,
-        call,
-        Start {
-            key,
-            kind: OperationKind::WorkspacePatch,
-            location: &location,
-            failure: None,
-            previous: Some(old),
-        },
-    ))
+    Ok(accept_patch(state, settings, call, key, (&location, None, Some(old))))
 }
 
 pub(crate) fn delete(state: &mut State, settings: &Settings, call: &Call, key: &str) -> ArmResult {
@@ -481,4 +416,44 @@ pub(crate) fn delete(state: &mut State, settings: &Settings, call: &Call, key: &
             previous: None,
         },
     ))
+}
+
+/// A project may not set what it inherits from its hub.
+fn inherited(field: &str) -> ArmError {
+    ArmError::bad_request(
+        "BadRequest",
+        format!(
+            "Property '{field}' of a project is inherited from its hub and cannot be set on the project."
+        ),
+    )
+}
+
+/// How an operation ends when it fails: (HTTP status, code, message).
+type Failure = (u16, String, String);
+
+/// An update of the workspace at `key` as a long-running operation: (its region, the failure
+/// the operation ends with if any, the workspace before it).
+fn accept_patch(
+    state: &mut State,
+    settings: &Settings,
+    call: &Call,
+    key: &str,
+    (location, failure, previous): (&str, Option<Failure>, Option<Value>),
+) -> Reply {
+    let kind = OperationKind::WorkspacePatch;
+    accept(state, settings, call, Start { key, kind, location, failure, previous })
+}
+
+/// The user's rules a workspace write carried, stored as their own resources (Active), and the
+/// service's required rules brought up to date.
+fn store_rules(state: &mut State, key: &str, rules: Vec<(String, Value)>) {
+    let workspace_id = body_id(&state.resources[key]);
+    for (rule_name, mut rule) in rules {
+        rule["status"] = json!("Active");
+        state.resources.insert(
+            format!("{key}/outboundrules/{}", rule_name.to_ascii_lowercase()),
+            rule_body(&workspace_id, &rule_name, rule),
+        );
+    }
+    refresh_required_rules(state, key);
 }

@@ -31,6 +31,21 @@ mod verify;
 
 pub use saved::check_saved;
 
+/// Write hubctl's tags on a hub (`hubctl adopt`): one PATCH of `tags`, nothing else, tried
+/// again like any step while it fails for a passing reason.
+pub async fn adopt(
+    client: &ArmClient,
+    adoption: &hubctl_plan::adopt::Adoption,
+) -> Result<(), ClientError> {
+    let hubctl_plan::adopt::Adoption::Ready { id, tags, .. } = adoption else { return Ok(()) };
+    let (sub, rg, name) = parts(id);
+    let body = json!({ "tags": tags });
+    retry_passing(&format!("adopt {name}"), || async {
+        client.workspaces().update(&sub, &rg, &name, &body).await?.wait().await.map(|_| ())
+    })
+    .await
+}
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

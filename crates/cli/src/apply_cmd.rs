@@ -281,7 +281,7 @@ async fn run(printer: &mut Printer, global: &GlobalArgs, args: ApplyArgs) -> Exi
         .steps
         .iter()
         .filter(|s| s.status == StepStatus::Skipped)
-        .map(|s| s.hub.rsplit_once('/').map_or(s.hub.as_str(), |(_, name)| name))
+        .map(|s| plan.hubs.get(&s.hub).map_or(s.hub.as_str(), |h| h.name.as_str()))
         .collect();
     skipped_hubs.dedup();
     if !stats.throttle_waits.is_empty() {

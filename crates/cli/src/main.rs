@@ -14,6 +14,7 @@
 //! hubctl schema > hub.schema.json
 //! ```
 
+mod adopt_cmd;
 mod apply_cmd;
 mod context;
 mod emulator;
@@ -58,6 +59,8 @@ enum Command {
     Drift(plan_cmd::DriftArgs),
     /// Write manifests for hubs that already exist (they plan to no changes).
     Import(import_cmd::ImportArgs),
+    /// Write hubctl's ownership tags on existing hubs that match their manifests, and nothing else.
+    Adopt(adopt_cmd::AdoptArgs),
     /// Render a saved plan (from `plan --out`), e.g. to post the exact plan an apply will run.
     Show(plan_cmd::ShowArgs),
     /// Work with the JSON reports of shards.
@@ -148,7 +151,7 @@ fn main() -> ExitCode {
     let mut printer = Printer::new();
     // Applies, and every command on the local cloud (they share its state file), take the lock.
     let local = cli.global.is_local();
-    let needs_lock = matches!(cli.command, Command::Apply(_))
+    let needs_lock = matches!(cli.command, Command::Apply(_) | Command::Adopt(_))
         || (local
             && matches!(cli.command, Command::Plan(_) | Command::Drift(_) | Command::Import(_)));
     let _lock = if needs_lock {
@@ -165,6 +168,7 @@ fn main() -> ExitCode {
     let status = match cli.command {
         Command::Plan(args) => plan_cmd::plan(&mut printer, &cli.global, args),
         Command::Drift(args) => plan_cmd::drift(&mut printer, &cli.global, args),
+        Command::Adopt(args) => adopt_cmd::adopt(&mut printer, &cli.global, args),
         Command::Apply(args) => apply_cmd::apply(&mut printer, &cli.global, args),
         Command::Import(args) => import_cmd::import(&mut printer, &cli.global, args),
         Command::Show(args) => plan_cmd::show_saved(&mut printer, &cli.global, args),

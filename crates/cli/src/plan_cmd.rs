@@ -121,6 +121,16 @@ pub async fn make_plan(
     prune: bool,
     purge: bool,
 ) -> Result<(Plan, context::Target), String> {
+    let (plan, _, target) = read_and_plan(global, desired, (prune, purge)).await?;
+    Ok((plan, target))
+}
+
+/// [`make_plan`], with the live state it read.
+pub async fn read_and_plan(
+    global: &GlobalArgs,
+    desired: &Desired,
+    (prune, purge): (bool, bool),
+) -> Result<(Plan, hubctl_model::Live, context::Target), String> {
     let target = context::connect(global).await.map_err(|e| e.to_string())?;
     let mut request = hubctl_apply::read::for_manifests(desired);
     if prune {
@@ -145,7 +155,7 @@ pub async fn make_plan(
         target: target.endpoint.clone(),
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
     };
-    Ok((hubctl_plan::plan(desired, &live, &options), target))
+    Ok((hubctl_plan::plan(desired, &live, &options), live, target))
 }
 
 /// Whether to colour stdout.

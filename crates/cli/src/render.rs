@@ -96,6 +96,7 @@ fn classification(c: Classification) -> &'static str {
         Classification::Drift => "drift",
         Classification::Pending => "pending",
         Classification::Orphaned => "manifest removed",
+        Classification::NotAdopted => "not adopted: drift and pending cannot be told apart",
     }
 }
 
@@ -143,10 +144,8 @@ fn by_hub(plan: &Plan) -> BTreeMap<&str, Vec<&Change>> {
 }
 
 fn hub_name<'a>(plan: &'a Plan, key: &'a str) -> &'a str {
-    plan.hubs
-        .get(key)
-        .map(|h| h.name.as_str())
-        .unwrap_or_else(|| key.rsplit_once('/').map_or(key, |(_, name)| name))
+    // Every hub a change or warning names has a summary; a key is shown as it is otherwise.
+    plan.hubs.get(key).map_or(key, |h| h.name.as_str())
 }
 
 /// The text form.

@@ -110,6 +110,9 @@ pub enum Classification {
     Pending,
     /// The manifest is gone; the hub would be deleted with `--prune`.
     Orphaned,
+    /// Live differs from the manifest on a hub hubctl has not adopted (no ownership tag, as
+    /// after `hubctl import`): drift and pending cannot be told apart.
+    NotAdopted,
 }
 
 /// What kind of resource a change is about.

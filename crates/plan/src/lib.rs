@@ -32,6 +32,7 @@
 //! assert_eq!(plan.changes[0].action, Action::Create);
 //! ```
 
+pub mod adopt;
 pub mod change;
 pub mod digest;
 pub mod import;
@@ -46,7 +47,7 @@ pub use change::*;
 pub use planner::{PlanOptions, plan};
 pub use reasons::{Reason, WarningKind};
 pub use sections::access::assignment_name;
-pub use sections::hub::{DIGEST_TAG, OWNER_TAG, OWNER_VALUE};
+pub use sections::hub::{DIGEST_TAG, OWNER_TAG, OWNER_VALUE, is_adopted};
 
 /// The JSON Schema of a plan (`--format json` and plan files), as in schemas/plan.schema.json.
 pub fn plan_schema_text() -> String {

@@ -24,6 +24,9 @@ pub enum Reason {
     UpdateBecauseRuleFailed,
     /// Tags hubctl writes (ownership, applied-manifest digest) are missing or stale.
     UpdateBecauseOwnershipTagsStale,
+    /// The hub has no hubctl ownership tag yet: the apply that makes this plan's changes also
+    /// writes hubctl's tags (adopts it).
+    AdoptWithTheseChanges,
     /// An outbound rule, connection or assignment no manifest declares, at a scope the manifest owns.
     DeleteBecauseNotDeclared,
     /// The hub's manifest is gone, `--prune` was given and hubctl owns the hub.
@@ -194,6 +197,9 @@ impl Reason {
             }
             Reason::UpdateBecauseOwnershipTagsStale => {
                 "hubctl's ownership and applied-manifest tags are missing or out of date"
+            }
+            Reason::AdoptWithTheseChanges => {
+                "hubctl has not managed this hub yet: the apply that makes these changes also writes its ownership and applied-manifest tags (`hubctl adopt` writes only the tags)"
             }
             Reason::DeleteBecauseNotDeclared => {
                 "no manifest declares it at a scope the manifest owns"

@@ -696,3 +696,62 @@ fn saved_plans_refuse_another_target_and_stale_state() {
         crate::saved::to_text(&saved).replacen("\"changes\"", "\"surprise\": 1, \"changes\"", 1);
     assert!(crate::saved::from_text(&unknown).is_err());
 }
+
+/// Live as `hubctl import` finds it: the base manifest's hub, without hubctl's tags.
+fn imported() -> (String, Live) {
+    let text = manifest(&[]);
+    let mut live = applied(&text);
+    let tags = live.hubs.values_mut().next().unwrap().workspace.tags.as_mut().unwrap();
+    tags.retain(|k, _| !k.starts_with("hubctl-"));
+    (text, live)
+}
+
+#[test]
+fn a_hub_hubctl_has_not_adopted_plans_no_change_for_its_tags_alone() {
+    let (text, live) = imported();
+    let plan = plan(&desired(&text), &live, &options());
+    assert!(actionable(&plan).is_empty(), "{:#?}", actionable(&plan));
+    assert_eq!(plan.hubs.values().next().unwrap().classification, Classification::InSync);
+}
+
+#[test]
+fn the_first_apply_with_a_change_adopts_the_hub_and_says_so() {
+    let (_, live) = imported();
+    // A change to the hub itself: its PATCH carries hubctl's tags too.
+    let changed =
+        plan(&desired(&manifest(&[("description: first", "description: x")])), &live, &options());
+    let hub = hub_change(&changed);
+    assert_eq!(
+        hub.reasons,
+        vec![Reason::UpdateBecauseFieldsChanged, Reason::AdoptWithTheseChanges]
+    );
+    assert_eq!(hub.display, "hub-one and adopt it");
+    assert_eq!(hub.after.as_ref().unwrap()["tags"][OWNER_TAG], OWNER_VALUE);
+    let summary = changed.hubs.values().next().unwrap();
+    assert_eq!(summary.classification, Classification::NotAdopted);
+    // A change elsewhere (a rule): the hub's only write is its tags.
+    let rule = plan(&desired(&manifest(&[("pypi.org", "pypi.python.org")])), &live, &options());
+    let hub = hub_change(&rule);
+    assert_eq!(
+        (hub.action, hub.reasons.clone()),
+        (Action::Update, vec![Reason::AdoptWithTheseChanges])
+    );
+    assert_eq!(
+        hub.after.as_ref().unwrap().as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["tags"]
+    );
+    assert!(hub.fields.is_empty(), "no field of the hub changes: {:?}", hub.fields);
+    // In memory, the adopted hub then plans clean.
+    let adopted = simulate::apply(&live, &rule);
+    let again = plan(&desired(&manifest(&[("pypi.org", "pypi.python.org")])), &adopted, &options());
+    assert!(actionable(&again).is_empty(), "{:#?}", actionable(&again));
+}
+
+#[test]
+fn nothing_is_pruned_under_a_hub_hubctl_has_not_adopted() {
+    let (_, live) = imported();
+    let without = manifest(&[]).replace("    - name: proj-one\n", "    - name: proj-two\n");
+    let plan = plan(&desired(&without), &live, &PlanOptions { prune: true, ..options() });
+    assert!(plan.changes.iter().all(|c| c.action != Action::Delete), "{:#?}", actionable(&plan));
+    assert!(plan.warnings.iter().any(|w| w.kind == WarningKind::UndeclaredProject));
+}

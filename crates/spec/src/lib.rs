@@ -9,7 +9,7 @@
 //! `file:line:col: field.path: message`, all of them at once.
 //!
 //! Parsing has two stages (as ripgrep's `LowArgs` → `HiArgs`): [`raw`] turns YAML into a tree
-//! that keeps every node's position, then the builder reads that tree into the typed model,
+//! that keeps every node's position, then one reader per manifest section (`sections`) reads that tree into the typed model,
 //! reporting every problem it meets rather than stopping at the first. The JSON Schema for
 //! editors comes from [`schema`].
 //!

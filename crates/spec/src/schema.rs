@@ -2,7 +2,7 @@
 //! want to check manifests without hubctl.
 //!
 //! The types here describe the manifest's *shape* only — they are never deserialized into; the
-//! loader reads manifests through [`crate::build`], which also checks what a schema cannot
+//! loader reads manifests through `crate::sections` (one module per manifest section), which also checks what a schema cannot
 //! say well (ids of the right type, cross-field rules, duplicates). A test keeps the property
 //! lists here equal to the loader's field lists, and another keeps `schemas/hub.schema.json`
 //! equal to what this module generates.

@@ -33,6 +33,12 @@ fn norm_location(location: &str) -> String {
     location.replace(' ', "").to_ascii_lowercase()
 }
 
+/// Whether hubctl owns this hub: its ownership tag is there (written by an apply with changes,
+/// or by `hubctl adopt`). A hub without it is never deleted or pruned by hubctl.
+pub fn is_adopted(workspace: &Workspace) -> bool {
+    workspace.tags.as_ref().and_then(|t| t.get(OWNER_TAG)).is_some_and(|v| v == OWNER_VALUE)
+}
+
 /// ARM's datastore auth mode.
 pub fn auth_mode(access: spec::StorageAccess) -> DatastoresAuthMode {
     match access {
@@ -160,10 +166,15 @@ impl Planner<'_> {
             }
         }
         let changed = self.changes[first_change..].iter().any(|c| c.action != Action::NoOp);
-        let live_digest =
-            live.and_then(|h| h.workspace.tags.as_ref()).and_then(|t| t.get(DIGEST_TAG)).cloned();
+        let live_tags = live.and_then(|h| h.workspace.tags.as_ref());
+        let live_digest = live_tags.and_then(|t| t.get(DIGEST_TAG)).cloned();
+        let adopted = live.is_none_or(|h| is_adopted(&h.workspace));
+        if changed && !adopted {
+            self.adopt_with_changes(hub, first_change, &digest, live_tags);
+        }
         let classification = match (changed, live_digest.as_deref() == Some(digest.as_str())) {
             (false, _) => Classification::InSync,
+            (true, _) if !adopted => Classification::NotAdopted,
             (true, true) => Classification::Drift,
             (true, false) => Classification::Pending,
         };
@@ -238,7 +249,8 @@ impl Planner<'_> {
                 Reason::UpdateBecauseFieldsChanged
             };
             (Action::Update, vec![reason])
-        } else if tags_changed && only_ownership {
+        } else if tags_changed && only_ownership && is_adopted(live) {
+            // Not adopted: hubctl's own tags alone are no change (`hubctl adopt` writes them).
             (Action::Update, vec![Reason::UpdateBecauseOwnershipTagsStale])
         } else {
             (Action::NoOp, vec![Reason::NoOpBecauseInSync])
@@ -253,6 +265,33 @@ impl Planner<'_> {
             change.after = Some(patch);
         }
         self.managed_network(at, live)
+    }
+
+    /// A hub hubctl has not adopted, with changes: the apply that makes them also writes
+    /// hubctl's tags, and its plan line says so.
+    fn adopt_with_changes(
+        &mut self,
+        hub: &spec::Hub,
+        first_change: usize,
+        digest: &str,
+        live_tags: Option<&BTreeMap<String, String>>,
+    ) {
+        let Some(change) = self.changes[first_change..]
+            .iter_mut()
+            .find(|c| c.kind == ResourceKind::Hub && c.action != Action::Blocked)
+        else {
+            return;
+        };
+        if change.action == Action::NoOp {
+            change.action = Action::Update;
+            change.reasons.clear();
+            change.after = Some(json!({ "tags": tags(hub, digest, live_tags) }));
+            if let Some(live) = self.live.hubs.get(&change.hub) {
+                change.before = Some(to_value(&live.workspace));
+            }
+        }
+        change.reasons.push(Reason::AdoptWithTheseChanges);
+        change.display.push_str(" and adopt it");
     }
 
     /// App Insights and the registry: can change (with a warning), cannot be removed.
@@ -303,13 +342,7 @@ impl Planner<'_> {
 
     /// A live hub no manifest declares.
     pub(crate) fn orphan(&mut self, key: &str, live_hub: &LiveHub) {
-        let owned = live_hub
-            .workspace
-            .tags
-            .as_ref()
-            .and_then(|t| t.get(OWNER_TAG))
-            .is_some_and(|v| v == OWNER_VALUE);
-        if !owned {
+        if !is_adopted(&live_hub.workspace) {
             return;
         }
         let workspace = &live_hub.workspace;

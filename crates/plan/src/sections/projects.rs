@@ -120,7 +120,9 @@ impl Planner<'_> {
                 continue;
             }
             let display = format!("{}/{}", m.name, current.workspace.name);
-            if self.options.prune {
+            // Under a hub hubctl has not adopted, nothing is pruned.
+            let adopted = live.is_some_and(|h| super::hub::is_adopted(&h.workspace));
+            if self.options.prune && adopted {
                 let resource = self.live_id(&current.workspace, key);
                 let reasons = vec![Reason::DeleteBecauseNotDeclared];
                 let change = self.change(key, kind, &resource, display, Action::Delete, reasons);

@@ -1,0 +1,136 @@
+//! Adopting the hubs a team already runs (issue 18): import, then a clean plan and drift;
+//! `hubctl adopt` writes only hubctl's tags; the first apply with a real change adopts too;
+//! hubs stored exactly as Azure's public examples show them import and plan clean.
+
+use hubctl_emulator::Options;
+use serde_json::{Value, json};
+
+use crate::lab::{Lab, SUB};
+use crate::support::{example, workspace};
+
+/// The example hub applied, then hubctl's tags taken off by hand: a hub hubctl did not make.
+async fn foreign_hub() -> Lab {
+    let lab = Lab::start(Options::default()).await;
+    lab.write("minimal.yaml", &example("minimal.yaml"));
+    let run = lab.hubctl(&["apply", "--auto-approve", "hubs"]).await;
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let untag = json!({"tags": {"hubctl-managed-by": null, "hubctl-manifest-digest": null}});
+    lab.edit(&Lab::workspace_path("contoso-sandbox"), untag).await;
+    lab.remove("minimal.yaml");
+    lab
+}
+
+async fn import(lab: &Lab) {
+    let args = ["import", "--subscription", SUB, "--name", "contoso-sandbox", "--out", "hubs"];
+    let imported = lab.hubctl(&args).await;
+    assert_eq!(imported.code, 0, "{}", imported.stderr);
+}
+
+fn tags(hub: &Value) -> Vec<String> {
+    hub["tags"].as_object().unwrap().keys().cloned().collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_imported_hub_plans_clean_and_adopt_writes_only_the_tags() {
+    let lab = foreign_hub().await;
+    import(&lab).await;
+    let plan = lab.hubctl(&["plan", "hubs"]).await;
+    assert_eq!(plan.code, 0, "no changes:\n{}", plan.stdout);
+    assert!(plan.stdout.contains("No changes"), "{}", plan.stdout);
+    assert_eq!(lab.hubctl(&["drift", "hubs"]).await.code, 0);
+
+    let before = lab.workspace("contoso-sandbox").await.unwrap();
+    let adopt = lab.hubctl(&["adopt", "--auto-approve", "hubs"]).await;
+    assert_eq!(adopt.code, 0, "{}\n{}", adopt.stdout, adopt.stderr);
+    assert!(
+        adopt.stdout.contains("+ adopt hub contoso-sandbox: write tags hubctl-managed-by=hubctl"),
+        "{}",
+        adopt.stdout
+    );
+    let after = lab.workspace("contoso-sandbox").await.unwrap();
+    assert_eq!(
+        tags(&after),
+        ["costCenter", "environment", "hubctl-managed-by", "hubctl-manifest-digest"]
+    );
+    for unchanged in ["properties", "identity", "location", "kind"] {
+        let strip = |w: &Value| {
+            let mut v = w[unchanged].clone();
+            if let Some(p) = v.as_object_mut() {
+                p.remove("provisioningState");
+            }
+            v
+        };
+        assert_eq!(strip(&before), strip(&after), "adopt changed {unchanged}");
+    }
+    assert_eq!(lab.hubctl(&["plan", "hubs"]).await.code, 0);
+    assert_eq!(lab.hubctl(&["drift", "hubs"]).await.code, 0);
+    let again = lab.hubctl(&["adopt", "--auto-approve", "hubs"]).await;
+    assert_eq!(again.code, 0);
+    assert!(again.stdout.contains("contoso-sandbox: already adopted"), "{}", again.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn adopt_refuses_a_hub_that_differs_and_the_first_apply_with_a_change_adopts_it() {
+    let lab = foreign_hub().await;
+    import(&lab).await;
+    let manifest =
+        std::fs::read_to_string(lab.dir.path().join("hubs/contoso-sandbox.yaml")).unwrap();
+    let edited = manifest.replace("Experiments; no production data", "Adopted by a change");
+    assert_ne!(manifest, edited, "the imported manifest has the description:\n{manifest}");
+    lab.write("contoso-sandbox.yaml", &edited);
+
+    let refused = lab.hubctl(&["adopt", "--auto-approve", "hubs"]).await;
+    assert_eq!(refused.code, 3, "{}\n{}", refused.stdout, refused.stderr);
+    assert!(refused.stdout.contains("contoso-sandbox: refused"), "{}", refused.stdout);
+    assert!(
+        !tags(&lab.workspace("contoso-sandbox").await.unwrap())
+            .contains(&"hubctl-managed-by".to_string())
+    );
+
+    let drift = lab.hubctl(&["drift", "hubs"]).await;
+    assert_eq!(drift.code, 2);
+    assert!(
+        drift.stdout.contains("not adopted: drift and pending cannot be told apart"),
+        "{}",
+        drift.stdout
+    );
+    let plan = lab.hubctl(&["plan", "hubs"]).await;
+    assert!(plan.stdout.contains("update hub contoso-sandbox and adopt it"), "{}", plan.stdout);
+    let run = lab.hubctl(&["apply", "--auto-approve", "hubs"]).await;
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let hub = lab.workspace("contoso-sandbox").await.unwrap();
+    assert_eq!(hub["tags"]["hubctl-managed-by"], "hubctl");
+    assert_eq!(hub["properties"]["description"], "Adopted by a change");
+    assert_eq!(lab.hubctl(&["drift", "hubs"]).await.code, 0);
+}
+
+/// `Workspace/get.json` of the public API examples, stored as it is (not through PUT) with only
+/// what makes it a hub hubctl can find: its kind, and the example seed's subscription and
+/// resource group in its id (source: crates/emulator/tests/fixtures/arm-reference/SOURCES.md).
+fn public_example_hub() -> Value {
+    let path = workspace().join(
+        "crates/emulator/tests/fixtures/arm-reference/machinelearningservices-2025-12-01/Workspace/get.json",
+    );
+    let example: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let text = example["responses"]["200"]["body"].to_string();
+    let text = text
+        .replace("00000000-1111-2222-3333-444444444444", SUB)
+        .replace("resourceGroups/workspace-1234", "resourceGroups/rg-ai-platform");
+    let mut hub: Value = serde_json::from_str(&text).unwrap();
+    hub["kind"] = json!("Hub");
+    hub
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hub_stored_as_the_public_example_shows_it_imports_and_plans_clean() {
+    let lab = Lab::start(Options::default()).await;
+    lab.emulator.store(vec![public_example_hub()]).unwrap();
+    let args = ["import", "--subscription", SUB, "--name", "testworkspace", "--out", "hubs"];
+    let imported = lab.hubctl(&args).await;
+    assert_eq!(imported.code, 0, "{}", imported.stderr);
+    let manifest = std::fs::read_to_string(lab.dir.path().join("hubs/testworkspace.yaml")).unwrap();
+    let plan = lab.hubctl(&["plan", "hubs"]).await;
+    assert_eq!(plan.code, 0, "no changes:\n{}\n{}\n{manifest}", plan.stdout, plan.stderr);
+    let drift = lab.hubctl(&["drift", "hubs"]).await;
+    assert_eq!(drift.code, 0, "{}\n{manifest}", drift.stdout);
+}

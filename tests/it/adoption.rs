@@ -12,8 +12,7 @@ use crate::support::{example, workspace};
 async fn foreign_hub() -> Lab {
     let lab = Lab::start(Options::default()).await;
     lab.write("minimal.yaml", &example("minimal.yaml"));
-    let run = lab.hubctl(&["apply", "--auto-approve", "hubs"]).await;
-    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    lab.hubctl(&["apply", "--auto-approve", "hubs"]).await.expect(0);
     let untag = json!({"tags": {"hubctl-managed-by": null, "hubctl-manifest-digest": null}});
     lab.edit(&Lab::workspace_path("contoso-sandbox"), untag).await;
     lab.remove("minimal.yaml");
@@ -40,8 +39,7 @@ async fn an_imported_hub_plans_clean_and_adopt_writes_only_the_tags() {
     assert_eq!(lab.hubctl(&["drift", "hubs"]).await.code, 0);
 
     let before = lab.workspace("contoso-sandbox").await.unwrap();
-    let adopt = lab.hubctl(&["adopt", "--auto-approve", "hubs"]).await;
-    assert_eq!(adopt.code, 0, "{}\n{}", adopt.stdout, adopt.stderr);
+    let adopt = lab.hubctl(&["adopt", "--auto-approve", "hubs"]).await.expect(0);
     assert!(
         adopt.stdout.contains("+ adopt hub contoso-sandbox: write tags hubctl-managed-by=hubctl"),
         "{}",
@@ -79,8 +77,7 @@ async fn adopt_refuses_a_hub_that_differs_and_the_first_apply_with_a_change_adop
     assert_ne!(manifest, edited, "the imported manifest has the description:\n{manifest}");
     lab.write("contoso-sandbox.yaml", &edited);
 
-    let refused = lab.hubctl(&["adopt", "--auto-approve", "hubs"]).await;
-    assert_eq!(refused.code, 3, "{}\n{}", refused.stdout, refused.stderr);
+    let refused = lab.hubctl(&["adopt", "--auto-approve", "hubs"]).await.expect(3);
     assert!(refused.stdout.contains("contoso-sandbox: refused"), "{}", refused.stdout);
     assert!(
         !tags(&lab.workspace("contoso-sandbox").await.unwrap())
@@ -96,8 +93,7 @@ async fn adopt_refuses_a_hub_that_differs_and_the_first_apply_with_a_change_adop
     );
     let plan = lab.hubctl(&["plan", "hubs"]).await;
     assert!(plan.stdout.contains("update hub contoso-sandbox and adopt it"), "{}", plan.stdout);
-    let run = lab.hubctl(&["apply", "--auto-approve", "hubs"]).await;
-    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    lab.hubctl(&["apply", "--auto-approve", "hubs"]).await.expect(0);
     let hub = lab.workspace("contoso-sandbox").await.unwrap();
     assert_eq!(hub["tags"]["hubctl-managed-by"], "hubctl");
     assert_eq!(hub["properties"]["description"], "Adopted by a change");

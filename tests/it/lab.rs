@@ -29,6 +29,15 @@ pub struct Run {
     pub stderr: String,
 }
 
+impl Run {
+    /// Assert the exit code, with the run's output when it is another.
+    #[track_caller]
+    pub fn expect(self, code: i32) -> Run {
+        assert_eq!(self.code, code, "{}\n{}", self.stdout, self.stderr);
+        self
+    }
+}
+
 impl Lab {
     pub async fn start(options: Options) -> Lab {
         let seed = Seed::from_file(&examples().join("local-cloud-seed.yaml")).unwrap();

@@ -122,11 +122,98 @@ async fn a_hub_stored_as_the_public_example_shows_it_imports_and_plans_clean() {
     let lab = Lab::start(Options::default()).await;
     lab.emulator.store(vec![public_example_hub()]).unwrap();
     let args = ["import", "--subscription", SUB, "--name", "testworkspace", "--out", "hubs"];
-    let imported = lab.hubctl(&args).await;
-    assert_eq!(imported.code, 0, "{}", imported.stderr);
+    let imported = lab.hubctl(&args).await.expect(0);
     let manifest = std::fs::read_to_string(lab.dir.path().join("hubs/testworkspace.yaml")).unwrap();
+    // What no manifest field holds is named, in the file and on stderr.
+    for setting in ["imageBuildCompute: \"testcompute\"", "sharedPrivateLinkResources: 1 entry"] {
+        assert!(imported.stderr.contains(setting), "{setting} not named:\n{}", imported.stderr);
+        assert!(manifest.contains(&format!("# {setting}")), "{setting} not in:\n{manifest}");
+    }
     let plan = lab.hubctl(&["plan", "hubs"]).await;
     assert_eq!(plan.code, 0, "no changes:\n{}\n{}\n{manifest}", plan.stdout, plan.stderr);
     let drift = lab.hubctl(&["drift", "hubs"]).await;
     assert_eq!(drift.code, 0, "{}\n{manifest}", drift.stdout);
+}
+
+/// What the public example hub links to, so the service (the emulator) takes writes to it.
+fn its_linked_resources(hub: &Value) -> Vec<Value> {
+    let p = &hub["properties"];
+    let uai = hub["identity"]["userAssignedIdentities"].as_object().unwrap().keys().next().unwrap();
+    let vault = p["encryption"]["keyVaultProperties"]["keyVaultArmId"].as_str().unwrap();
+    let key = p["encryption"]["keyVaultProperties"]["keyIdentifier"].as_str().unwrap();
+    let (key_name, version) = {
+        let mut parts = key.rsplit('/');
+        let version = parts.next().unwrap();
+        (parts.next().unwrap(), version)
+    };
+    let linked =
+        [&p["storageAccount"], &p["keyVault"], &p["applicationInsights"], &p["containerRegistry"]];
+    let mut out: Vec<Value> = linked
+        .iter()
+        .map(|id| id.as_str().unwrap())
+        .chain([uai.as_str(), vault])
+        .map(|id| json!({"id": id, "name": id.rsplit('/').next().unwrap(), "location": "eastus2euap"}))
+        .collect();
+    out.push(
+        json!({"id": format!("{vault}/keys/{key_name}"), "properties": {"versions": [version]}}),
+    );
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_the_manifest_does_not_manage_survives_import_and_an_unrelated_apply() {
+    let lab = Lab::start(Options::default()).await;
+    let hub = public_example_hub();
+    let hub_id = hub["id"].as_str().unwrap().to_string();
+    let mut stored = its_linked_resources(&hub);
+    stored.push(hub.clone());
+    // A described, conditioned assignment, as the service returns one.
+    let grant = format!(
+        "{hub_id}/providers/Microsoft.Authorization/roleAssignments/3fd4a8ef-2b2c-4d2f-9c3e-000000000001"
+    );
+    stored.push(json!({
+        "id": grant, "name": "3fd4a8ef-2b2c-4d2f-9c3e-000000000001",
+        "type": "Microsoft.Authorization/roleAssignments",
+        "properties": {
+            "roleDefinitionId": format!("/subscriptions/{SUB}/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7"),
+            "principalId": "7d2f6a0e-0000-0000-0000-000000000010", "principalType": "Group", "scope": hub_id,
+            "description": "Auditors read the hub, nothing else",
+            "condition": "@Resource[Microsoft.Storage/storageAccounts/blobServices/containers:name] StringEquals 'audit'",
+            "conditionVersion": "2.0", "createdOn": "2026-01-01T00:00:00Z", "updatedOn": "2026-01-01T00:00:00Z",
+            "createdBy": null, "updatedBy": null, "delegatedManagedIdentityResourceId": null
+        }
+    }));
+    lab.emulator.store(stored).unwrap();
+    let args = ["import", "--subscription", SUB, "--name", "testworkspace", "--out", "hubs"];
+    lab.hubctl(&args).await.expect(0);
+    let path = lab.dir.path().join("hubs/testworkspace.yaml");
+    let manifest = std::fs::read_to_string(&path).unwrap();
+    assert!(manifest.contains("description: Auditors read the hub, nothing else"), "{manifest}");
+    assert!(manifest.contains("condition: \"@Resource"), "{manifest}");
+    lab.hubctl(&["plan", "hubs"]).await.expect(0);
+
+    // An unrelated change: the hub's display name.
+    let before = lab.get(&hub_id, "2026-05-01").await.unwrap();
+    let edited = manifest.replace("displayName: HelloName", "displayName: Renamed");
+    assert_ne!(edited, manifest);
+    std::fs::write(&path, edited).unwrap();
+    lab.hubctl(&["apply", "--auto-approve", "hubs"]).await.expect(0);
+    let after = lab.get(&hub_id, "2026-05-01").await.unwrap();
+    assert_eq!(after["properties"]["friendlyName"], "Renamed");
+    for kept in [
+        "imageBuildCompute",
+        "sharedPrivateLinkResources",
+        "allowPublicAccessWhenBehindVnet",
+        "encryption",
+    ] {
+        assert_eq!(before["properties"][kept], after["properties"][kept], "{kept} changed");
+    }
+    // (The service keeps its own part of the managed network — its required rules, ids — up
+    // to date on any write; what the manifest sets of it is unchanged.)
+    let mode = |w: &Value| w["properties"]["managedNetwork"]["isolationMode"].clone();
+    assert_eq!(mode(&before), mode(&after));
+    let grant_after = lab.get(&grant, "2022-04-01").await.unwrap();
+    assert_eq!(grant_after["properties"]["description"], "Auditors read the hub, nothing else");
+    assert!(grant_after["properties"]["condition"].as_str().unwrap().contains("'audit'"));
+    lab.hubctl(&["drift", "hubs"]).await.expect(0);
 }

@@ -123,7 +123,7 @@ pub fn import(printer: &mut Printer, global: &GlobalArgs, args: ImportArgs) -> E
             }
             for (name, text) in &manifests {
                 let path = dir.join(format!("{name}.yaml"));
-                if let Err(e) = std::fs::write(&path, text) {
+                if let Err(e) = std::fs::write(&path, &text.text) {
                     printer.err(&format!("error: cannot write {}: {e}\n", path.display()));
                     return ExitStatus::Error;
                 }
@@ -131,8 +131,22 @@ pub fn import(printer: &mut Printer, global: &GlobalArgs, args: ImportArgs) -> E
             }
         }
         None => {
-            let texts: Vec<&str> = manifests.iter().map(|(_, t)| t.as_str()).collect();
+            let texts: Vec<&str> = manifests.iter().map(|(_, m)| m.text.as_str()).collect();
             printer.out(&texts.join("---\n"));
+        }
+    }
+    // Nothing dropped without a word: what no manifest field holds is named here, as well as
+    // in a comment in the file. It is left as it is by every later apply.
+    for (name, manifest) in &manifests {
+        if manifest.not_expressed.is_empty() {
+            continue;
+        }
+        printer.err(&format!(
+            "warning: {name}: {} setting(s) no manifest field holds, left as they are (also comments in its manifest):\n",
+            manifest.not_expressed.len()
+        ));
+        for what in &manifest.not_expressed {
+            printer.err(&format!("  - {what}\n"));
         }
     }
     ExitStatus::Success

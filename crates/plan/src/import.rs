@@ -27,11 +27,51 @@ pub(crate) fn scalar(text: &str) -> String {
     if plain { text.to_string() } else { serde_json::to_string(text).unwrap_or_default() }
 }
 
-/// One hub's manifest text, as `hubctl import` writes it.
-pub fn manifest(subscription: &str, live: &LiveHub) -> String {
+/// A manifest being written: its text, and what of the live hub it could not express.
+#[derive(Debug, Default)]
+pub struct Manifest {
+    /// The YAML text.
+    pub text: String,
+    /// Settings of the live hub a manifest cannot hold, one line each (also comments in `text`).
+    pub not_expressed: Vec<String>,
+}
+
+impl Manifest {
+    pub(crate) fn push_str(&mut self, text: &str) {
+        self.text.push_str(text);
+    }
+
+    /// A setting the manifest cannot hold: a comment at `indent`, and a line of the list
+    /// `hubctl import` prints.
+    pub(crate) fn not_expressed(&mut self, indent: &str, what: String) {
+        self.text.push_str(&format!("{indent}# {what}\n"));
+        self.not_expressed.push(what);
+    }
+}
+
+impl std::fmt::Write for Manifest {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        self.text.push_str(text);
+        Ok(())
+    }
+}
+
+/// A YAML scalar inside a flow mapping (`{ a: …, b: … }`), where `,`, brackets and braces end
+/// a plain scalar: quoted when it has any, else as [`scalar`].
+pub(crate) fn flow_scalar(text: &str) -> String {
+    if text.contains([',', '[', ']', '{', '}']) {
+        serde_json::to_string(text).unwrap_or_default()
+    } else {
+        scalar(text)
+    }
+}
+
+/// One hub's manifest, as `hubctl import` writes it.
+pub fn manifest(subscription: &str, live: &LiveHub) -> Manifest {
     let w = &live.workspace;
     let p = &w.properties;
-    let mut out = String::from(
+    let mut out = Manifest::default();
+    out.push_str(
         "# Editor completion: `hubctl schema > hub.schema.json` beside this file.\n# yaml-language-server: $schema=hub.schema.json\n",
     );
     let _ = writeln!(out, "# Imported by hubctl import from {}", w.id);
@@ -42,6 +82,7 @@ pub fn manifest(subscription: &str, live: &LiveHub) -> String {
     hub::read_links(&mut out, p);
     identity::read_identity(&mut out, w);
     hub::read_storage_access(&mut out, p);
+    hub::read_unmanaged(&mut out, p);
     identity::read_encryption(&mut out, p);
     network::read_network(&mut out, p);
     connections::read_connections(&mut out, live.connections.as_ref());
@@ -52,7 +93,7 @@ pub fn manifest(subscription: &str, live: &LiveHub) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::scalar;
+    use super::{flow_scalar, scalar};
 
     #[test]
     fn scalars_yaml_would_misread_are_quoted() {
@@ -67,5 +108,7 @@ mod tests {
         ] {
             assert_eq!(scalar(text), written, "{text:?}");
         }
+        assert_eq!(flow_scalar("a, b"), "\"a, b\"");
+        assert_eq!(flow_scalar("Reader"), "Reader");
     }
 }

@@ -46,7 +46,8 @@ fn round_trip(text: &str) -> (spec::Hub, spec::Hub) {
     let live = simulate::apply(&Live::default(), &plan(&desired, &Live::default(), &options));
     let hub = live.hubs.values().next().expect("the hub was created");
     let imported = hubctl_plan::import::manifest(SUB, hub);
-    (before, load(&imported))
+    assert!(imported.not_expressed.is_empty(), "{:?}", imported.not_expressed);
+    (before, load(&imported.text))
 }
 
 fn name() -> impl Strategy<Value = String> {
@@ -62,7 +63,9 @@ fn text() -> impl Strategy<Value = String> {
     ]
 }
 
-fn roles(access: &spec::Access) -> Vec<(String, String, String, Option<spec::Condition>)> {
+type Grant = (String, String, String, Option<spec::Condition>, Option<String>);
+
+fn roles(access: &spec::Access) -> Vec<Grant> {
     let mut out: Vec<_> = access
         .assignments
         .iter()
@@ -78,6 +81,7 @@ fn roles(access: &spec::Access) -> Vec<(String, String, String, Option<spec::Con
                 format!("{:?}", a.principal_type),
                 role,
                 a.condition.clone(),
+                a.description.clone(),
             )
         })
         .collect();
@@ -196,14 +200,17 @@ proptest! {
 
     /// access at the hub: principals of every type, roles by name or GUID, ABAC conditions.
     #[test]
-    fn access(grants in proptest::collection::vec((0u8..3, 0u8..4, any::<bool>()), 0..4)) {
+    fn access(grants in proptest::collection::vec((0u8..3, 0u8..4, any::<bool>(), proptest::option::of(text())), 0..4)) {
         let role_names = ["Azure AI Developer", "Azure AI User", "Reader", "acdd72a7-3385-48ef-bd42-f606fba81ae7"];
         let kinds = ["user", "group", "servicePrincipal"];
         let mut tail = String::new();
         if !grants.is_empty() {
             tail += "  access:\n    assignments:\n";
-            for (i, (kind, role, conditioned)) in grants.iter().enumerate() {
+            for (i, (kind, role, conditioned, description)) in grants.iter().enumerate() {
                 tail += &format!("      - principal: 7d2f6a0e-0000-0000-0000-0000000000{i:02}\n        principalType: {}\n        role: {}\n", kinds[*kind as usize], role_names[*role as usize]);
+                if let Some(d) = description {
+                    tail += &format!("        description: {}\n", serde_json::to_string(d).unwrap());
+                }
                 if *conditioned {
                     tail += "        condition: \"((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})) OR (@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {64702f94-c441-49e6-a78b-ef80e0188fee}))\"\n";
                 }

@@ -755,3 +755,34 @@ fn nothing_is_pruned_under_a_hub_hubctl_has_not_adopted() {
     assert!(plan.changes.iter().all(|c| c.action != Action::Delete), "{:#?}", actionable(&plan));
     assert!(plan.warnings.iter().any(|w| w.kind == WarningKind::UndeclaredProject));
 }
+
+#[test]
+fn an_assignments_description_is_kept_unless_the_manifest_sets_one() {
+    let text = manifest(&[]);
+    let mut live = applied(&text);
+    let grant = &mut live.hubs.values_mut().next().unwrap().assignments[0];
+    grant.properties.other.insert("description".into(), json!("set in the portal"));
+    // Left out of the manifest: not a change.
+    assert!(actionable(&plan(&desired(&text), &live, &options())).is_empty());
+    // Set in the manifest: written in place. With a condition change and no description in
+    // the manifest, the live one is sent back, not dropped.
+    let described =
+        text.replace("role: Azure AI Developer }", "role: Azure AI Developer, description: why }");
+    let changed = plan(&desired(&described), &live, &options());
+    let grant_update = |plan: &Plan| {
+        let found = plan
+            .changes
+            .iter()
+            .find(|c| c.kind == ResourceKind::RoleAssignment && c.action == Action::Update);
+        found.cloned().expect("the assignment is updated")
+    };
+    let update = grant_update(&changed);
+    assert_eq!(update.fields[0].field, "spec.access.assignments.description");
+    assert_eq!(update.after.as_ref().unwrap()["properties"]["description"], "why");
+    let conditioned = text.replace(
+        "role: Azure AI Developer }",
+        "role: Azure AI Developer, condition: \"@Request[x] StringEquals 'y'\" }",
+    );
+    let update = grant_update(&plan(&desired(&conditioned), &live, &options()));
+    assert_eq!(update.after.as_ref().unwrap()["properties"]["description"], "set in the portal");
+}

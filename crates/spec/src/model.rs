@@ -402,6 +402,9 @@ pub struct Assignment {
     /// An ABAC condition narrowing the grant (`None`: unconditional).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub condition: Option<Condition>,
+    /// ARM `description`: why the grant exists. `None` leaves a live description as it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 
 /// A role assignment's ABAC condition (ARM `condition` and `conditionVersion`).

@@ -379,6 +379,8 @@ struct Assignment {
     condition: Option<String>,
     /// The condition language's version; only "2.0" (the default when a condition is given).
     condition_version: Option<ConditionVersion>,
+    /// Why the grant exists (ARM `description`). Left out: a live description is left as it is.
+    description: Option<String>,
 }
 
 #[derive(JsonSchema)]

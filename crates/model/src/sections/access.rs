@@ -32,6 +32,10 @@ impl RoleAssignment {
         self.properties.principal_id.eq_ignore_ascii_case(principal)
             && crate::role_definition_guid(&self.properties.role_definition_id) == role_guid
     }
+    /// Its description; `None` when there is none (absent, null or empty).
+    pub fn description(&self) -> Option<&str> {
+        self.properties.other.get("description").and_then(Value::as_str).filter(|d| !d.is_empty())
+    }
     /// Its ABAC condition, trimmed; `None` when there is none (absent, null or empty).
     pub fn condition(&self) -> Option<&str> {
         self.properties

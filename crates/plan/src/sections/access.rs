@@ -15,7 +15,7 @@ use serde_json::json;
 
 use super::{field, opt_str, to_value};
 use crate::change::*;
-use crate::import::scalar;
+use crate::import::{Manifest, flow_scalar, scalar};
 use crate::planner::Planner;
 use crate::reasons::{Reason, WarningKind};
 use crate::roles;
@@ -62,6 +62,9 @@ pub fn assignment_body(
         body["properties"]["condition"] = json!(condition.expression);
         body["properties"]["conditionVersion"] = json!(condition.version);
     }
+    if let Some(description) = &assignment.description {
+        body["properties"]["description"] = json!(description);
+    }
     body
 }
 
@@ -99,7 +102,7 @@ impl Planner<'_> {
             let name = assignment_name(scope.as_str(), &principal, &role_guid);
             let resource = scope.extension("Microsoft.Authorization", "roleAssignments", &name);
             let existing = live.into_iter().flatten().find(|a| a.grants(&principal, &role_guid));
-            let body = assignment_body(scope, assignment, &role_guid);
+            let mut body = assignment_body(scope, assignment, &role_guid);
             let wanted_condition = assignment.condition.as_ref().map(|c| c.expression.trim());
             let Some(found) = existing else {
                 let reasons = vec![Reason::CreateBecauseMissing];
@@ -115,16 +118,29 @@ impl Planner<'_> {
             matched.insert(id_key(&found.id));
             let found_id = self.assignment_id(found, scope);
             // An assignment with an ABAC condition is not the unconditional grant a manifest
-            // without one declares (and the other way round): a change.
+            // without one declares (and the other way round): a change. A description the
+            // manifest sets is kept in place; one it leaves out is left as it is.
             let live_condition = found.condition();
+            let live_description = found.description();
+            let wanted_description = assignment.description.as_deref();
+            let mut fields = Vec::new();
             if live_condition != wanted_condition {
+                let path = format!("{}.condition", access_path(project));
+                fields.push(field(&path, opt_str(live_condition), opt_str(wanted_condition)));
+            }
+            if wanted_description.is_some() && live_description != wanted_description {
+                let path = format!("{}.description", access_path(project));
+                fields.push(field(&path, opt_str(live_description), opt_str(wanted_description)));
+            }
+            if !fields.is_empty() {
+                if wanted_description.is_none()
+                    && let Some(kept) = live_description
+                {
+                    body["properties"]["description"] = json!(kept);
+                }
                 let reasons = vec![Reason::UpdateBecauseFieldsChanged];
                 let change = self.change(key, kind, &found_id, display, Action::Update, reasons);
-                change.fields = vec![field(
-                    &format!("{}.condition", access_path(project)),
-                    opt_str(live_condition),
-                    opt_str(wanted_condition),
-                )];
+                change.fields = fields;
                 change.before = Some(to_value(found));
                 change.after = Some(body);
                 continue;
@@ -186,7 +202,7 @@ fn read_principal_type(assignment: &RoleAssignment) -> &'static str {
 }
 
 /// `access` at a hub (`indent` two spaces) or a project (six).
-pub(crate) fn read_access(out: &mut String, indent: &str, assignments: &[RoleAssignment]) {
+pub(crate) fn read_access(out: &mut Manifest, indent: &str, assignments: &[RoleAssignment]) {
     if assignments.is_empty() {
         return;
     }
@@ -195,11 +211,13 @@ pub(crate) fn read_access(out: &mut String, indent: &str, assignments: &[RoleAss
         let guid = role_definition_guid(&a.properties.role_definition_id);
         let role = roles::name_of(&guid).map(str::to_string).unwrap_or(guid);
         let (principal, kind) = (&a.properties.principal_id, read_principal_type(a));
+        let description = a.description().map(|d| format!(", description: {}", flow_scalar(d)));
         let Some(condition) = a.condition() else {
             let _ = writeln!(
                 out,
-                "{indent}    - {{ principal: {principal}, principalType: {kind}, role: {} }}",
-                scalar(&role)
+                "{indent}    - {{ principal: {principal}, principalType: {kind}, role: {}{} }}",
+                flow_scalar(&role),
+                description.unwrap_or_default()
             );
             continue;
         };
@@ -213,5 +231,8 @@ pub(crate) fn read_access(out: &mut String, indent: &str, assignments: &[RoleAss
             serde_json::to_string(condition).unwrap_or_default(),
             serde_json::to_string(version).unwrap_or_default()
         );
+        if let Some(description) = a.description() {
+            let _ = writeln!(out, "{indent}      description: {}", scalar(description));
+        }
     }
 }

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 use super::{HubAt, field, same_opt_id, to_value};
 use crate::change::*;
+use crate::import::Manifest;
 use crate::planner::Planner;
 use crate::reasons::{Reason, WarningKind};
 
@@ -152,7 +153,7 @@ impl Planner<'_> {
 // ---- ARM → manifest (hubctl import) ----
 
 /// `connections`; what a manifest cannot hold is named in a comment.
-pub(crate) fn read_connections(out: &mut String, connections: Option<&Vec<Connection>>) {
+pub(crate) fn read_connections(out: &mut Manifest, connections: Option<&Vec<Connection>>) {
     let Some(connections) = connections.filter(|c| !c.is_empty()) else { return };
     out.push_str("  connections:\n");
     for c in connections {
@@ -167,29 +168,20 @@ pub(crate) fn read_connections(out: &mut String, connections: Option<&Vec<Connec
         // hubctl cannot manage an API key yet (validation refuses `auth: apiKey`): the
         // connection is named in a comment, not written as an entry that would not load.
         if c.properties.auth_type.eq_ignore_ascii_case("ApiKey") {
-            let _ = writeln!(
-                out,
-                "    # connection {} ({}) uses an API key, which hubctl cannot manage yet; left as it is",
-                c.name, c.properties.category
-            );
+            out.not_expressed("    ", format!("connection {} ({}) uses an API key, which hubctl cannot manage yet; left as it is", c.name, c.properties.category));
             continue;
         }
         let (Some(category), Some(resource)) = (category, metadata("ResourceId")) else {
-            let _ = writeln!(
-                out,
-                "    # connection {} ({}) cannot be expressed",
-                c.name, c.properties.category
+            out.not_expressed(
+                "    ",
+                format!("connection {} ({}) cannot be expressed", c.name, c.properties.category),
             );
             continue;
         };
         let container = match (category, metadata("ContainerName")) {
             ("storage", Some(container)) => format!(", container: {container}"),
             ("storage", None) => {
-                let _ = writeln!(
-                    out,
-                    "    # connection {} (storage) names no container, which hubctl needs; left as it is",
-                    c.name
-                );
+                out.not_expressed("    ", format!("connection {} (storage) names no container, which hubctl needs; left as it is", c.name));
                 continue;
             }
             _ => String::new(),

@@ -18,7 +18,7 @@ use serde_json::json;
 use super::{HubAt, HubUpdate, field, identity, names, network, opt_str, same_opt_id, to_value};
 use crate::change::*;
 use crate::digest;
-use crate::import::scalar;
+use crate::import::{Manifest, scalar};
 use crate::planner::Planner;
 use crate::reasons::{Reason, WarningKind};
 
@@ -410,7 +410,7 @@ fn storage_access(hub: &spec::Hub, live: &Workspace, update: &mut HubUpdate) {
 // ---- ARM → manifest (hubctl import) ----
 
 /// `metadata` of an imported hub.
-pub(crate) fn read_metadata(out: &mut String, subscription: &str, w: &Workspace) {
+pub(crate) fn read_metadata(out: &mut Manifest, subscription: &str, w: &Workspace) {
     let rg = ArmId::parse(&w.id).ok();
     let rg = rg.as_ref().and_then(|id| id.resource_group()).unwrap_or_default();
     out.push_str("apiVersion: hubctl/v1\nkind: Hub\nmetadata:\n");
@@ -437,7 +437,7 @@ pub(crate) fn read_metadata(out: &mut String, subscription: &str, w: &Workspace)
 }
 
 /// `displayName`, `description` and `storageAccount`.
-pub(crate) fn read_names(out: &mut String, p: &WorkspaceProperties) {
+pub(crate) fn read_names(out: &mut Manifest, p: &WorkspaceProperties) {
     if let Some(v) = &p.friendly_name {
         let _ = writeln!(out, "  displayName: {}", scalar(v));
     }
@@ -450,7 +450,7 @@ pub(crate) fn read_names(out: &mut String, p: &WorkspaceProperties) {
 }
 
 /// `applicationInsights` and `containerRegistry`.
-pub(crate) fn read_links(out: &mut String, p: &WorkspaceProperties) {
+pub(crate) fn read_links(out: &mut Manifest, p: &WorkspaceProperties) {
     if let Some(v) = &p.application_insights {
         let _ = writeln!(out, "  applicationInsights: {v}");
     }
@@ -460,12 +460,68 @@ pub(crate) fn read_links(out: &mut String, p: &WorkspaceProperties) {
 }
 
 /// `storageAccess`.
-pub(crate) fn read_storage_access(out: &mut String, p: &WorkspaceProperties) {
+pub(crate) fn read_storage_access(out: &mut Manifest, p: &WorkspaceProperties) {
     match &p.system_datastores_auth_mode {
         Some(DatastoresAuthMode::Identity) => out.push_str("  storageAccess: identity\n"),
         Some(DatastoresAuthMode::AccessKey) | None => out.push_str("  storageAccess: credential\n"),
         Some(other) => {
-            let _ = writeln!(out, "  # systemDatastoresAuthMode {other} cannot be expressed");
+            out.not_expressed(
+                "  ",
+                format!("systemDatastoresAuthMode {other} cannot be expressed"),
+            );
+        }
+    }
+}
+
+/// Workspace settings a platform team may have set that no manifest field holds: each one
+/// set away from its default is named (a comment, and the list import prints), and left as
+/// it is — hubctl's PATCH bodies carry only what a manifest manages.
+const UNMANAGED_SETTINGS: &[&str] = &[
+    "imageBuildCompute",
+    "sharedPrivateLinkResources",
+    "workspaceHubConfig",
+    "serverlessComputeSettings",
+    "serviceManagedResourcesSettings",
+    "featureStoreSettings",
+    "associatedWorkspaces",
+    "enableDataIsolation",
+    "v1LegacyMode",
+    "allowPublicAccessWhenBehindVnet",
+    "enableServiceSideCMKEncryption",
+];
+
+/// A setting's value in a few words, or none when it is at its default (absent, null, false,
+/// empty).
+pub(crate) fn set_value(value: &serde_json::Value) -> Option<String> {
+    use serde_json::Value;
+    match value {
+        Value::Null | Value::Bool(false) => None,
+        Value::String(s) if s.is_empty() => None,
+        Value::Array(items) if items.is_empty() => None,
+        Value::Object(map) if map.values().all(|v| set_value(v).is_none()) => None,
+        Value::Array(items) => {
+            Some(format!("{} entr{}", items.len(), if items.len() == 1 { "y" } else { "ies" }))
+        }
+        Value::String(s) => Some(format!("{s:?}")),
+        other => {
+            let mut text = other.to_string();
+            if text.len() > 120 {
+                text.truncate(117);
+                text.push_str("...");
+            }
+            Some(text)
+        }
+    }
+}
+
+/// The hub's settings no manifest field holds (see [`UNMANAGED_SETTINGS`]).
+pub(crate) fn read_unmanaged(out: &mut Manifest, p: &WorkspaceProperties) {
+    for name in UNMANAGED_SETTINGS {
+        if let Some(value) = p.other.get(*name).and_then(set_value) {
+            out.not_expressed(
+                "  ",
+                format!("{name}: {value} — not managed by hubctl, left as it is"),
+            );
         }
     }
 }

@@ -17,6 +17,7 @@ use hubctl_spec::model as spec;
 use serde_json::{Value, json};
 
 use super::{HubUpdate, field, opt_str, same_opt_id, to_value};
+use crate::import::Manifest;
 use crate::planner::Planner;
 use crate::reasons::{Reason, WarningKind};
 
@@ -224,7 +225,7 @@ impl Planner<'_> {
 // ---- ARM → manifest (hubctl import) ----
 
 /// `credentialStore`.
-pub(crate) fn read_credential_store(out: &mut String, p: &WorkspaceProperties) {
+pub(crate) fn read_credential_store(out: &mut Manifest, p: &WorkspaceProperties) {
     match &p.key_vault {
         Some(kv) => {
             let _ = writeln!(out, "  credentialStore:\n    keyVault: {kv}");
@@ -234,7 +235,7 @@ pub(crate) fn read_credential_store(out: &mut String, p: &WorkspaceProperties) {
 }
 
 /// `identity`.
-pub(crate) fn read_identity(out: &mut String, w: &Workspace) {
+pub(crate) fn read_identity(out: &mut Manifest, w: &Workspace) {
     let Some(identity) = &w.identity else { return };
     let kind = match identity.identity_type {
         IdentityType::SystemAssigned => Some("systemAssigned"),
@@ -243,10 +244,12 @@ pub(crate) fn read_identity(out: &mut String, w: &Workspace) {
         _ => None,
     };
     let Some(kind) = kind else {
-        let _ = writeln!(
-            out,
-            "  # identity type {} cannot be expressed; the default (systemAssigned) applies",
-            identity.identity_type
+        out.not_expressed(
+            "  ",
+            format!(
+                "identity type {} cannot be expressed; the default (systemAssigned) applies",
+                identity.identity_type
+            ),
         );
         return;
     };
@@ -265,7 +268,7 @@ pub(crate) fn read_identity(out: &mut String, w: &Workspace) {
 }
 
 /// `encryption` and `highBusinessImpact`.
-pub(crate) fn read_encryption(out: &mut String, p: &WorkspaceProperties) {
+pub(crate) fn read_encryption(out: &mut Manifest, p: &WorkspaceProperties) {
     match p.encryption.as_ref().filter(|e| e.is_customer_managed()) {
         Some(e) => {
             let _ = writeln!(

@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 
 use super::{HubAt, HubUpdate, field, to_value};
 use crate::change::*;
+use crate::import::Manifest;
 use crate::planner::Planner;
 use crate::reasons::{Reason, WarningKind};
 
@@ -294,7 +295,7 @@ impl Planner<'_> {
 // ---- ARM → manifest (hubctl import) ----
 
 /// `network`: public access, isolation, firewall and the user-defined rules.
-pub(crate) fn read_network(out: &mut String, p: &WorkspaceProperties) {
+pub(crate) fn read_network(out: &mut Manifest, p: &WorkspaceProperties) {
     let network = p.managed_network.as_ref();
     let mode = network.and_then(|n| n.isolation_mode.clone()).unwrap_or(IsolationMode::Disabled);
     let isolation = match mode {
@@ -315,6 +316,14 @@ pub(crate) fn read_network(out: &mut String, p: &WorkspaceProperties) {
             .map(|s| s.as_str().to_ascii_lowercase())
             .unwrap_or_else(|| "standard".into());
         let _ = writeln!(out, "    firewallSku: {sku}");
+    }
+    for name in ["enableNetworkMonitor", "enableFirewallLog", "managedNetworkKind"] {
+        let value = network.and_then(|n| n.other.get(name)).and_then(super::hub::set_value);
+        // V1 is the default kind.
+        if let Some(value) = value.filter(|v| v != "\"V1\"") {
+            let what = format!("network.{name}: {value} — not managed by hubctl, left as it is");
+            out.not_expressed("    ", what);
+        }
     }
     let rules: Vec<(&String, &OutboundRule)> = network
         .and_then(|n| n.outbound_rules.as_ref())
@@ -350,7 +359,11 @@ pub(crate) fn read_network(out: &mut String, p: &WorkspaceProperties) {
                 )
             }
             RuleDestination::Unknown { rule_type, .. } => {
-                writeln!(out, "      # rule {name} of type {rule_type} cannot be expressed")
+                out.not_expressed(
+                    "      ",
+                    format!("rule {name} of type {rule_type} cannot be expressed"),
+                );
+                Ok(())
             }
         };
     }

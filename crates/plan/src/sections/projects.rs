@@ -12,7 +12,7 @@ use serde_json::json;
 
 use super::{HubAt, HubUpdate, field, names, to_value};
 use crate::change::*;
-use crate::import::scalar;
+use crate::import::{Manifest, scalar};
 use crate::planner::Planner;
 use crate::reasons::{Reason, WarningKind};
 
@@ -137,7 +137,7 @@ impl Planner<'_> {
 // ---- ARM → manifest (hubctl import) ----
 
 /// `projects`, each with its access.
-pub(crate) fn read_projects(out: &mut String, hub: &LiveHub) {
+pub(crate) fn read_projects(out: &mut Manifest, hub: &LiveHub) {
     if hub.projects.is_empty() {
         return;
     }

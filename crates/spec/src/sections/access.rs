@@ -12,7 +12,7 @@ use crate::source::{FieldPath, Pos};
 
 pub(crate) const ACCESS_FIELDS: &[&str] = &["exclusive", "assignments"];
 pub(crate) const ASSIGNMENT_FIELDS: &[&str] =
-    &["principal", "principalType", "role", "condition", "conditionVersion"];
+    &["principal", "principalType", "role", "condition", "conditionVersion", "description"];
 
 choice!(PrincipalType { "user" => PrincipalType::User, "group" => PrincipalType::Group, "servicePrincipal" => PrincipalType::ServicePrincipal });
 
@@ -43,8 +43,9 @@ fn assignments(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> Option<Ve
             .and_then(|(f, p)| cx.choice::<PrincipalType>(f, &p));
         let role = fields.required(cx, "role").and_then(|(f, p)| role(cx, f, &p));
         let condition = condition(cx, &fields);
-        let (Some(principal), Some(principal_type), Some(role), Ok(condition)) =
-            (principal, principal_type, role, condition)
+        let description = fields.optional_string(cx, "description");
+        let (Some(principal), Some(principal_type), Some(role), Ok(condition), Ok(description)) =
+            (principal, principal_type, role, condition, description)
         else {
             ok = false;
             continue;
@@ -61,7 +62,7 @@ fn assignments(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> Option<Ve
             continue;
         }
         seen.insert(key, item.at);
-        out.push(Assignment { principal, principal_type, role, condition });
+        out.push(Assignment { principal, principal_type, role, condition, description });
     }
     ok.then_some(out)
 }

@@ -217,3 +217,71 @@ async fn what_the_manifest_does_not_manage_survives_import_and_an_unrelated_appl
     assert!(grant_after["properties"]["condition"].as_str().unwrap().contains("'audit'"));
     lab.hubctl(&["drift", "hubs"]).await.expect(0);
 }
+
+/// A response body of the public examples (crates/emulator/tests/fixtures/arm-reference), as
+/// it is but for what makes it a hub of the example seed: kind Hub, the seed's subscription and
+/// resource group, and `name` for its name (each example calls its workspace `testworkspace`).
+fn example_hub(file: &str, name: &str) -> Value {
+    let path = workspace().join("crates/emulator/tests/fixtures/arm-reference").join(file);
+    let example: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let body =
+        ["200", "201"].iter().find_map(|code| example["responses"][code].get("body")).unwrap();
+    let text = body
+        .to_string()
+        .replace("00000000-1111-2222-3333-444444444444", SUB)
+        .replace("resourceGroups/workspace-1234", "resourceGroups/rg-ai-platform")
+        .replace("workspaces/testworkspace\"", &format!("workspaces/{name}\""))
+        .replace("\"name\":\"testworkspace\"", &format!("\"name\":\"{name}\""));
+    let mut hub: Value = serde_json::from_str(&text).unwrap();
+    hub["kind"] = json!("Hub");
+    hub
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_hub_shaped_as_a_public_example_imports_plans_and_drifts_clean() {
+    let lab = Lab::start(Options::default()).await;
+    let examples = [
+        ("machinelearningservices-2025-12-01/Workspace/get.json", "from-get"),
+        ("machinelearningservices-2025-12-01/Workspace/create.json", "from-create"),
+        ("machinelearningservices-2025-12-01/Workspace/update.json", "from-update"),
+        ("machinelearningservices-2026-05-01/Workspace/update.json", "from-update-2026"),
+    ];
+    let mut stored: Vec<Value> =
+        examples.iter().map(|(file, name)| example_hub(file, name)).collect();
+    // An assignment at one of them, shaped as the public Get example (no condition, no
+    // description, a tenant-scope role definition id).
+    let hub_id = stored[0]["id"].as_str().unwrap().to_string();
+    let grant = json!({
+        "id": format!("{hub_id}/providers/Microsoft.Authorization/roleAssignments/b0f43c54-e787-4862-89b1-a653fa9cf747"),
+        "type": "Microsoft.Authorization/roleAssignments", "name": "b0f43c54-e787-4862-89b1-a653fa9cf747",
+        "properties": {
+            "roleDefinitionId": "/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7",
+            "principalId": "7d2f6a0e-0000-0000-0000-000000000010", "principalType": "Group", "scope": hub_id
+        }
+    });
+    stored.push(grant);
+    lab.emulator.store(stored).unwrap();
+    let imported = lab.hubctl(&["import", "--subscription", SUB, "--out", "hubs"]).await.expect(0);
+    for (_, name) in examples {
+        assert!(
+            imported.stderr.contains(&format!("hubs/{name}.yaml")),
+            "{name}: {}",
+            imported.stderr
+        );
+    }
+    let read = |name: &str| {
+        std::fs::read_to_string(lab.dir.path().join(format!("hubs/{name}.yaml"))).unwrap()
+    };
+    assert!(read("from-get").contains("role: Reader"), "{}", read("from-get"));
+    let plan = lab.hubctl(&["plan", "hubs"]).await;
+    let all: Vec<String> = examples.iter().map(|(_, n)| read(n)).collect();
+    assert_eq!(
+        plan.code,
+        0,
+        "no changes:\n{}\n{}\n{}",
+        plan.stdout,
+        plan.stderr,
+        all.join("\n---\n")
+    );
+    lab.hubctl(&["drift", "hubs"]).await.expect(0);
+}

@@ -100,21 +100,9 @@ async fn adopt_refuses_a_hub_that_differs_and_the_first_apply_with_a_change_adop
     assert_eq!(lab.hubctl(&["drift", "hubs"]).await.code, 0);
 }
 
-/// `Workspace/get.json` of the public API examples, stored as it is (not through PUT) with only
-/// what makes it a hub hubctl can find: its kind, and the example seed's subscription and
-/// resource group in its id (source: crates/emulator/tests/fixtures/arm-reference/SOURCES.md).
+/// `Workspace/get.json` of the public API examples (see [`example_hub`]), named as it is.
 fn public_example_hub() -> Value {
-    let path = workspace().join(
-        "crates/emulator/tests/fixtures/arm-reference/machinelearningservices-2025-12-01/Workspace/get.json",
-    );
-    let example: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let text = example["responses"]["200"]["body"].to_string();
-    let text = text
-        .replace("00000000-1111-2222-3333-444444444444", SUB)
-        .replace("resourceGroups/workspace-1234", "resourceGroups/rg-ai-platform");
-    let mut hub: Value = serde_json::from_str(&text).unwrap();
-    hub["kind"] = json!("Hub");
-    hub
+    example_hub("machinelearningservices-2025-12-01/Workspace/get.json", "testworkspace")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

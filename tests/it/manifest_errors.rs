@@ -186,7 +186,7 @@ bad!(
     unknown_spec_field_snake_case,
     hub("  display_name: Contoso\n"),
     [
-        "hub.yaml:10:3: spec.display_name: unknown field `display_name` (did you mean `displayName`?), expected one of `displayName`, `description`, `storageAccount`, `credentialStore`, `applicationInsights`, `containerRegistry`, `identity`, `storageAccess`, `encryption`, `highBusinessImpact`, `network`, `connections`, `access`, `projects`"
+        "hub.yaml:10:3: spec.display_name: unknown field `display_name` (did you mean `displayName`?), expected one of `displayName`, `description`, `storageAccount`, `credentialStore`, `applicationInsights`, `containerRegistry`, `imageBuildCompute`, `identity`, `storageAccess`, `encryption`, `highBusinessImpact`, `network`, `connections`, `access`, `projects`"
     ]
 );
 
@@ -405,6 +405,14 @@ bad!(
     hub("  network:\n    isolation: privateWithInternetOutbound\n    firewallSku: basic\n"),
     [
         "hub.yaml:12:18: spec.network.firewallSku: firewallSku is only allowed with isolation privateWithApprovedOutbound (the firewall exists only there)"
+    ]
+);
+
+bad!(
+    network_monitor_on_public_hub,
+    hub("  network:\n    isolation: public\n    networkMonitor: true\n"),
+    [
+        "hub.yaml:12:21: spec.network.networkMonitor: networkMonitor needs a managed network; set isolation to privateWithInternetOutbound or privateWithApprovedOutbound"
     ]
 );
 

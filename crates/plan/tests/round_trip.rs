@@ -102,6 +102,7 @@ proptest! {
         insights in any::<bool>(),
         registry in any::<bool>(),
         identity_access in any::<bool>(),
+        image_build in proptest::option::of(name()),
     ) {
         let tags = if tags.is_empty() { String::new() } else {
             let lines: Vec<String> = tags.iter().map(|(k, v)| format!("    {k}: {}", serde_json::to_string(v).unwrap())).collect();
@@ -113,6 +114,7 @@ proptest! {
         if insights { tail += &format!("  applicationInsights: {}\n", id("Microsoft.Insights/components", "ai")); }
         if registry { tail += &format!("  containerRegistry: {}\n", id("Microsoft.ContainerRegistry/registries", "acr")); }
         tail += if identity_access { "  storageAccess: identity\n" } else { "  storageAccess: credential\n" };
+        if let Some(compute) = &image_build { tail += &format!("  imageBuildCompute: {compute}\n"); }
         let (a, b) = round_trip(&manifest(&tags, &tail));
         prop_assert_eq!(&a.metadata.tags, &b.metadata.tags);
         prop_assert_eq!(&a.metadata.location, &b.metadata.location);
@@ -123,6 +125,7 @@ proptest! {
         prop_assert_eq!(&a.spec.application_insights, &b.spec.application_insights);
         prop_assert_eq!(&a.spec.container_registry, &b.spec.container_registry);
         prop_assert_eq!(a.spec.storage_access, b.spec.storage_access);
+        prop_assert_eq!(&a.spec.image_build_compute, &b.spec.image_build_compute);
     }
 
     /// identity, credentialStore, encryption, highBusinessImpact.
@@ -155,10 +158,12 @@ proptest! {
 
     /// network: public access, isolation, firewall, outbound rules of every kind.
     #[test]
-    fn network(public in any::<bool>(), mode in 0u8..3, basic in any::<bool>(), rules in proptest::collection::btree_map(name(), 0u8..4, 0..4)) {
+    fn network(public in any::<bool>(), mode in 0u8..3, basic in any::<bool>(), monitor in any::<bool>(), rules in proptest::collection::btree_map(name(), 0u8..4, 0..4)) {
         let mut tail = format!("  network:\n    publicNetworkAccess: {}\n", if public { "enabled" } else { "disabled" });
         tail += match mode { 0 => "    isolation: public\n", 1 => "    isolation: privateWithInternetOutbound\n", _ => "    isolation: privateWithApprovedOutbound\n" };
         if mode == 2 { tail += if basic { "    firewallSku: basic\n" } else { "    firewallSku: standard\n" }; }
+        // Only `true` is written by import (false is the service's default).
+        if mode > 0 && monitor { tail += "    networkMonitor: true\n"; }
         let rules: Vec<(String, u8)> = if mode == 0 { Vec::new() } else { rules.into_iter().map(|(n, k)| (n, if mode == 1 { 1 } else { k })).collect() };
         if !rules.is_empty() {
             tail += "    outboundRules:\n";
@@ -171,7 +176,7 @@ proptest! {
             }
         }
         let (a, b) = round_trip(&manifest("", &tail));
-        let sorted = |n: &spec::Network| { let mut r = n.isolation.rules(); r.sort_by(|x, y| x.name.cmp(&y.name)); (n.public_network_access, std::mem::discriminant(&n.isolation), r) };
+        let sorted = |n: &spec::Network| { let mut r = n.isolation.rules(); r.sort_by(|x, y| x.name.cmp(&y.name)); (n.public_network_access, std::mem::discriminant(&n.isolation), r, n.network_monitor) };
         prop_assert_eq!(sorted(&a.spec.network), sorted(&b.spec.network));
         if let (spec::Isolation::PrivateWithApprovedOutbound { firewall_sku: x, .. }, spec::Isolation::PrivateWithApprovedOutbound { firewall_sku: y, .. }) = (&a.spec.network.isolation, &b.spec.network.isolation) {
             prop_assert_eq!(x, y);

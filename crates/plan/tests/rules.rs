@@ -786,3 +786,44 @@ fn an_assignments_description_is_kept_unless_the_manifest_sets_one() {
     let update = grant_update(&plan(&desired(&conditioned), &live, &options()));
     assert_eq!(update.after.as_ref().unwrap()["properties"]["description"], "set in the portal");
 }
+
+#[test]
+fn the_network_monitor_and_the_image_build_compute_change_in_place_when_the_manifest_sets_them() {
+    let text = manifest(&[]);
+    let live = applied(&text);
+    let set = manifest(&[
+        (
+            "isolation: privateWithApprovedOutbound",
+            "isolation: privateWithApprovedOutbound\n    networkMonitor: true",
+        ),
+        ("storageAccess: identity", "storageAccess: identity\n  imageBuildCompute: builder"),
+    ]);
+    let plan = plan(&desired(&set), &live, &options());
+    let network = plan.changes.iter().find(|c| c.kind == ResourceKind::ManagedNetwork).unwrap();
+    assert_eq!(network.action, Action::Update);
+    assert_eq!(network.fields[0].field, "spec.network.networkMonitor");
+    assert_eq!(
+        network.after.as_ref().unwrap()["properties"]["managedNetwork"]["enableNetworkMonitor"],
+        true
+    );
+    let hub = hub_change(&plan);
+    assert!(hub.fields.iter().any(|f| f.field == "spec.imageBuildCompute"), "{:?}", hub.fields);
+    assert_eq!(hub.after.as_ref().unwrap()["properties"]["imageBuildCompute"], "builder");
+    // Applied, nothing is left; left out of the manifest again, nothing is undone.
+    let settled = simulate::apply(&live, &plan);
+    assert!(actionable(&plan_of(&set, &settled)).is_empty());
+    let left_out = plan_of(&text, &settled);
+    assert!(
+        left_out.changes.iter().all(|c| {
+            c.fields.iter().all(|f| {
+                !f.field.contains("imageBuildCompute") && !f.field.contains("networkMonitor")
+            })
+        }),
+        "{:#?}",
+        actionable(&left_out)
+    );
+}
+
+fn plan_of(text: &str, live: &Live) -> Plan {
+    plan(&desired(text), live, &options())
+}

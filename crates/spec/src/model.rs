@@ -97,6 +97,10 @@ pub struct HubSpec {
     pub application_insights: Option<ArmId>,
     /// Container registry, once set it can change but not be removed.
     pub container_registry: Option<ArmId>,
+    /// ARM `imageBuildCompute`: the compute that builds environment images (a name); `None`
+    /// leaves it unmanaged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_build_compute: Option<String>,
     /// The hub's managed identity.
     pub identity: Identity,
     /// How the hub reaches its storage.
@@ -200,6 +204,10 @@ pub struct Network {
     pub public_network_access: PublicNetworkAccess,
     /// The managed network's isolation mode with what only that mode can carry.
     pub isolation: Isolation,
+    /// ARM `managedNetwork.enableNetworkMonitor` (private isolation only); `None` leaves it
+    /// unmanaged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_monitor: Option<bool>,
 }
 
 /// ARM `publicNetworkAccess`.

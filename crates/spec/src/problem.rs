@@ -208,6 +208,11 @@ pub enum Problem {
         "firewallSku is only allowed with isolation privateWithApprovedOutbound (the firewall exists only there)"
     )]
     FirewallSkuWithoutApprovedOutbound,
+    /// networkMonitor with isolation public.
+    #[error(
+        "networkMonitor needs a managed network; set isolation to privateWithInternetOutbound or privateWithApprovedOutbound"
+    )]
+    NetworkMonitorWithoutManagedNetwork,
     /// Outbound rules with isolation public.
     #[error(
         "outbound rules need a managed network; set isolation to privateWithInternetOutbound or privateWithApprovedOutbound"

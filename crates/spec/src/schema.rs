@@ -86,6 +86,9 @@ struct Spec {
     /// ARM id of a container registry (Microsoft.ContainerRegistry/registries). Can change (lineage warning), cannot be removed once set.
     #[schemars(pattern(ARM_ID))]
     container_registry: Option<String>,
+    /// Name of the compute that builds environment images (ARM imageBuildCompute). Left out: not managed.
+    #[schemars(length(min = 1))]
+    image_build_compute: Option<String>,
     /// The hub's managed identity. Default: systemAssigned.
     identity: Option<Identity>,
     /// How the hub reaches its storage (ARM systemDatastoresAuthMode). Default: credential.
@@ -200,6 +203,8 @@ struct Network {
     firewall_sku: Option<FirewallSku>,
     /// User-defined outbound rules; the service's own (Required) rules are never touched.
     outbound_rules: Option<Vec<OutboundRule>>,
+    /// The managed network's network monitor (ARM enableNetworkMonitor); private isolation only. Left out: not managed.
+    network_monitor: Option<bool>,
 }
 
 #[derive(JsonSchema)]

@@ -94,7 +94,11 @@ pub fn hub_body(hub: &spec::Hub, digest: &str) -> Workspace {
                 isolation_mode: Some(network::isolation(&network.isolation)),
                 firewall_sku: network::firewall(&network.isolation),
                 outbound_rules: None,
-                other: Default::default(),
+                other: network
+                    .network_monitor
+                    .iter()
+                    .map(|on| ("enableNetworkMonitor".to_string(), json!(on)))
+                    .collect(),
             }),
             encryption: identity::encryption(&spec.encryption),
             hbi_workspace: Some(spec.high_business_impact),
@@ -104,6 +108,11 @@ pub fn hub_body(hub: &spec::Hub, digest: &str) -> Workspace {
                 .and_then(|u| u.primary.as_ref())
                 .map(|p| p.as_str().to_string()),
             system_datastores_auth_mode: Some(auth_mode(spec.storage_access)),
+            other: spec
+                .image_build_compute
+                .iter()
+                .map(|c| ("imageBuildCompute".to_string(), json!(c)))
+                .collect(),
             ..WorkspaceProperties::default()
         },
         ..Workspace::default()
@@ -202,6 +211,7 @@ impl Planner<'_> {
         network::public_network_access(hub, live, &mut update);
         let wanted = [hub.spec.display_name.as_deref(), hub.spec.description.as_deref()];
         names("spec", &live.properties, wanted, &mut update);
+        image_build_compute(hub, live, &mut update);
         // Tags: the manifest's and hubctl's; other tools' are kept and reported.
         let live_tags = live.tags.clone().unwrap_or_default();
         let wanted = tags(hub, digest, Some(&live_tags));
@@ -398,6 +408,20 @@ fn fixed(hub: &spec::Hub, live: &Workspace, update: &mut HubUpdate) {
     }
 }
 
+/// The compute that builds environment images: in place; left alone when not set.
+fn image_build_compute(hub: &spec::Hub, live: &Workspace, update: &mut HubUpdate) {
+    let Some(wanted) = hub.spec.image_build_compute.as_deref() else { return };
+    let live_value = live.properties.other.get("imageBuildCompute").and_then(|v| v.as_str());
+    if live_value != Some(wanted) {
+        update.set(
+            "spec.imageBuildCompute",
+            opt_str(live_value),
+            "imageBuildCompute",
+            json!(wanted),
+        );
+    }
+}
+
 /// How the hub reaches its storage: in place.
 fn storage_access(hub: &spec::Hub, live: &Workspace, update: &mut HubUpdate) {
     let live_auth = live.properties.system_datastores_auth_mode.as_ref();
@@ -449,13 +473,18 @@ pub(crate) fn read_names(out: &mut Manifest, p: &WorkspaceProperties) {
     }
 }
 
-/// `applicationInsights` and `containerRegistry`.
+/// `applicationInsights`, `containerRegistry` and `imageBuildCompute`.
 pub(crate) fn read_links(out: &mut Manifest, p: &WorkspaceProperties) {
     if let Some(v) = &p.application_insights {
         let _ = writeln!(out, "  applicationInsights: {v}");
     }
     if let Some(v) = &p.container_registry {
         let _ = writeln!(out, "  containerRegistry: {v}");
+    }
+    if let Some(compute) = p.other.get("imageBuildCompute").and_then(|v| v.as_str())
+        && !compute.is_empty()
+    {
+        let _ = writeln!(out, "  imageBuildCompute: {}", scalar(compute));
     }
 }
 
@@ -477,7 +506,6 @@ pub(crate) fn read_storage_access(out: &mut Manifest, p: &WorkspaceProperties) {
 /// set away from its default is named (a comment, and the list import prints), and left as
 /// it is — hubctl's PATCH bodies carry only what a manifest manages.
 const UNMANAGED_SETTINGS: &[&str] = &[
-    "imageBuildCompute",
     "sharedPrivateLinkResources",
     "workspaceHubConfig",
     "serverlessComputeSettings",

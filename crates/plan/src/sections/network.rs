@@ -159,6 +159,17 @@ impl Planner<'_> {
                 desired_fw.as_ref().map(|f| json!(f.as_str())),
             ));
         }
+        let live_monitor = network
+            .and_then(|n| n.other.get("enableNetworkMonitor"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        let desired_monitor = spec.network.network_monitor;
+        if let Some(wanted) = desired_monitor
+            && wanted != live_monitor
+        {
+            let name = "spec.network.networkMonitor";
+            fields.push(field(name, Some(json!(live_monitor)), Some(json!(wanted))));
+        }
         let towards_internet = live_mode == IsolationMode::AllowOnlyApprovedOutbound
             && desired_mode == IsolationMode::AllowInternetOutbound;
         if towards_internet {
@@ -175,6 +186,9 @@ impl Planner<'_> {
         let mut network_patch = json!({ "isolationMode": desired_mode.as_str() });
         if let Some(fw) = &desired_fw {
             network_patch["firewallSku"] = json!(fw.as_str());
+        }
+        if let Some(monitor) = desired_monitor {
+            network_patch["enableNetworkMonitor"] = json!(monitor);
         }
         let display = format!("{} network", hub.metadata.name);
         let change = self.change(key, ResourceKind::ManagedNetwork, id, display, action, reasons);
@@ -317,7 +331,12 @@ pub(crate) fn read_network(out: &mut Manifest, p: &WorkspaceProperties) {
             .unwrap_or_else(|| "standard".into());
         let _ = writeln!(out, "    firewallSku: {sku}");
     }
-    for name in ["enableNetworkMonitor", "enableFirewallLog", "managedNetworkKind"] {
+    let monitor =
+        network.and_then(|n| n.other.get("enableNetworkMonitor")).and_then(Value::as_bool);
+    if mode != IsolationMode::Disabled && monitor == Some(true) {
+        out.push_str("    networkMonitor: true\n");
+    }
+    for name in ["enableFirewallLog", "managedNetworkKind"] {
         let value = network.and_then(|n| n.other.get(name)).and_then(super::hub::set_value);
         // V1 is the default kind.
         if let Some(value) = value.filter(|v| v != "\"V1\"") {

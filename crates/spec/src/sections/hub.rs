@@ -29,6 +29,7 @@ pub(crate) const SPEC_FIELDS: &[&str] = &[
     "credentialStore",
     "applicationInsights",
     "containerRegistry",
+    "imageBuildCompute",
     "identity",
     "storageAccess",
     "encryption",
@@ -266,6 +267,7 @@ fn spec(cx: &mut Cx<'_>, node: Field<'_>, path: &FieldPath) -> Option<HubSpec> {
         fields.optional_id(cx, "applicationInsights", ResourceType::ApplicationInsights);
     let container_registry =
         fields.optional_id(cx, "containerRegistry", ResourceType::ContainerRegistry);
+    let image_build_compute = fields.optional_string(cx, "imageBuildCompute");
     let identity = match fields.get(cx, "identity") {
         Some((f, p)) => identity(cx, f, &p),
         None => Some(Identity::SystemAssigned),
@@ -290,6 +292,7 @@ fn spec(cx: &mut Cx<'_>, node: Field<'_>, path: &FieldPath) -> Option<HubSpec> {
         None => Some(Network {
             public_network_access: PublicNetworkAccess::Enabled,
             isolation: Isolation::Public,
+            network_monitor: None,
         }),
     };
     let connections = match fields.get(cx, "connections") {
@@ -311,6 +314,7 @@ fn spec(cx: &mut Cx<'_>, node: Field<'_>, path: &FieldPath) -> Option<HubSpec> {
         credential_store: credential_store?,
         application_insights: application_insights.ok()?,
         container_registry: container_registry.ok()?,
+        image_build_compute: image_build_compute.ok()?,
         identity: identity?,
         storage_access: storage_access?,
         encryption: encryption?,

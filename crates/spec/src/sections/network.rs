@@ -11,7 +11,7 @@ use crate::read::{Choice, Cx, Field};
 use crate::source::{FieldPath, Pos};
 
 pub(crate) const NETWORK_FIELDS: &[&str] =
-    &["publicNetworkAccess", "isolation", "firewallSku", "outboundRules"];
+    &["publicNetworkAccess", "isolation", "firewallSku", "outboundRules", "networkMonitor"];
 pub(crate) const RULE_FIELDS: &[&str] = &["name", "fqdn", "privateEndpoint", "serviceTag"];
 pub(crate) const PRIVATE_ENDPOINT_FIELDS: &[&str] = &["resource", "subresource", "sparkEnabled"];
 pub(crate) const SERVICE_TAG_FIELDS: &[&str] = &["tag", "protocol", "ports"];
@@ -49,9 +49,19 @@ pub(crate) fn network(
         Some((f, p)) => named_list(cx, f, &p, &OUTBOUND_RULES),
         None => Some(Vec::new()),
     };
-    let (public_network_access, mode, firewall_sku, rules) =
-        (public_network_access?, mode?, firewall_sku?, rules?);
+    let network_monitor =
+        fields.read_or(cx, "networkMonitor", Some(None), |cx, f, p| cx.boolean(f, p).map(Some));
+    let (public_network_access, mode, firewall_sku, rules, network_monitor) =
+        (public_network_access?, mode?, firewall_sku?, rules?, network_monitor?);
     let mut ok = true;
+    if network_monitor.is_some() && mode == IsolationMode::Public {
+        cx.report(
+            fields.position("networkMonitor"),
+            &path.field("networkMonitor"),
+            Problem::NetworkMonitorWithoutManagedNetwork,
+        );
+        ok = false;
+    }
     for (rule, at, rule_path) in &rules {
         let Destination::PrivateEndpoint(pe) = &rule.item else { continue };
         let duplicated = own.iter().find(|(_, id)| {
@@ -106,7 +116,7 @@ pub(crate) fn network(
             rules: rules.into_iter().map(|(rule, _, _)| rule).collect(),
         },
     };
-    ok.then_some(Network { public_network_access, isolation })
+    ok.then_some(Network { public_network_access, isolation, network_monitor })
 }
 
 /// Each rule with the position and path of its kind key (where a wrong-kind error points).

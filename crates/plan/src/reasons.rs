@@ -63,6 +63,8 @@ pub enum Reason {
     BlockedBecauseWorkspaceKindMismatch,
     /// A role name that no built-in role or role definition has.
     BlockedBecauseRoleNotFound,
+    /// Shared private links are set when a hub is created.
+    BlockedBecauseSharedPrivateLinksFixed,
 }
 
 /// A refusal Azure makes on a live hub, as data.
@@ -82,6 +84,13 @@ pub struct Rule {
 
 /// Every refusal, one row each. Sources are in shared/arm-reference/NOTES.md §5.
 pub const RULES: &[Rule] = &[
+    Rule {
+        reason: Reason::BlockedBecauseSharedPrivateLinksFixed,
+        field: "spec.network.sharedPrivateLinks",
+        why: "shared private links are taken when a hub is created: a workspace PATCH does not carry them, and a PUT may change only a link's requestMessage",
+        remedy: "keep the links the hub has (write them as they are, or leave `sharedPrivateLinks` out to leave them alone); for other links, create a new hub with them",
+        source: "Azure/azure-rest-api-specs machinelearningservices 2026-05-01 WorkspaceUpdateParameters (no sharedPrivateLinkResources); service error 'When updating a shared private link resource, only requestMessage property is allowed to be modified' (NOTES.md §5)",
+    },
     Rule {
         reason: Reason::BlockedBecauseEncryptionModeImmutable,
         field: "spec.encryption.type",

@@ -158,12 +158,20 @@ proptest! {
 
     /// network: public access, isolation, firewall, outbound rules of every kind.
     #[test]
-    fn network(public in any::<bool>(), mode in 0u8..3, basic in any::<bool>(), monitor in any::<bool>(), rules in proptest::collection::btree_map(name(), 0u8..4, 0..4)) {
+    fn network(public in any::<bool>(), mode in 0u8..3, basic in any::<bool>(), monitor in any::<bool>(), links in proptest::option::of(proptest::collection::btree_map(name(), proptest::option::of(text()), 1..3)), rules in proptest::collection::btree_map(name(), 0u8..4, 0..4)) {
         let mut tail = format!("  network:\n    publicNetworkAccess: {}\n", if public { "enabled" } else { "disabled" });
         tail += match mode { 0 => "    isolation: public\n", 1 => "    isolation: privateWithInternetOutbound\n", _ => "    isolation: privateWithApprovedOutbound\n" };
         if mode == 2 { tail += if basic { "    firewallSku: basic\n" } else { "    firewallSku: standard\n" }; }
         // Only `true` is written by import (false is the service's default).
         if mode > 0 && monitor { tail += "    networkMonitor: true\n"; }
+        if let Some(links) = &links {
+            tail += "    sharedPrivateLinks:\n";
+            for (name, message) in links {
+                let resource = format!("{}/privateLinkResources/Sql", id("Microsoft.DocumentDB/databaseAccounts", name));
+                let message = message.as_ref().map(|m| format!(", requestMessage: {}", serde_json::to_string(m).unwrap())).unwrap_or_default();
+                tail += &format!("      - {{ name: {name}, resource: {resource}, groupId: Sql{message} }}\n");
+            }
+        }
         let rules: Vec<(String, u8)> = if mode == 0 { Vec::new() } else { rules.into_iter().map(|(n, k)| (n, if mode == 1 { 1 } else { k })).collect() };
         if !rules.is_empty() {
             tail += "    outboundRules:\n";
@@ -176,7 +184,7 @@ proptest! {
             }
         }
         let (a, b) = round_trip(&manifest("", &tail));
-        let sorted = |n: &spec::Network| { let mut r = n.isolation.rules(); r.sort_by(|x, y| x.name.cmp(&y.name)); (n.public_network_access, std::mem::discriminant(&n.isolation), r, n.network_monitor) };
+        let sorted = |n: &spec::Network| { let mut r = n.isolation.rules(); r.sort_by(|x, y| x.name.cmp(&y.name)); (n.public_network_access, std::mem::discriminant(&n.isolation), r, n.network_monitor, n.shared_private_links.clone()) };
         prop_assert_eq!(sorted(&a.spec.network), sorted(&b.spec.network));
         if let (spec::Isolation::PrivateWithApprovedOutbound { firewall_sku: x, .. }, spec::Isolation::PrivateWithApprovedOutbound { firewall_sku: y, .. }) = (&a.spec.network.isolation, &b.spec.network.isolation) {
             prop_assert_eq!(x, y);

@@ -827,3 +827,36 @@ fn the_network_monitor_and_the_image_build_compute_change_in_place_when_the_mani
 fn plan_of(text: &str, live: &Live) -> Plan {
     plan(&desired(text), live, &options())
 }
+
+const LINK: &str = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.DocumentDB/databaseAccounts/cosmos/privateLinkResources/Sql";
+
+#[test]
+fn rule_shared_private_links_are_fixed_once_the_hub_exists() {
+    let links = format!(
+        "isolation: privateWithApprovedOutbound\n    sharedPrivateLinks:\n      - {{ name: cosmos, resource: {LINK}, groupId: Sql, requestMessage: please }}"
+    );
+    // Declared on a live hub without them: refused, nothing of the hub applied.
+    blocked_by(
+        &[("isolation: privateWithApprovedOutbound", &links)],
+        Reason::BlockedBecauseSharedPrivateLinksFixed,
+    );
+    // Declared at creation: in the create body.
+    let text = manifest(&[("isolation: privateWithApprovedOutbound", &links)]);
+    let created = plan(&desired(&text), &Live::default(), &options());
+    let body = hub_change(&created).after.clone().unwrap();
+    assert_eq!(body["properties"]["sharedPrivateLinkResources"][0]["properties"]["groupId"], "Sql");
+    // Then kept: the same links (ids in another case, the message left out) are no change.
+    let live = simulate::apply(&Live::default(), &created);
+    let relaxed = text.replace(LINK, &LINK.to_uppercase()).replace(", requestMessage: please", "");
+    let kept = plan(&desired(&relaxed), &live, &options());
+    // (Only hubctl's digest of the manifest, which changed, is written.)
+    let changes: Vec<_> =
+        actionable(&kept).iter().map(|c| (c.kind, c.action, c.fields.len())).collect();
+    assert_eq!(changes, [(ResourceKind::Hub, Action::Update, 0)]);
+    // And left out of the manifest, they are left alone.
+    assert!(
+        actionable(&plan(&desired(&manifest(&[])), &live, &options()))
+            .iter()
+            .all(|c| c.action != Action::Blocked)
+    );
+}

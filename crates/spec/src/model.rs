@@ -208,6 +208,26 @@ pub struct Network {
     /// unmanaged.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub network_monitor: Option<bool>,
+    /// ARM `sharedPrivateLinkResources`: set when the hub is created, fixed after; `None`
+    /// leaves them unmanaged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shared_private_links: Option<Vec<SharedPrivateLink>>,
+}
+
+/// One shared private link (ARM `sharedPrivateLinkResources[]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SharedPrivateLink {
+    /// Its name.
+    pub name: String,
+    /// ARM `privateLinkResourceId`: the target's private link resource
+    /// (`…/databaseAccounts/{name}/privateLinkResources/Sql`).
+    pub resource: ArmId,
+    /// ARM `groupId` (e.g. `Sql`).
+    pub group_id: String,
+    /// ARM `requestMessage`, shown to the target's owner who approves the link.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_message: Option<String>,
 }
 
 /// ARM `publicNetworkAccess`.

@@ -205,6 +205,26 @@ struct Network {
     outbound_rules: Option<Vec<OutboundRule>>,
     /// The managed network's network monitor (ARM enableNetworkMonitor); private isolation only. Left out: not managed.
     network_monitor: Option<bool>,
+    /// Shared private links (ARM sharedPrivateLinkResources): set when the hub is created, fixed after. Left out: not managed.
+    shared_private_links: Option<Vec<SharedPrivateLink>>,
+}
+
+/// A shared private link.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
+struct SharedPrivateLink {
+    /// Its name.
+    #[schemars(pattern(NAME))]
+    name: String,
+    /// ARM id of the target's private link resource (ARM privateLinkResourceId).
+    #[schemars(pattern(ARM_ID))]
+    resource: String,
+    /// ARM groupId, e.g. Sql.
+    #[schemars(length(min = 1))]
+    group_id: String,
+    /// The message shown to whoever approves the link.
+    request_message: Option<String>,
 }
 
 #[derive(JsonSchema)]

@@ -112,6 +112,9 @@ pub fn hub_body(hub: &spec::Hub, digest: &str) -> Workspace {
                 .image_build_compute
                 .iter()
                 .map(|c| ("imageBuildCompute".to_string(), json!(c)))
+                .chain(network.shared_private_links.as_ref().map(|links| {
+                    ("sharedPrivateLinkResources".to_string(), network::shared_private_links(links))
+                }))
                 .collect(),
             ..WorkspaceProperties::default()
         },
@@ -209,6 +212,7 @@ impl Planner<'_> {
         self.identity(hub, live, id, &mut update);
         storage_access(hub, live, &mut update);
         network::public_network_access(hub, live, &mut update);
+        network::fixed_links(hub, live, &mut update);
         let wanted = [hub.spec.display_name.as_deref(), hub.spec.description.as_deref()];
         names("spec", &live.properties, wanted, &mut update);
         image_build_compute(hub, live, &mut update);
@@ -506,7 +510,6 @@ pub(crate) fn read_storage_access(out: &mut Manifest, p: &WorkspaceProperties) {
 /// set away from its default is named (a comment, and the list import prints), and left as
 /// it is — hubctl's PATCH bodies carry only what a manifest manages.
 const UNMANAGED_SETTINGS: &[&str] = &[
-    "sharedPrivateLinkResources",
     "workspaceHubConfig",
     "serverlessComputeSettings",
     "serviceManagedResourcesSettings",

@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 
 use super::{HubAt, HubUpdate, field, to_value};
 use crate::change::*;
-use crate::import::Manifest;
+use crate::import::{Manifest, flow_scalar};
 use crate::planner::Planner;
 use crate::reasons::{Reason, WarningKind};
 
@@ -115,6 +115,65 @@ fn rule_view(rule: &OutboundRule) -> Value {
             json!({ "serviceTag": { "tag": d.service_tag, "protocol": d.protocol, "ports": d.port_ranges } })
         }
         RuleDestination::Unknown { rule_type, destination } => json!({ rule_type: destination }),
+    }
+}
+
+/// ARM's `sharedPrivateLinkResources` for the manifest's links.
+pub fn shared_private_links(links: &[spec::SharedPrivateLink]) -> Value {
+    let links: Vec<Value> = links
+        .iter()
+        .map(|l| {
+            let mut properties = json!({
+                "privateLinkResourceId": l.resource.as_str(),
+                "groupId": l.group_id,
+            });
+            if let Some(message) = &l.request_message {
+                properties["requestMessage"] = json!(message);
+            }
+            json!({ "name": l.name, "properties": properties })
+        })
+        .collect();
+    Value::Array(links)
+}
+
+/// A link as people compare it: (name, resource, group, request message), ids and names
+/// compared as ARM does.
+fn link_view(link: &Value) -> (String, String, String, Option<String>) {
+    let p = &link["properties"];
+    let text =
+        |v: &Value| v.as_str().unwrap_or_default().trim_end_matches('/').to_ascii_lowercase();
+    let message = p["requestMessage"].as_str().map(str::to_string);
+    (text(&link["name"]), text(&p["privateLinkResourceId"]), text(&p["groupId"]), message)
+}
+
+/// Shared private links, when the manifest declares them: fixed once the hub exists, so any
+/// difference refuses the hub (a request message the manifest leaves out is not compared).
+pub(crate) fn fixed_links(hub: &spec::Hub, live: &Workspace, update: &mut HubUpdate) {
+    let Some(wanted) = &hub.spec.network.shared_private_links else { return };
+    let live_links = live.properties.other.get("sharedPrivateLinkResources");
+    let live_links = live_links.and_then(Value::as_array).cloned().unwrap_or_default();
+    let mut have: Vec<_> = live_links.iter().map(link_view).collect();
+    let mut want: Vec<_> = wanted
+        .iter()
+        .zip(shared_private_links(wanted).as_array().into_iter().flatten())
+        .map(|(link, body)| {
+            let view = link_view(body);
+            (view, link.request_message.is_some())
+        })
+        .collect();
+    have.sort();
+    want.sort_by(|a, b| a.0.cmp(&b.0));
+    let same = have.len() == want.len()
+        && have.iter().zip(&want).all(|(h, (w, compare_message))| {
+            (&h.0, &h.1, &h.2) == (&w.0, &w.1, &w.2) && (!compare_message || h.3 == w.3)
+        });
+    if !same {
+        update.block(
+            Reason::BlockedBecauseSharedPrivateLinksFixed,
+            "spec.network.sharedPrivateLinks",
+            Some(Value::Array(live_links)),
+            Some(shared_private_links(wanted)),
+        );
     }
 }
 
@@ -344,6 +403,7 @@ pub(crate) fn read_network(out: &mut Manifest, p: &WorkspaceProperties) {
             out.not_expressed("    ", what);
         }
     }
+    read_links(out, p);
     let rules: Vec<(&String, &OutboundRule)> = network
         .and_then(|n| n.outbound_rules.as_ref())
         .map(|r| r.iter().filter(|(_, r)| r.is_user_defined()).collect())
@@ -385,5 +445,27 @@ pub(crate) fn read_network(out: &mut Manifest, p: &WorkspaceProperties) {
                 Ok(())
             }
         };
+    }
+}
+
+/// `network.sharedPrivateLinks`, when the hub has any.
+fn read_links(out: &mut Manifest, p: &WorkspaceProperties) {
+    let links = p.other.get("sharedPrivateLinkResources").and_then(Value::as_array);
+    let Some(links) = links.filter(|l| !l.is_empty()) else { return };
+    out.push_str("    sharedPrivateLinks:\n");
+    for link in links {
+        let props = &link["properties"];
+        let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+        let message = props["requestMessage"]
+            .as_str()
+            .map(|m| format!(", requestMessage: {}", flow_scalar(m)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "      - {{ name: {}, resource: {}, groupId: {}{message} }}",
+            flow_scalar(&text(&link["name"])),
+            text(&props["privateLinkResourceId"]),
+            flow_scalar(&text(&props["groupId"])),
+        );
     }
 }

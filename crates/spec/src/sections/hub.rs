@@ -293,6 +293,7 @@ fn spec(cx: &mut Cx<'_>, node: Field<'_>, path: &FieldPath) -> Option<HubSpec> {
             public_network_access: PublicNetworkAccess::Enabled,
             isolation: Isolation::Public,
             network_monitor: None,
+            shared_private_links: None,
         }),
     };
     let connections = match fields.get(cx, "connections") {

@@ -10,8 +10,34 @@ use crate::raw::Value;
 use crate::read::{Choice, Cx, Field};
 use crate::source::{FieldPath, Pos};
 
-pub(crate) const NETWORK_FIELDS: &[&str] =
-    &["publicNetworkAccess", "isolation", "firewallSku", "outboundRules", "networkMonitor"];
+pub(crate) const NETWORK_FIELDS: &[&str] = &[
+    "publicNetworkAccess",
+    "isolation",
+    "firewallSku",
+    "outboundRules",
+    "networkMonitor",
+    "sharedPrivateLinks",
+];
+pub(crate) const SHARED_PRIVATE_LINK_FIELDS: &[&str] =
+    &["name", "resource", "groupId", "requestMessage"];
+
+/// `network.sharedPrivateLinks`: a list of named items.
+pub(crate) const SHARED_PRIVATE_LINKS: NamedList<SharedPrivateLink> = NamedList {
+    allowed: SHARED_PRIVATE_LINK_FIELDS,
+    what: "shared private link",
+    name: "shared private link name",
+    read: read_link,
+};
+
+/// One item of [`SHARED_PRIVATE_LINKS`].
+fn read_link(cx: &mut Cx<'_>, item: Item<'_, '_>) -> Option<SharedPrivateLink> {
+    let Item { fields, name, .. } = item;
+    let resource = fields.required(cx, "resource").and_then(|(f, p)| cx.arm_id(f, &p, None));
+    let group_id = fields.required(cx, "groupId").and_then(|(f, p)| cx.nonempty_string(f, &p));
+    let request_message = fields.optional_string(cx, "requestMessage");
+    let (name, resource, group_id) = (name?, resource?, group_id?);
+    Some(SharedPrivateLink { name, resource, group_id, request_message: request_message.ok()? })
+}
 pub(crate) const RULE_FIELDS: &[&str] = &["name", "fqdn", "privateEndpoint", "serviceTag"];
 pub(crate) const PRIVATE_ENDPOINT_FIELDS: &[&str] = &["resource", "subresource", "sparkEnabled"];
 pub(crate) const SERVICE_TAG_FIELDS: &[&str] = &["tag", "protocol", "ports"];
@@ -51,8 +77,12 @@ pub(crate) fn network(
     };
     let network_monitor =
         fields.read_or(cx, "networkMonitor", Some(None), |cx, f, p| cx.boolean(f, p).map(Some));
+    let shared_private_links = fields.read_or(cx, "sharedPrivateLinks", Some(None), |cx, f, p| {
+        named_list(cx, f, p, &SHARED_PRIVATE_LINKS).map(Some)
+    });
     let (public_network_access, mode, firewall_sku, rules, network_monitor) =
         (public_network_access?, mode?, firewall_sku?, rules?, network_monitor?);
+    let shared_private_links = shared_private_links?;
     let mut ok = true;
     if network_monitor.is_some() && mode == IsolationMode::Public {
         cx.report(
@@ -116,7 +146,12 @@ pub(crate) fn network(
             rules: rules.into_iter().map(|(rule, _, _)| rule).collect(),
         },
     };
-    ok.then_some(Network { public_network_access, isolation, network_monitor })
+    ok.then_some(Network {
+        public_network_access,
+        isolation,
+        network_monitor,
+        shared_private_links,
+    })
 }
 
 /// Each rule with the position and path of its kind key (where a wrong-kind error points).

@@ -112,7 +112,6 @@ async fn a_hub_stored_as_the_public_example_shows_it_imports_and_plans_clean() {
     let args = ["import", "--subscription", SUB, "--name", "testworkspace", "--out", "hubs"];
     let imported = lab.hubctl(&args).await.expect(0);
     let manifest = std::fs::read_to_string(lab.dir.path().join("hubs/testworkspace.yaml")).unwrap();
-    // What no manifest field holds is named, in the file and on stderr.
     // What a manifest holds is written as a field, and not named as left out.
     assert!(manifest.contains("  imageBuildCompute: testcompute\n"), "{manifest}");
     assert!(
@@ -251,6 +250,13 @@ async fn every_hub_shaped_as_a_public_example_imports_plans_and_drifts_clean() {
         }
     });
     stored.push(grant);
+    // A connection a manifest cannot hold (managed-identity auth), stored as the service keeps it.
+    stored.push(json!({
+        "id": format!("{hub_id}/connections/lake"), "name": "lake",
+        "type": "Microsoft.MachineLearningServices/workspaces/connections",
+        "properties": {"category": "AzureBlob", "authType": "ManagedIdentity", "target": "https://lake.blob.core.windows.net/raw",
+            "metadata": {"ResourceId": "/subscriptions/x/resourceGroups/y/providers/Microsoft.Storage/storageAccounts/lake", "ContainerName": "raw"}}
+    }));
     lab.emulator.store(stored).unwrap();
     let imported = lab.hubctl(&["import", "--subscription", SUB, "--out", "hubs"]).await.expect(0);
     for (_, name) in examples {
@@ -264,6 +270,19 @@ async fn every_hub_shaped_as_a_public_example_imports_plans_and_drifts_clean() {
         std::fs::read_to_string(lab.dir.path().join(format!("hubs/{name}.yaml"))).unwrap()
     };
     assert!(read("from-get").contains("role: Reader"), "{}", read("from-get"));
+    // What no manifest field holds is named, in the file and on stderr: a network setting of
+    // the 2025-12-01 example, and a connection with another auth.
+    for (hub, what) in [
+        ("from-update", "network.enableFirewallLog: true — not managed by hubctl, left as it is"),
+        (
+            "from-get",
+            "connection lake (AzureBlob) uses auth ManagedIdentity, which a manifest cannot hold",
+        ),
+    ] {
+        assert!(imported.stderr.contains(&format!("warning: {hub}: ")), "{}", imported.stderr);
+        assert!(imported.stderr.contains(what), "{what} not named:\n{}", imported.stderr);
+        assert!(read(hub).contains(&format!("# {what}")), "{what} not in:\n{}", read(hub));
+    }
     let plan = lab.hubctl(&["plan", "hubs"]).await;
     let all: Vec<String> = examples.iter().map(|(_, n)| read(n)).collect();
     assert_eq!(

@@ -83,8 +83,14 @@ pub fn adopt(printer: &mut Printer, global: &GlobalArgs, args: AdoptArgs) -> Exi
         } else if ready.is_empty() {
             printer.out("Nothing to adopt.\n");
             ExitStatus::Success
-        } else if !args.auto_approve && !matches!(confirmed(printer), Ok(true)) {
-            printer.err("Not adopted.\n");
+        } else if let Some(refusal) =
+            (!args.auto_approve).then(|| confirmed(printer)).and_then(|answer| match answer {
+                Ok(true) => None,
+                Ok(false) => Some("Not adopted.\n".to_string()),
+                Err(e) => Some(format!("error: {e}\n")),
+            })
+        {
+            printer.err(&refusal);
             ExitStatus::Error
         } else {
             let mut status = ExitStatus::Success;

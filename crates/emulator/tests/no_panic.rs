@@ -12,11 +12,11 @@ use support::*;
 
 fn segment() -> impl Strategy<Value = String> {
     prop_oneof![
-        Just("subscriptions".to_string()),
-        Just(SUB.to_string()),
-        Just("resourceGroups".to_string()),
-        Just(RG.to_string()),
-        proptest::sample::select(vec![
+        1 => Just("subscriptions".to_string()),
+        1 => Just(SUB.to_string()),
+        1 => Just("resourceGroups".to_string()),
+        1 => Just(RG.to_string()),
+        13 => proptest::sample::select(vec![
             "providers",
             "Microsoft.MachineLearningServices",
             "Microsoft.Authorization",
@@ -32,7 +32,7 @@ fn segment() -> impl Strategy<Value = String> {
             ".."
         ])
         .prop_map(str::to_string),
-        "[a-zA-Z0-9_.%-]{1,12}",
+        1 => "[a-zA-Z0-9_.%-]{1,12}",
     ]
 }
 

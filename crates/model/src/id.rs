@@ -271,9 +271,16 @@ pub fn same_id(a: &str, b: &str) -> bool {
     a.trim_end_matches('/').eq_ignore_ascii_case(b.trim_end_matches('/'))
 }
 
-/// The subscription GUID of an id, lower case.
+/// The subscription GUID of an id or of any ARM request path under a subscription (list and
+/// action paths included, which are not resource ids), lower case.
 pub fn subscription_of(id: &str) -> Option<String> {
-    ArmId::parse(id).ok()?.subscription().map(str::to_ascii_lowercase)
+    let mut parts = id.split('/').filter(|s| !s.is_empty());
+    match (parts.next(), parts.next()) {
+        (Some(s), Some(sub)) if s.eq_ignore_ascii_case("subscriptions") => {
+            Some(sub.to_ascii_lowercase())
+        }
+        _ => None,
+    }
 }
 
 /// The trailing GUID of a role definition id, at any scope, lower case
@@ -303,6 +310,11 @@ mod tests {
         ));
         assert_eq!(subscription_of("/subscriptions/ABC/resourceGroups/x"), Some("abc".into()));
         assert_eq!(subscription_of("/providers/x/y/z"), None);
+        // Paths that are not resource ids still name their subscription (throttling buckets).
+        let list = "/subscriptions/S1/providers/Microsoft.MachineLearningServices/workspaces";
+        assert_eq!(subscription_of(list), Some("s1".into()));
+        let register = "/subscriptions/S1/providers/Microsoft.MachineLearningServices/register";
+        assert_eq!(subscription_of(register), Some("s1".into()));
         assert_eq!(
             role_definition_guid(
                 "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/ABC/"

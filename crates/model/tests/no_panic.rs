@@ -13,9 +13,9 @@ fn json_value() -> impl Strategy<Value = Value> {
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(|n| json!(n)),
         prop_oneof![
-            proptest::sample::select(vec!["Hub", "FQDN", "PrivateEndpoint", "Required", "Enabled"])
+            5 => proptest::sample::select(vec!["Hub", "FQDN", "PrivateEndpoint", "Required", "Enabled"])
                 .prop_map(str::to_string),
-            "\\PC{0,12}"
+            1 => "\\PC{0,12}"
         ]
         .prop_map(Value::String),
     ];
@@ -24,7 +24,7 @@ fn json_value() -> impl Strategy<Value = Value> {
             proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
             proptest::collection::btree_map(
                 prop_oneof![
-                    proptest::sample::select(vec![
+                    12 => proptest::sample::select(vec![
                         "properties",
                         "type",
                         "destination",
@@ -39,7 +39,7 @@ fn json_value() -> impl Strategy<Value = Value> {
                         "kind"
                     ])
                     .prop_map(str::to_string),
-                    "[a-z]{1,8}",
+                    1 => "[a-z]{1,8}",
                 ],
                 inner,
                 0..6,

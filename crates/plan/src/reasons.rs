@@ -280,7 +280,7 @@ impl WarningKind {
                 "tags other tools added are reported, not removed; name them in the manifest to manage them"
             }
             WarningKind::NotOwned => {
-                "this hub has no hubctl ownership tag, so --prune will not delete it"
+                "this hub has no hubctl ownership tag (it is not adopted), so --prune deletes neither it nor its undeclared projects; `hubctl adopt` adopts it"
             }
             WarningKind::ForeignConnection => "a connection hubctl did not create is left alone",
             WarningKind::CallerAccessKept => {

@@ -753,7 +753,10 @@ fn nothing_is_pruned_under_a_hub_hubctl_has_not_adopted() {
     let without = manifest(&[]).replace("    - name: proj-one\n", "    - name: proj-two\n");
     let plan = plan(&desired(&without), &live, &PlanOptions { prune: true, ..options() });
     assert!(plan.changes.iter().all(|c| c.action != Action::Delete), "{:#?}", actionable(&plan));
-    assert!(plan.warnings.iter().any(|w| w.kind == WarningKind::UndeclaredProject));
+    // The warning says why --prune did not delete it (not "plan with --prune").
+    let warning = plan.warnings.iter().find(|w| w.detail == "hub-one/proj-one").unwrap();
+    assert_eq!(warning.kind, WarningKind::NotOwned);
+    assert!(warning.kind.text().contains("not adopted"));
 }
 
 #[test]

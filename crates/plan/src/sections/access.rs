@@ -208,6 +208,14 @@ pub(crate) fn read_access(out: &mut Manifest, indent: &str, assignments: &[RoleA
     }
     let _ = writeln!(out, "{indent}access:\n{indent}  assignments:");
     for a in assignments {
+        let delegated = a.properties.other.get("delegatedManagedIdentityResourceId");
+        if let Some(value) = delegated.and_then(super::hub::set_value) {
+            let what = format!(
+                "assignment {} has delegatedManagedIdentityResourceId {value}, which a manifest cannot hold; left as it is",
+                a.name
+            );
+            out.not_expressed(&format!("{indent}    "), what);
+        }
         let guid = role_definition_guid(&a.properties.role_definition_id);
         let role = roles::name_of(&guid).map(str::to_string).unwrap_or(guid);
         let (principal, kind) = (&a.properties.principal_id, read_principal_type(a));

@@ -171,6 +171,16 @@ pub(crate) fn read_connections(out: &mut Manifest, connections: Option<&Vec<Conn
             out.not_expressed("    ", format!("connection {} ({}) uses an API key, which hubctl cannot manage yet; left as it is", c.name, c.properties.category));
             continue;
         }
+        if !c.properties.auth_type.eq_ignore_ascii_case("AAD") {
+            out.not_expressed(
+                "    ",
+                format!(
+                    "connection {} ({}) uses auth {}, which a manifest cannot hold (only entraId); left as it is",
+                    c.name, c.properties.category, c.properties.auth_type
+                ),
+            );
+            continue;
+        }
         let (Some(category), Some(resource)) = (category, metadata("ResourceId")) else {
             out.not_expressed(
                 "    ",

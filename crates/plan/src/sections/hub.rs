@@ -181,7 +181,9 @@ impl Planner<'_> {
         let live_tags = live.and_then(|h| h.workspace.tags.as_ref());
         let live_digest = live_tags.and_then(|t| t.get(DIGEST_TAG)).cloned();
         let adopted = live.is_none_or(|h| is_adopted(&h.workspace));
-        if changed && !adopted {
+        // A blocked hub is not applied, so not adopted either.
+        let blocked = self.changes[first_change..].iter().any(|c| c.action == Action::Blocked);
+        if changed && !adopted && !blocked {
             self.adopt_with_changes(hub, first_change, &digest, live_tags);
         }
         let classification = match (changed, live_digest.as_deref() == Some(digest.as_str())) {
@@ -506,20 +508,12 @@ pub(crate) fn read_storage_access(out: &mut Manifest, p: &WorkspaceProperties) {
     }
 }
 
-/// Workspace settings a platform team may have set that no manifest field holds: each one
-/// set away from its default is named (a comment, and the list import prints), and left as
-/// it is — hubctl's PATCH bodies carry only what a manifest manages.
-const UNMANAGED_SETTINGS: &[&str] = &[
-    "workspaceHubConfig",
-    "serverlessComputeSettings",
-    "serviceManagedResourcesSettings",
-    "featureStoreSettings",
-    "associatedWorkspaces",
-    "enableDataIsolation",
-    "v1LegacyMode",
-    "allowPublicAccessWhenBehindVnet",
-    "enableServiceSideCMKEncryption",
-];
+/// Workspace properties import reads into manifest fields, or that the service sets itself
+/// (hubctl_model::WORKSPACE_READ_ONLY): every other one set away from its default
+/// (`workspaceHubConfig`, `serverlessComputeSettings`, `v1LegacyMode`, fields of later
+/// api-versions, …) is named — a comment, and the list import prints — and left as it is:
+/// hubctl's PATCH bodies carry only what a manifest manages.
+const READ_INTO_FIELDS: &[&str] = &["imageBuildCompute", "sharedPrivateLinkResources"];
 
 /// A setting's value in a few words, or none when it is at its default (absent, null, false,
 /// empty).
@@ -545,14 +539,15 @@ pub(crate) fn set_value(value: &serde_json::Value) -> Option<String> {
     }
 }
 
-/// The hub's settings no manifest field holds (see [`UNMANAGED_SETTINGS`]).
+/// The hub's settings no manifest field holds (see [`READ_INTO_FIELDS`]).
 pub(crate) fn read_unmanaged(out: &mut Manifest, p: &WorkspaceProperties) {
-    for name in UNMANAGED_SETTINGS {
-        if let Some(value) = p.other.get(*name).and_then(set_value) {
-            out.not_expressed(
-                "  ",
-                format!("{name}: {value} — not managed by hubctl, left as it is"),
-            );
+    let known = |name: &str| {
+        READ_INTO_FIELDS.contains(&name) || hubctl_model::WORKSPACE_READ_ONLY.contains(&name)
+    };
+    for (name, value) in p.other.iter().filter(|(name, _)| !known(name)) {
+        if let Some(value) = set_value(value) {
+            let what = format!("{name}: {value} — not managed by hubctl, left as it is");
+            out.not_expressed("  ", what);
         }
     }
 }

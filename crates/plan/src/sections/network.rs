@@ -390,15 +390,19 @@ pub(crate) fn read_network(out: &mut Manifest, p: &WorkspaceProperties) {
             .unwrap_or_else(|| "standard".into());
         let _ = writeln!(out, "    firewallSku: {sku}");
     }
-    let monitor =
-        network.and_then(|n| n.other.get("enableNetworkMonitor")).and_then(Value::as_bool);
+    let monitor = network.and_then(|n| n.other.get("enableNetworkMonitor"));
+    let monitor = monitor.and_then(Value::as_bool);
     if mode != IsolationMode::Disabled && monitor == Some(true) {
         out.push_str("    networkMonitor: true\n");
     }
-    for name in ["enableFirewallLog", "managedNetworkKind"] {
-        let value = network.and_then(|n| n.other.get(name)).and_then(super::hub::set_value);
+    // The service's own parts of the network, and what is read into fields above.
+    let known = ["status", "networkId", "firewallPublicIpAddress", "changeableIsolationModes"];
+    let others = network.into_iter().flat_map(|n| n.other.iter());
+    for (name, value) in others.filter(|(name, _)| !known.contains(&name.as_str())) {
+        let readable = name == "enableNetworkMonitor" && mode != IsolationMode::Disabled;
         // V1 is the default kind.
-        if let Some(value) = value.filter(|v| v != "\"V1\"") {
+        let value = super::hub::set_value(value).filter(|v| v != "\"V1\"");
+        if let (Some(value), false) = (value, readable) {
             let what = format!("network.{name}: {value} — not managed by hubctl, left as it is");
             out.not_expressed("    ", what);
         }

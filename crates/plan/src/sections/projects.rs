@@ -127,6 +127,9 @@ impl Planner<'_> {
                 let reasons = vec![Reason::DeleteBecauseNotDeclared];
                 let change = self.change(key, kind, &resource, display, Action::Delete, reasons);
                 change.before = Some(to_value(&current.workspace));
+            } else if self.options.prune {
+                // --prune was asked for, but the hub is not hubctl's (not adopted).
+                self.warn(WarningKind::NotOwned, hub_id.as_str(), display);
             } else {
                 self.warn(WarningKind::UndeclaredProject, &current.workspace.id, display);
             }

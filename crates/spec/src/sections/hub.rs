@@ -267,7 +267,9 @@ fn spec(cx: &mut Cx<'_>, node: Field<'_>, path: &FieldPath) -> Option<HubSpec> {
         fields.optional_id(cx, "applicationInsights", ResourceType::ApplicationInsights);
     let container_registry =
         fields.optional_id(cx, "containerRegistry", ResourceType::ContainerRegistry);
-    let image_build_compute = fields.optional_string(cx, "imageBuildCompute");
+    let image_build_compute = fields.read_or(cx, "imageBuildCompute", Ok(None), |cx, f, p| {
+        cx.nonempty_string(f, p).map(Some).ok_or(())
+    });
     let identity = match fields.get(cx, "identity") {
         Some((f, p)) => identity(cx, f, &p),
         None => Some(Identity::SystemAssigned),

@@ -1107,3 +1107,24 @@ async fn a_blob_connection_without_its_account_and_container_is_refused() {
     assert!(status == 200 || status == 201, "{status}");
     cloud.emulator.shutdown().await;
 }
+
+#[tokio::test]
+async fn shared_private_links_take_only_a_new_request_message_once_the_hub_exists() {
+    let cloud = Cloud::default().await;
+    let url = ws_url(&cloud, "linked-hub");
+    let link = |group: &str, message: &str| {
+        json!([{ "name": "cosmos", "properties": {
+            "privateLinkResourceId": id("Microsoft.DocumentDB/databaseAccounts", "cosmos/privateLinkResources/Sql"),
+            "groupId": group, "requestMessage": message } }])
+    };
+    let mut hub = hub_body();
+    hub["properties"]["sharedPrivateLinkResources"] = link("Sql", "please");
+    assert_eq!(cloud.put_and_wait(&url, &hub).await.0, 200);
+    hub["properties"]["sharedPrivateLinkResources"] = link("Sql", "please, again");
+    assert_eq!(cloud.put_and_wait(&url, &hub).await.0, 200, "a new request message is taken");
+    hub["properties"]["sharedPrivateLinkResources"] = link("MongoDB", "please");
+    let (status, body) = cloud.put_and_wait(&url, &hub).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("only 'requestMessage'"), "{body}");
+    cloud.emulator.shutdown().await;
+}

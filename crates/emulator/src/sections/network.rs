@@ -21,6 +21,28 @@ pub(crate) fn check_transition(
     new: &Value,
 ) -> Result<(), ArmError> {
     let (op, np) = (&old["properties"], &new["properties"]);
+    // Shared private links: a PATCH does not carry them; a PUT may change only a link's
+    // requestMessage (quoted in shared/arm-reference NOTES.md §5).
+    let links = |p: &Value| {
+        let mut links: Vec<(String, String, String)> = p["sharedPrivateLinkResources"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|l| {
+                let text = |v: &Value| v.as_str().unwrap_or_default().to_ascii_lowercase();
+                let p = &l["properties"];
+                (text(&l["name"]), text(&p["privateLinkResourceId"]), text(&p["groupId"]))
+            })
+            .collect();
+        links.sort();
+        links
+    };
+    if np.get("sharedPrivateLinkResources").is_some() && links(op) != links(np) {
+        return Err(ArmError::bad_request(
+            "BadRequest",
+            "When updating a shared private link resource, only 'requestMessage' property is allowed to be modified",
+        ));
+    }
     let (old_mode, new_mode) = (isolation(op), isolation(np));
     if old_mode != "Disabled" && new_mode == "Disabled" {
         return Err(ArmError::bad_request(

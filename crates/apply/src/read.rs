@@ -4,8 +4,9 @@
 //! them). Reads grow with subscriptions and resource groups, not with resources
 //! (hubctl_client::inventory).
 
-use hubctl_client::inventory::{HubTarget, InventoryRequest, Strategy};
-use hubctl_model::ArmId;
+use hubctl_client::inventory::{self, HubTarget, InventoryRequest, Strategy};
+use hubctl_client::{ArmClient, ClientError};
+use hubctl_model::{ArmId, LiveHub};
 use hubctl_plan::Plan;
 use hubctl_spec::Desired;
 use hubctl_spec::model::RoleRef;
@@ -64,4 +65,46 @@ pub fn for_saved_plan(plan: &Plan) -> InventoryRequest {
         })
         .collect();
     InventoryRequest { hubs, role_names: Vec::new(), strategy: Strategy::Auto }
+}
+
+/// What `hubctl import` reads: the hubs of a subscription (or of one resource group, or the one
+/// named), each with its projects, rules, connections and access — in list order. A thin list
+/// item (no kind) is read again by GET before it is judged a hub.
+pub async fn for_import(
+    client: &ArmClient,
+    subscription: &str,
+    resource_group: Option<&str>,
+    name: Option<&str>,
+) -> Result<Vec<LiveHub>, ClientError> {
+    let workspaces = client.workspaces();
+    let listed = match resource_group {
+        Some(rg) => workspaces.list_by_resource_group(subscription, rg, Some("Hub")).await?,
+        None => workspaces.list_by_subscription(subscription).await?,
+    };
+    let (listed, _) = inventory::complete(client, listed).await?;
+    let hubs: Vec<HubTarget> = listed
+        .into_iter()
+        .filter(|w| w.is_hub() && name.is_none_or(|n| n.eq_ignore_ascii_case(&w.name)))
+        .filter_map(|w| {
+            let id = ArmId::parse(&w.id).ok()?;
+            Some(HubTarget {
+                subscription: subscription.to_string(),
+                resource_group: id.resource_group()?.to_string(),
+                name: w.name.clone(),
+                projects: Vec::new(),
+                rules: Vec::new(),
+                read_connections: true,
+            })
+        })
+        .collect();
+    let request =
+        InventoryRequest { hubs: hubs.clone(), role_names: Vec::new(), strategy: Strategy::Auto };
+    let (mut live, _) = inventory::read(client, &request).await?;
+    Ok(hubs
+        .iter()
+        .filter_map(|h| {
+            let id = ArmId::workspace(&h.subscription, &h.resource_group, &h.name);
+            live.hubs.remove(id.key())
+        })
+        .collect())
 }

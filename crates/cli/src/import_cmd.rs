@@ -7,9 +7,6 @@
 
 use std::path::PathBuf;
 
-use hubctl_client::inventory::{self, HubTarget, InventoryRequest, Strategy};
-use hubctl_model::{ArmId, id_key};
-
 use crate::ExitStatus;
 use crate::context::{self, GlobalArgs};
 use crate::output::Printer;
@@ -37,69 +34,16 @@ pub fn import(printer: &mut Printer, global: &GlobalArgs, args: ImportArgs) -> E
     let Some(runtime) = plan_cmd::start(printer) else { return ExitStatus::Error };
     let result = runtime.block_on(async {
         let target = context::connect(global).await.map_err(|e| e.to_string())?;
-        let workspaces = match &args.resource_group {
-            Some(rg) => {
-                target
-                    .client
-                    .workspaces()
-                    .list_by_resource_group(&args.subscription, rg, Some("Hub"))
-                    .await
-            }
-            None => target.client.workspaces().list_by_subscription(&args.subscription).await,
-        };
-        // A thin list item (no kind) is read again by GET before it is judged a hub.
-        let workspaces = match workspaces {
-            Ok(list) => inventory::complete(&target.client, list).await.map(|(all, _)| all),
-            Err(e) => Err(e),
-        };
-        let hubs: Vec<HubTarget> = match workspaces {
-            Ok(list) => list
-                .into_iter()
-                .filter(|w| {
-                    w.is_hub() && args.name.as_ref().is_none_or(|n| n.eq_ignore_ascii_case(&w.name))
-                })
-                .map(|w| HubTarget {
-                    subscription: args.subscription.clone(),
-                    resource_group: ArmId::parse(&w.id)
-                        .ok()
-                        .and_then(|id| id.resource_group().map(str::to_string))
-                        .unwrap_or_default(),
-                    name: w.name.clone(),
-                    projects: Vec::new(),
-                    rules: Vec::new(),
-                    read_connections: true,
-                })
-                .collect(),
-            Err(e) => {
-                target.close().await;
-                return Err(e.to_string());
-            }
-        };
-        let read = inventory::read(
-            &target.client,
-            &InventoryRequest {
-                hubs: hubs.clone(),
-                role_names: Vec::new(),
-                strategy: Strategy::Auto,
-            },
-        )
-        .await;
+        let (rg, name) = (args.resource_group.as_deref(), args.name.as_deref());
+        let read =
+            hubctl_apply::read::for_import(&target.client, &args.subscription, rg, name).await;
         target.close().await;
-        let (live, _) = read.map_err(|e| e.to_string())?;
-        let wanted: Vec<String> = hubs
-            .iter()
-            .map(|h| {
-                id_key(&hubctl_model::workspace_id(&h.subscription, &h.resource_group, &h.name))
-            })
-            .collect();
+        let hubs = read.map_err(|e| e.to_string())?;
         Ok::<_, String>(
-            wanted
-                .iter()
-                .filter_map(|k| {
-                    live.hubs.get(k).map(|h| {
-                        let text = hubctl_plan::import::manifest(&args.subscription, h);
-                        (h.workspace.name.clone(), text)
-                    })
+            hubs.iter()
+                .map(|h| {
+                    let text = hubctl_plan::import::manifest(&args.subscription, h);
+                    (h.workspace.name.clone(), text)
                 })
                 .collect::<Vec<_>>(),
         )

@@ -257,3 +257,162 @@ proptest! {
         prop_assert_eq!(view(&a), view(&b));
     }
 }
+
+/// One manifest of the update property: what an update can change in place, in every section.
+#[derive(Debug, Clone)]
+struct InPlace {
+    display: Option<String>,
+    description: Option<String>,
+    identity_access: bool,
+    image_build: Option<String>,
+    public: bool,
+    approved: bool,
+    basic: bool,
+    monitor: bool,
+    grants: Vec<(u8, bool, Option<String>)>,
+    projects: Vec<(String, Option<String>)>,
+}
+
+fn in_place() -> impl Strategy<Value = InPlace> {
+    (
+        (
+            proptest::option::of(text()),
+            proptest::option::of(text()),
+            any::<bool>(),
+            proptest::option::of(name()),
+        ),
+        (any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()),
+        proptest::collection::vec((0u8..3, any::<bool>(), proptest::option::of(text())), 0..3),
+        proptest::collection::vec((name(), proptest::option::of(text())), 0..2),
+    )
+        .prop_map(
+            |(
+                (display, description, identity_access, image_build),
+                (public, approved, basic, monitor),
+                grants,
+                projects,
+            )| {
+                InPlace {
+                    display,
+                    description,
+                    identity_access,
+                    image_build,
+                    public,
+                    approved,
+                    basic,
+                    monitor,
+                    grants,
+                    projects,
+                }
+            },
+        )
+}
+
+fn in_place_text(m: &InPlace) -> String {
+    let q = |t: &str| serde_json::to_string(t).unwrap();
+    let mut tail = String::new();
+    if let Some(d) = &m.display {
+        tail += &format!("  displayName: {}\n", q(d));
+    }
+    if let Some(d) = &m.description {
+        tail += &format!("  description: {}\n", q(d));
+    }
+    tail += if m.identity_access {
+        "  storageAccess: identity\n"
+    } else {
+        "  storageAccess: credential\n"
+    };
+    if let Some(c) = &m.image_build {
+        tail += &format!("  imageBuildCompute: {c}\n");
+    }
+    tail += &format!(
+        "  network:\n    publicNetworkAccess: {}\n",
+        if m.public { "enabled" } else { "disabled" }
+    );
+    // Always private: a managed network cannot go back to public, so updates stay in place.
+    if m.approved {
+        tail += &format!(
+            "    isolation: privateWithApprovedOutbound\n    firewallSku: {}\n",
+            if m.basic { "basic" } else { "standard" }
+        );
+    } else {
+        tail += "    isolation: privateWithInternetOutbound\n";
+    }
+    tail += &format!("    networkMonitor: {}\n", m.monitor);
+    let roles = ["Azure AI Developer", "Reader", "Azure AI User"];
+    if !m.grants.is_empty() {
+        tail += "  access:\n    assignments:\n";
+        for (i, (role, conditioned, description)) in m.grants.iter().enumerate() {
+            tail += &format!(
+                "      - principal: 7d2f6a0e-0000-0000-0000-0000000002{i:02}\n        principalType: group\n        role: {}\n",
+                roles[*role as usize]
+            );
+            if *conditioned {
+                tail += "        condition: \"@Resource[Microsoft.Storage/storageAccounts/blobServices/containers:name] StringEquals 'x'\"\n";
+            }
+            if let Some(d) = description {
+                tail += &format!("        description: {}\n", q(d));
+            }
+        }
+    }
+    if !m.projects.is_empty() {
+        tail += "  projects:\n";
+        for (name, display) in &m.projects {
+            tail += &format!("    - name: p-{name}\n");
+            if let Some(d) = display {
+                tail += &format!("      displayName: {}\n", q(d));
+            }
+        }
+    }
+    manifest("", &tail)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// The update mapping (PATCH bodies, rewritten assignments): manifest A applied, then B
+    /// planned over it and applied, then imported — B's sections come back (what B leaves out
+    /// of an optional field keeps A's value, as the service keeps it).
+    #[test]
+    fn every_section_after_an_update(a in in_place(), b in in_place()) {
+        let options = PlanOptions { target: "t".into(), tool_version: "t".into(), ..PlanOptions::default() };
+        let (text_a, text_b) = (in_place_text(&a), in_place_text(&b));
+        let desired_a = hubctl_spec::load_str(Path::new("hub.yaml"), &text_a).unwrap();
+        let desired_b = hubctl_spec::load_str(Path::new("hub.yaml"), &text_b).unwrap();
+        let live_a = simulate::apply(&Live::default(), &plan(&desired_a, &Live::default(), &options));
+        let update = plan(&desired_b, &live_a, &options);
+        prop_assert!(!update.is_blocked(), "{:#?}", update.changes);
+        let live_b = simulate::apply(&live_a, &update);
+        let hub = live_b.hubs.values().next().unwrap();
+        let imported = load(&hubctl_plan::import::manifest(SUB, hub).text);
+        let (want, got) = (load(&text_b), imported);
+        // Optional fields B leaves out keep what A set.
+        let keep = |b: &Option<String>, a: &Option<String>| b.clone().or_else(|| a.clone());
+        prop_assert_eq!(&keep(&b.display, &a.display), &got.spec.display_name);
+        prop_assert_eq!(&keep(&b.description, &a.description), &got.spec.description);
+        prop_assert_eq!(&keep(&b.image_build, &a.image_build), &got.spec.image_build_compute);
+        prop_assert_eq!(want.spec.storage_access, got.spec.storage_access);
+        prop_assert_eq!(want.spec.network.public_network_access, got.spec.network.public_network_access);
+        prop_assert_eq!(std::mem::discriminant(&want.spec.network.isolation), std::mem::discriminant(&got.spec.network.isolation));
+        if let (spec::Isolation::PrivateWithApprovedOutbound { firewall_sku: x, .. }, spec::Isolation::PrivateWithApprovedOutbound { firewall_sku: y, .. }) = (&want.spec.network.isolation, &got.spec.network.isolation) {
+            prop_assert_eq!(x, y);
+        }
+        prop_assert_eq!(want.spec.network.network_monitor.unwrap_or(false), got.spec.network.network_monitor.unwrap_or(false));
+        // Access is not exclusive here: A's grants B leaves out stay; B's are all there, each
+        // with its condition and description (one B leaves out keeps A's).
+        let got_grants = roles(&got.spec.access);
+        let before = roles(&load(&text_a).spec.access);
+        for grant in roles(&want.spec.access) {
+            let same = |g: &&Grant| (&g.0, &g.2) == (&grant.0, &grant.2);
+            let found = got_grants.iter().find(same).expect("a grant of B");
+            prop_assert_eq!(&found.3, &grant.3);
+            let kept = before.iter().find(same).and_then(|g| g.4.clone());
+            prop_assert_eq!(&found.4, &grant.4.clone().or(kept));
+        }
+        for (name, display) in &b.projects {
+            let project = got.spec.projects.iter().find(|p| p.name == format!("p-{name}")).expect("B's project");
+            let before = a.projects.iter().find(|(n, _)| n == name).and_then(|(_, d)| d.clone());
+            prop_assert_eq!(&keep(display, &before), &project.display_name);
+        }
+    }
+}

@@ -138,7 +138,7 @@ pub fn apply(live: &Live, plan: &Plan) -> Live {
                         list.retain(|a| {
                             ArmId::parse(&a.id).ok().as_ref() != Some(&change.resource)
                         });
-                        if action == Action::Create {
+                        if matches!(action, Action::Create | Action::Update) {
                             let mut assignment: RoleAssignment =
                                 serde_json::from_value(after).unwrap_or_default();
                             assignment.id = change.resource.to_string();

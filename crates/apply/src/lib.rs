@@ -299,6 +299,9 @@ async fn apply_hub(
         }
         let started = Instant::now();
         let mut change = (*change).clone();
+        // A hub hubctl is adopting with these changes gets its ownership tag last too, with
+        // the digest: a run stopped half-way leaves it not adopted (nothing is pruned).
+        let adopting = change.reasons.contains(&hubctl_plan::Reason::AdoptWithTheseChanges);
         if change.kind == ResourceKind::Hub
             && matches!(change.action, Action::Create | Action::Update)
             && let Some(tags) =
@@ -307,6 +310,9 @@ async fn apply_hub(
         {
             final_tags = Some(Value::Object(tags.clone()));
             tags.remove(DIGEST_TAG);
+            if adopting {
+                tags.remove(hubctl_plan::OWNER_TAG);
+            }
         }
         let result = execute_with_retry(&change, client, options).await;
         let status = match result {

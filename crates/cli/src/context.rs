@@ -41,8 +41,9 @@ impl CloudName {
 /// parser maps its names rather than deriving clap's ValueEnum there).
 fn auth_method() -> impl clap::builder::TypedValueParser<Value = AuthMethod> {
     use clap::builder::TypedValueParser;
-    clap::builder::PossibleValuesParser::new(AuthMethod::NAMES)
-        .map(|name: String| AuthMethod::parse(&name).unwrap_or(AuthMethod::Auto))
+    clap::builder::PossibleValuesParser::new(AuthMethod::NAMES).try_map(|name: String| {
+        AuthMethod::parse(&name).ok_or_else(|| format!("unknown --auth {name:?}"))
+    })
 }
 
 /// `--color`.

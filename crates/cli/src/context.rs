@@ -37,13 +37,25 @@ impl CloudName {
     }
 }
 
-/// `--auth`'s values: hubctl_client's names, typed (AuthMethod is the client's, so the
-/// parser maps its names rather than deriving clap's ValueEnum there).
-fn auth_method() -> impl clap::builder::TypedValueParser<Value = AuthMethod> {
-    use clap::builder::TypedValueParser;
-    clap::builder::PossibleValuesParser::new(AuthMethod::NAMES).try_map(|name: String| {
-        AuthMethod::parse(&name).ok_or_else(|| format!("unknown --auth {name:?}"))
-    })
+/// `--auth`: a clap `ValueEnum` over the client's [`AuthMethod`] (its names are the client's;
+/// the binary does not restate the enum).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuthName(pub AuthMethod);
+
+impl clap::ValueEnum for AuthName {
+    fn value_variants<'a>() -> &'a [AuthName] {
+        &[
+            AuthName(AuthMethod::Auto),
+            AuthName(AuthMethod::ClientSecret),
+            AuthName(AuthMethod::WorkloadIdentity),
+            AuthName(AuthMethod::ManagedIdentity),
+            AuthName(AuthMethod::AzureCli),
+            AuthName(AuthMethod::AzureDeveloperCli),
+        ]
+    }
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.0.name()))
+    }
 }
 
 /// `--color`.
@@ -73,8 +85,8 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "FILE")]
     pub ca_cert: Option<PathBuf>,
     /// How to sign in.
-    #[arg(long, global = true, value_name = "NAME", default_value = "auto", value_parser = auth_method())]
-    pub auth: AuthMethod,
+    #[arg(long, global = true, value_name = "NAME", value_enum, default_value = "auto")]
+    pub auth: AuthName,
     /// Requests in flight at once.
     #[arg(long, global = true, value_name = "N", default_value_t = 8)]
     pub concurrency: usize,
@@ -268,7 +280,7 @@ pub async fn connect(args: &GlobalArgs) -> Result<Target, ConnectError> {
             })?
         }
     };
-    let method = args.auth;
+    let method = args.auth.0;
     let http = http_client(args.ca_cert.as_deref())?;
     let credential = credential(&CredentialOptions {
         method,

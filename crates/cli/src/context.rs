@@ -44,14 +44,11 @@ pub struct AuthName(pub AuthMethod);
 
 impl clap::ValueEnum for AuthName {
     fn value_variants<'a>() -> &'a [AuthName] {
-        &[
-            AuthName(AuthMethod::Auto),
-            AuthName(AuthMethod::ClientSecret),
-            AuthName(AuthMethod::WorkloadIdentity),
-            AuthName(AuthMethod::ManagedIdentity),
-            AuthName(AuthMethod::AzureCli),
-            AuthName(AuthMethod::AzureDeveloperCli),
-        ]
+        // From the client's own list of names, so the two cannot differ.
+        static ALL: std::sync::OnceLock<Vec<AuthName>> = std::sync::OnceLock::new();
+        ALL.get_or_init(|| {
+            AuthMethod::NAMES.iter().filter_map(|n| AuthMethod::parse(n)).map(AuthName).collect()
+        })
     }
     fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
         Some(clap::builder::PossibleValue::new(self.0.name()))

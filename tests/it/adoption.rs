@@ -250,6 +250,17 @@ async fn every_hub_shaped_as_a_public_example_imports_plans_and_drifts_clean() {
         }
     });
     stored.push(grant);
+    // An assignment at the resource group, which every hub in it inherits: never a hub's own.
+    let group = format!("/subscriptions/{SUB}/resourceGroups/rg-ai-platform");
+    stored.push(json!({
+        "id": format!("{group}/providers/Microsoft.Authorization/roleAssignments/7e2f43c5-e787-4862-89b1-a653fa9cf747"),
+        "type": "Microsoft.Authorization/roleAssignments", "name": "7e2f43c5-e787-4862-89b1-a653fa9cf747",
+        "properties": {
+            "roleDefinitionId": format!("/subscriptions/{SUB}/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c"),
+            "principalId": "7d2f6a0e-0000-0000-0000-000000000011", "principalType": "Group", "scope": group,
+            "condition": null, "conditionVersion": null, "description": null
+        }
+    }));
     // A connection a manifest cannot hold (managed-identity auth), stored as the service keeps it.
     stored.push(json!({
         "id": format!("{hub_id}/connections/lake"), "name": "lake",
@@ -270,6 +281,13 @@ async fn every_hub_shaped_as_a_public_example_imports_plans_and_drifts_clean() {
         std::fs::read_to_string(lab.dir.path().join(format!("hubs/{name}.yaml"))).unwrap()
     };
     assert!(read("from-get").contains("role: Reader"), "{}", read("from-get"));
+    for (_, name) in examples {
+        assert!(
+            !read(name).contains("000000000011"),
+            "an inherited grant imported:\n{}",
+            read(name)
+        );
+    }
     // What no manifest field holds is named, in the file and on stderr: a network setting of
     // the 2025-12-01 example, and a connection with another auth.
     for (hub, what) in [

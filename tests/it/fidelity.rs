@@ -271,7 +271,13 @@ async fn a_condition_on_a_role_assignment_is_compared_and_declared() {
     .await;
     let drift = lab.hubctl(&["drift", "hubs"]).await;
     assert_eq!(drift.code, 2, "a conditioned grant is a change:\n{}", drift.stdout);
-    assert!(drift.stdout.contains("spec.access.assignments.condition"), "{}", drift.stdout);
+    assert!(
+        drift.stdout.contains(
+            "spec.access.assignments[7d2f6a0e-0000-0000-0000-000000000010].condition: - "
+        ),
+        "{}",
+        drift.stdout
+    );
     assert_eq!(lab.hubctl(&["apply", "--auto-approve", "hubs"]).await.code, 0);
     let live = lab.get(&assignment, "2022-04-01").await.unwrap();
     assert!(live["properties"]["condition"].is_null(), "the grant is unconditional again: {live}");

@@ -110,9 +110,14 @@ fn summary_line(plan: &Plan) -> String {
 
 fn field_lines(field: &FieldChange) -> String {
     let (before, after) = (value(&field.before), value(&field.after));
-    // One line when short, or when there is only one side (a create or a delete).
-    if before.len() + after.len() < 100 || field.before.is_none() || field.after.is_none() {
-        return format!("{}: {before} → {after}", field.field);
+    // One line when short, or when there is only one side: `+ value` set, `- value` unset.
+    match (&field.before, &field.after) {
+        (None, Some(_)) => return format!("{}: + {after}", field.field),
+        (Some(_), None) => return format!("{}: - {before}", field.field),
+        _ if before.len() + after.len() < 100 => {
+            return format!("{}: {before} → {after}", field.field);
+        }
+        _ => {}
     }
     // Long values: a line diff of their pretty forms.
     let pretty = |v: &Option<Value>| {

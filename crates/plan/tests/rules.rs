@@ -780,7 +780,10 @@ fn an_assignments_description_is_kept_unless_the_manifest_sets_one() {
         found.cloned().expect("the assignment is updated")
     };
     let update = grant_update(&changed);
-    assert_eq!(update.fields[0].field, "spec.access.assignments.description");
+    assert_eq!(
+        update.fields[0].field,
+        "spec.access.assignments[7d2f6a0e-0000-0000-0000-000000000010].description"
+    );
     assert_eq!(update.after.as_ref().unwrap()["properties"]["description"], "why");
     let conditioned = text.replace(
         "role: Azure AI Developer }",
@@ -861,5 +864,39 @@ fn rule_shared_private_links_are_fixed_once_the_hub_exists() {
         actionable(&plan(&desired(&manifest(&[])), &live, &options()))
             .iter()
             .all(|c| c.action != Action::Blocked)
+    );
+}
+
+#[test]
+fn every_field_value_is_in_the_manifests_words_never_arms() {
+    let live = applied(&manifest(&[]));
+    let edited = manifest(&[
+        ("isolation: privateWithApprovedOutbound", "isolation: privateWithInternetOutbound"),
+        ("publicNetworkAccess: disabled", "publicNetworkAccess: enabled"),
+        ("storageAccess: identity", "storageAccess: credential"),
+    ]);
+    let edited = edited.replace("      - { name: pypi, fqdn: pypi.org }\n", "").replace(
+        "      - { name: adf, serviceTag: { tag: DataFactory, protocol: TCP, ports: \"443\" } }\n",
+        "",
+    );
+    let plan = plan(&desired(&edited), &live, &options());
+    let value = |name: &str| {
+        let found = plan.changes.iter().flat_map(|c| &c.fields).find(|f| f.field == name);
+        found.map(|f| (f.before.clone(), f.after.clone())).unwrap_or_else(|| panic!("no {name}"))
+    };
+    assert_eq!(
+        value("spec.network.isolation"),
+        (Some(json!("privateWithApprovedOutbound")), Some(json!("privateWithInternetOutbound")))
+    );
+    assert_eq!(
+        value("spec.network.publicNetworkAccess"),
+        (Some(json!("disabled")), Some(json!("enabled")))
+    );
+    assert_eq!(value("spec.storageAccess"), (Some(json!("identity")), Some(json!("credential"))));
+    // A rule leaf by leaf, not a JSON blob.
+    assert_eq!(value("spec.network.outboundRules.pypi.fqdn"), (Some(json!("pypi.org")), None));
+    assert_eq!(
+        value("spec.network.outboundRules.adf.serviceTag.ports"),
+        (Some(json!("443")), None)
     );
 }

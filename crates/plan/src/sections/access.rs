@@ -96,7 +96,8 @@ impl Planner<'_> {
             let Some(role_guid) = role_guid else {
                 let reasons = vec![Reason::BlockedBecauseRoleNotFound];
                 let change = self.change(key, kind, scope, display, Action::Blocked, reasons);
-                change.fields = vec![field(&access_path(project), None, Some(json!(role_text)))];
+                let path = format!("{}[{principal}].role", access_path(project));
+                change.fields = vec![field(&path, None, Some(json!(role_text)))];
                 continue;
             };
             let name = assignment_name(scope.as_str(), &principal, &role_guid);
@@ -107,11 +108,20 @@ impl Planner<'_> {
             let Some(found) = existing else {
                 let reasons = vec![Reason::CreateBecauseMissing];
                 let change = self.change(key, kind, &resource, display, Action::Create, reasons);
-                change.fields = vec![field(
-                    &access_path(project),
-                    None,
-                    Some(json!({ "principal": principal, "role": role_text })),
-                )];
+                let path = format!("{}[{principal}]", access_path(project));
+                change.fields = vec![field(&format!("{path}.role"), None, Some(json!(role_text)))];
+                for (leaf, value) in [
+                    ("condition", wanted_condition),
+                    ("description", assignment.description.as_deref()),
+                ] {
+                    if let Some(value) = value {
+                        change.fields.push(field(
+                            &format!("{path}.{leaf}"),
+                            None,
+                            Some(json!(value)),
+                        ));
+                    }
+                }
                 change.after = Some(body);
                 continue;
             };
@@ -125,11 +135,11 @@ impl Planner<'_> {
             let wanted_description = assignment.description.as_deref();
             let mut fields = Vec::new();
             if live_condition != wanted_condition {
-                let path = format!("{}.condition", access_path(project));
+                let path = format!("{}[{principal}].condition", access_path(project));
                 fields.push(field(&path, opt_str(live_condition), opt_str(wanted_condition)));
             }
             if wanted_description.is_some() && live_description != wanted_description {
-                let path = format!("{}.description", access_path(project));
+                let path = format!("{}[{principal}].description", access_path(project));
                 fields.push(field(&path, opt_str(live_description), opt_str(wanted_description)));
             }
             if !fields.is_empty() {
@@ -174,11 +184,9 @@ impl Planner<'_> {
             let resource = self.assignment_id(assignment, scope);
             let reasons = vec![Reason::DeleteBecauseNotDeclared];
             let change = self.change(key, kind, &resource, display, Action::Delete, reasons);
-            change.fields = vec![field(
-                &access_path(project),
-                Some(json!({ "principal": assignment.properties.principal_id, "role": role })),
-                None,
-            )];
+            let path =
+                format!("{}[{}].role", access_path(project), assignment.properties.principal_id);
+            change.fields = vec![field(&path, Some(json!(role)), None)];
             change.before = Some(to_value(assignment));
         }
     }

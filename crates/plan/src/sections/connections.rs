@@ -9,7 +9,7 @@ use hubctl_model::Connection;
 use hubctl_spec::model as spec;
 use serde_json::{Value, json};
 
-use super::{HubAt, field, same_opt_id, to_value};
+use super::{HubAt, leaf_fields, same_opt_id, to_value};
 use crate::change::*;
 use crate::import::Manifest;
 use crate::planner::Planner;
@@ -63,6 +63,40 @@ pub fn connection_body(connection: &spec::Connection) -> Value {
     body
 }
 
+/// The manifest's word for ARM's connection category.
+fn category_word(arm: &str) -> String {
+    match arm.to_ascii_lowercase().as_str() {
+        "aiservices" => "aiServices".into(),
+        "azureopenai" => "azureOpenAI".into(),
+        "cognitivesearch" => "aiSearch".into(),
+        "azureblob" => "storage".into(),
+        _ => arm.to_string(),
+    }
+}
+
+/// The manifest's word for ARM's auth type.
+fn auth_word(arm: &str) -> String {
+    match arm.to_ascii_lowercase().as_str() {
+        "aad" => "entraId".into(),
+        "apikey" => "apiKey".into(),
+        _ => arm.to_string(),
+    }
+}
+
+/// A declared connection leaf by leaf, as the manifest spells it.
+fn wanted_leaves(connection: &spec::Connection) -> Vec<(&'static str, Value)> {
+    let (category, auth, _) = self::connection(connection);
+    let mut leaves = vec![
+        ("category", json!(category_word(category))),
+        ("resource", json!(connection.resource.as_str())),
+        ("auth", json!(auth_word(auth))),
+    ];
+    if let Some(container) = &connection.container {
+        leaves.push(("container", json!(container)));
+    }
+    leaves
+}
+
 impl Planner<'_> {
     /// The hub's connections (only read for hubs that declare some).
     pub(crate) fn connections(&mut self, at: &HubAt<'_>) {
@@ -86,13 +120,7 @@ impl Planner<'_> {
             let Some(c) = current else {
                 let reasons = vec![Reason::CreateBecauseMissing];
                 let change = self.change(key, kind, &resource, display, Action::Create, reasons);
-                change.fields = vec![field(
-                    &path,
-                    None,
-                    Some(
-                        json!({ "category": category, "resource": connection.resource.as_str(), "auth": auth }),
-                    ),
-                )];
+                change.fields = leaf_fields(&path, &[], &wanted_leaves(connection));
                 change.after = Some(body);
                 continue;
             };
@@ -114,15 +142,15 @@ impl Planner<'_> {
             let change = self.change(key, kind, &resource, display, action, vec![reason]);
             change.before = Some(to_value(c));
             if !same {
-                change.fields = vec![field(
-                    &path,
-                    Some(
-                        json!({ "category": c.properties.category, "resource": live_resource, "auth": c.properties.auth_type, "container": live_container }),
-                    ),
-                    Some(
-                        json!({ "category": category, "resource": connection.resource.as_str(), "auth": auth, "container": connection.container }),
-                    ),
-                )];
+                let mut live = vec![
+                    ("category", json!(category_word(&c.properties.category))),
+                    ("resource", json!(live_resource)),
+                    ("auth", json!(auth_word(&c.properties.auth_type))),
+                ];
+                if let Some(container) = live_container {
+                    live.push(("container", json!(container)));
+                }
+                change.fields = leaf_fields(&path, &live, &wanted_leaves(connection));
                 change.after = Some(body);
             }
         }

@@ -434,7 +434,10 @@ fn storage_access(hub: &spec::Hub, live: &Workspace, update: &mut HubUpdate) {
     let live_auth = live_auth.unwrap_or(&model::DatastoresAuthMode::AccessKey).as_str();
     let desired = auth_mode(hub.spec.storage_access);
     let names = ("spec.storageAccess", "systemDatastoresAuthMode");
-    update.enum_field(names, live_auth, desired.as_str());
+    update.enum_field(names, (live_auth, desired.as_str()), |arm| match arm {
+        "AccessKey" => "credential".to_string(),
+        other => super::camel(other),
+    });
 }
 
 // ---- ARM → manifest (hubctl import) ----

@@ -170,8 +170,8 @@ impl Planner<'_> {
         let type_field = |update: &mut HubUpdate| {
             update.fields.push(field(
                 "spec.identity.type",
-                Some(json!(live_type.as_str())),
-                Some(json!(desired_type.as_str())),
+                Some(json!(super::camel(live_type.as_str()))),
+                Some(json!(super::camel(desired_type.as_str()))),
             ));
         };
         if live_type == IdentityType::SystemAndUserAssigned

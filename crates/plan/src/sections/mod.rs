@@ -76,10 +76,17 @@ impl HubUpdate {
     }
 
     /// A service enum set in place when live (`None`: the service's default) differs:
-    /// (manifest field, ARM property).
-    pub fn enum_field(&mut self, (name, arm): (&str, &str), live: &str, desired: &str) {
+    /// (manifest field, ARM property); the line shows both values in the manifest's words
+    /// (`word`), the PATCH carries ARM's.
+    pub fn enum_field(
+        &mut self,
+        (name, arm): (&str, &str),
+        (live, desired): (&str, &str),
+        word: fn(&str) -> String,
+    ) {
         if !live.eq_ignore_ascii_case(desired) {
-            self.set(name, Some(json!(live)), arm, json!(desired));
+            self.fields.push(field(name, Some(json!(word(live))), Some(json!(word(desired)))));
+            self.patch["properties"][arm] = json!(desired);
         }
     }
 
@@ -118,4 +125,46 @@ pub(crate) fn names(
             update.set(&format!("{path}.{name}"), opt_str(live_value), arm, json!(d));
         }
     }
+}
+
+/// An ARM enum value in the manifest's words: camel case (`Enabled` → `enabled`,
+/// `SystemAssigned,UserAssigned` → `systemAssigned,userAssigned`); values the manifest spells
+/// differently are mapped by their sections.
+pub(crate) fn camel(arm: &str) -> String {
+    arm.split(',')
+        .map(|part| {
+            let part = part.trim();
+            let mut chars = part.chars();
+            match chars.next() {
+                Some(first) => first.to_ascii_lowercase().to_string() + chars.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// A resource's fields as the manifest spells them, leaf by leaf (`fqdn`,
+/// `privateEndpoint.subresource`), one line each: every leaf of `after` that differs from
+/// `before` (all of them for a create), then the leaves only `before` has (all for a delete).
+pub(crate) fn leaf_fields(
+    prefix: &str,
+    before: &[(&str, Value)],
+    after: &[(&str, Value)],
+) -> Vec<FieldChange> {
+    let same = |a: &Value, b: &Value| match (a.as_str(), b.as_str()) {
+        (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+        _ => a == b,
+    };
+    let mut out = Vec::new();
+    for (key, value) in after {
+        let old = before.iter().find(|(k, _)| k == key).map(|(_, v)| v);
+        if !old.is_some_and(|old| same(old, value)) {
+            out.push(field(&format!("{prefix}.{key}"), old.cloned(), Some(value.clone())));
+        }
+    }
+    for (key, value) in before.iter().filter(|(k, _)| !after.iter().any(|(a, _)| a == k)) {
+        out.push(field(&format!("{prefix}.{key}"), Some(value.clone()), None));
+    }
+    out
 }

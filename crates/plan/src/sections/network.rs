@@ -17,11 +17,21 @@ use hubctl_model::{
 use hubctl_spec::model as spec;
 use serde_json::{Value, json};
 
-use super::{HubAt, HubUpdate, field, to_value};
+use super::{HubAt, HubUpdate, field, leaf_fields, to_value};
 use crate::change::*;
 use crate::import::{Manifest, flow_scalar};
 use crate::planner::Planner;
 use crate::reasons::{Reason, WarningKind};
+
+/// The manifest's word for ARM's isolation mode.
+fn isolation_word(mode: &IsolationMode) -> String {
+    match mode {
+        IsolationMode::Disabled => "public".into(),
+        IsolationMode::AllowInternetOutbound => "privateWithInternetOutbound".into(),
+        IsolationMode::AllowOnlyApprovedOutbound => "privateWithApprovedOutbound".into(),
+        other => other.as_str().to_string(),
+    }
+}
 
 /// ARM's isolation mode for the manifest's.
 pub fn isolation(isolation: &spec::Isolation) -> IsolationMode {
@@ -104,17 +114,23 @@ fn same_rule(live: &OutboundRule, wanted: &OutboundRule) -> bool {
     }
 }
 
-/// A rule as people compare it.
-fn rule_view(rule: &OutboundRule) -> Value {
+/// A rule leaf by leaf, as the manifest spells it.
+fn rule_leaves(rule: &OutboundRule) -> Vec<(&str, Value)> {
     match &rule.destination {
-        RuleDestination::Fqdn(host) => json!({ "fqdn": host }),
-        RuleDestination::PrivateEndpoint(d) => {
-            json!({ "privateEndpoint": { "resource": d.service_resource_id, "subresource": d.subresource_target, "sparkEnabled": d.spark_enabled } })
+        RuleDestination::Fqdn(host) => vec![("fqdn", json!(host))],
+        RuleDestination::PrivateEndpoint(d) => vec![
+            ("privateEndpoint.resource", json!(d.service_resource_id)),
+            ("privateEndpoint.subresource", json!(d.subresource_target)),
+            ("privateEndpoint.sparkEnabled", json!(d.spark_enabled)),
+        ],
+        RuleDestination::ServiceTag(d) => vec![
+            ("serviceTag.tag", json!(d.service_tag)),
+            ("serviceTag.protocol", json!(d.protocol)),
+            ("serviceTag.ports", json!(d.port_ranges)),
+        ],
+        RuleDestination::Unknown { rule_type, destination } => {
+            vec![(rule_type.as_str(), destination.clone())]
         }
-        RuleDestination::ServiceTag(d) => {
-            json!({ "serviceTag": { "tag": d.service_tag, "protocol": d.protocol, "ports": d.port_ranges } })
-        }
-        RuleDestination::Unknown { rule_type, destination } => json!({ rule_type: destination }),
     }
 }
 
@@ -183,7 +199,7 @@ pub(crate) fn public_network_access(hub: &spec::Hub, live: &Workspace, update: &
     let live_public = live_public.unwrap_or(&model::PublicNetworkAccess::Enabled).as_str();
     let desired = public_access(hub.spec.network.public_network_access);
     let names = ("spec.network.publicNetworkAccess", "publicNetworkAccess");
-    update.enum_field(names, live_public, desired.as_str());
+    update.enum_field(names, (live_public, desired.as_str()), super::camel);
 }
 
 impl Planner<'_> {
@@ -204,8 +220,8 @@ impl Planner<'_> {
         if live_mode != desired_mode {
             fields.push(field(
                 "spec.network.isolation",
-                Some(json!(live_mode.as_str())),
-                Some(json!(desired_mode.as_str())),
+                Some(json!(isolation_word(&live_mode))),
+                Some(json!(isolation_word(&desired_mode))),
             ));
             if live_mode != IsolationMode::Disabled && desired_mode == IsolationMode::Disabled {
                 reasons.push(Reason::BlockedBecauseManagedNetworkCannotBeDisabled);
@@ -214,8 +230,8 @@ impl Planner<'_> {
         if desired_fw.is_some() && live_fw != desired_fw {
             fields.push(field(
                 "spec.network.firewallSku",
-                live_fw.as_ref().map(|f| json!(f.as_str())),
-                desired_fw.as_ref().map(|f| json!(f.as_str())),
+                live_fw.as_ref().map(|f| json!(super::camel(f.as_str()))),
+                desired_fw.as_ref().map(|f| json!(super::camel(f.as_str()))),
             ));
         }
         let live_monitor = network
@@ -298,15 +314,12 @@ impl Planner<'_> {
                     if matches!(rule.item, spec::Destination::PrivateEndpoint(_)) {
                         self.warn(WarningKind::PrivateEndpointNeedsApproval, resource.as_str(), "");
                     }
-                    let fields = vec![field(&rule_field, None, Some(rule_view(&wanted)))];
+                    let fields = leaf_fields(&rule_field, &[], &rule_leaves(&wanted));
                     (Action::Create, Reason::CreateBecauseMissing, fields)
                 }
                 Some(current) if !same_rule(current, &wanted) => {
-                    let fields = vec![field(
-                        &rule_field,
-                        Some(rule_view(current)),
-                        Some(rule_view(&wanted)),
-                    )];
+                    let fields =
+                        leaf_fields(&rule_field, &rule_leaves(current), &rule_leaves(&wanted));
                     (Action::Update, Reason::UpdateBecauseFieldsChanged, fields)
                 }
                 Some(current) if status.eq_ignore_ascii_case("Failed") => {
@@ -350,11 +363,8 @@ impl Planner<'_> {
             let reasons = vec![Reason::DeleteBecauseNotDeclared];
             let kind = ResourceKind::OutboundRule;
             let change = self.change(key, kind, &resource, display, Action::Delete, reasons);
-            change.fields = vec![field(
-                &format!("spec.network.outboundRules.{name}"),
-                Some(rule_view(current)),
-                None,
-            )];
+            let rule_field = format!("spec.network.outboundRules.{name}");
+            change.fields = leaf_fields(&rule_field, &rule_leaves(current), &[]);
             change.before = Some(to_value(current));
             if towards_internet {
                 // Azure refuses internet outbound while FQDN or service-tag rules exist: these

@@ -102,8 +102,12 @@ fn classification(c: Classification) -> &'static str {
 
 fn summary_line(plan: &Plan) -> String {
     let c = plan.counts();
+    let record = match c.record {
+        0 => String::new(),
+        n => format!(" hubctl's own record updated on {n} hub(s), no setting changes."),
+    };
     format!(
-        "Plan: {} to add, {} to change, {} to destroy, {} blocked.",
+        "Plan: {} to add, {} to change, {} to destroy, {} blocked.{record}",
         c.add, c.change, c.destroy, c.blocked
     )
 }
@@ -186,11 +190,16 @@ pub fn text(plan: &Plan, mode: Mode, color: bool, target: &str) -> String {
         }
         for change in actionable {
             let head = format!(
-                "{} {} {} {}",
+                "{} {} {} {}{}",
                 symbol(change.action),
                 verb(change.action),
                 noun(change.kind),
-                change.display
+                change.display,
+                if change.is_record_only() {
+                    ": only hubctl's record of the applied manifest, no setting changes"
+                } else {
+                    ""
+                }
             );
             let own: Vec<&FieldChange> =
                 change.fields.iter().filter(|f| !review::in_group(change, f, &shared)).collect();
@@ -318,7 +327,9 @@ pub fn markdown(plan: &Plan, mode: Mode, max_chars: usize) -> String {
         "| Hub | Status | Add | Change | Destroy | Blocked |\n|---|---|---:|---:|---:|---:|\n",
     );
     for (key, changes) in &hubs {
-        let count = |a: Action| changes.iter().filter(|c| c.action == a).count();
+        // A record-only update is hubctl's bookkeeping, not a change of the hub.
+        let count =
+            |a: Action| changes.iter().filter(|c| c.action == a && !c.is_record_only()).count();
         let status =
             plan.hubs.get(*key).map(|h| classification(h.classification)).unwrap_or("pending");
         table.push_str(&format!(
@@ -439,7 +450,13 @@ fn hub_details(
         }
         count += 1;
         if own.is_empty() {
-            rows.push_str(&format!("| {} | {} | | | |\n", symbol(change.action), cell(&resource)));
+            let note = if change.is_record_only() {
+                " hubctl's record of the applied manifest only; no setting changes "
+            } else {
+                " "
+            };
+            let (symbol, resource) = (symbol(change.action), cell(&resource));
+            rows.push_str(&format!("| {symbol} | {resource} |{note}| | |\n"));
         }
         for field in own {
             rows.push_str(&format!(

@@ -215,6 +215,17 @@ pub struct Counts {
     pub destroy: usize,
     /// Refusals.
     pub blocked: usize,
+    /// Updates of nothing but hubctl's own record on a hub (its applied-manifest digest):
+    /// written, not counted as a change.
+    pub record: usize,
+}
+
+impl Change {
+    /// Whether this change writes nothing but hubctl's own record on a hub (the tags of an
+    /// adopted hub whose manifest changed in a way Azure does not see).
+    pub fn is_record_only(&self) -> bool {
+        self.reasons == [crate::Reason::UpdateBecauseOwnershipTagsStale]
+    }
 }
 
 impl Plan {
@@ -228,6 +239,7 @@ impl Plan {
         for change in &self.changes {
             match change.action {
                 Action::Create => counts.add += 1,
+                Action::Update if change.is_record_only() => counts.record += 1,
                 Action::Update => counts.change += 1,
                 Action::Delete => counts.destroy += 1,
                 Action::Blocked => counts.blocked += 1,

@@ -258,6 +258,8 @@ pub enum WarningKind {
     RuleFailed,
     /// The service reports an outbound rule not active yet (inactive, provisioning, deleting).
     RuleNotActive,
+    /// The service keeps its own value for a setting the manifest declares otherwise.
+    ServiceOverrides,
 }
 
 impl WarningKind {
@@ -294,6 +296,9 @@ impl WarningKind {
             }
             WarningKind::RuleFailed => {
                 "the service reports this outbound rule as Failed, so egress through it does not work; apply writes it again"
+            }
+            WarningKind::ServiceOverrides => {
+                "the service keeps its own value for this setting, so the manifest's is not applied and not shown as a change"
             }
             WarningKind::RuleNotActive => {
                 "the service reports this outbound rule as not active yet, so egress through it does not work until the managed network is provisioned (on first use, or with the provision action)"

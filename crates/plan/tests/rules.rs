@@ -478,7 +478,24 @@ fn the_services_own_rules_are_ignored() {
 
 #[test]
 fn hbi_turned_on_by_the_service_with_cmk_is_not_drift() {
-    replanned(|hub| hub.workspace.properties.hbi_workspace = Some(true));
+    let plan = replanned(|hub| hub.workspace.properties.hbi_workspace = Some(true));
+    // Shown as a note with the reason, not silently.
+    let note = plan.warnings.iter().find(|w| w.kind == WarningKind::ServiceOverrides);
+    assert!(
+        note.is_some_and(|n| n.detail.starts_with("highBusinessImpact: true, set by the service"))
+    );
+}
+
+#[test]
+fn an_update_of_nothing_but_hubctls_record_says_so_and_is_not_counted_as_a_change() {
+    // `exclusive` changes the manifest's digest but nothing in Azure (no assignment to remove).
+    let live = applied(&manifest(&[]));
+    let plan =
+        plan(&desired(&manifest(&[("exclusive: true", "exclusive: false")])), &live, &options());
+    let hub = hub_change(&plan);
+    assert!(hub.is_record_only(), "{hub:#?}");
+    let counts = plan.counts();
+    assert_eq!((counts.change, counts.record), (0, 1));
 }
 
 #[test]

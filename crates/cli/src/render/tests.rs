@@ -173,3 +173,37 @@ fn blocked_changes_and_deletes_survive_any_budget() {
     assert!(tight.contains("_Left out to stay under 5000 characters:"), "{tight}");
     assert!(tight.contains("… and "), "the group's names are cut with a count");
 }
+
+/// The locked-down example applied, then the service turns HBI on (as it does with a
+/// customer-managed key) and the manifest changes in a way Azure does not see: a record-only
+/// update and the HBI note.
+fn service_and_record() -> Plan {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../examples/hubs/locked-down.yaml"),
+    )
+    .unwrap()
+    .replace("highBusinessImpact: true", "highBusinessImpact: false");
+    let desired = hubctl_spec::load_str(std::path::Path::new("locked-down.yaml"), &text).unwrap();
+    let options = hubctl_plan::PlanOptions {
+        target: "https://arm.example".into(),
+        tool_version: "test".into(),
+        ..Default::default()
+    };
+    let empty = hubctl_model::Live::default();
+    let mut live =
+        hubctl_test::simulate::apply(&empty, &hubctl_plan::plan(&desired, &empty, &options));
+    for hub in live.hubs.values_mut() {
+        hub.workspace.properties.hbi_workspace = Some(true);
+    }
+    let edited = text.replace("exclusive: false", "exclusive: true");
+    let desired = hubctl_spec::load_str(std::path::Path::new("locked-down.yaml"), &edited).unwrap();
+    hubctl_plan::plan(&desired, &live, &options)
+}
+
+#[test]
+fn a_record_only_update_and_a_service_override_read_as_such() {
+    let plan = service_and_record();
+    insta::assert_snapshot!(text(&plan, Mode::Plan, false, "https://arm.example"));
+    insta::assert_snapshot!(markdown(&plan, Mode::Plan, review::DEFAULT_MAX_CHARS));
+}

@@ -247,7 +247,10 @@ impl Planner<'_> {
         if !foreign.is_empty() {
             self.warn(WarningKind::ForeignTags, id.as_str(), foreign.join(", "));
         }
-        let HubUpdate { blocked, fields, mut patch } = update;
+        let HubUpdate { blocked, fields, mut patch, overridden } = update;
+        for note in overridden {
+            self.warn(WarningKind::ServiceOverrides, id.as_str(), note);
+        }
         let has_other_changes = !fields.is_empty();
         if tags_changed {
             patch["tags"] = json!(wanted);

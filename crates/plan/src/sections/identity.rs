@@ -134,6 +134,11 @@ pub(crate) fn fixed(hub: &spec::Hub, live: &Workspace, update: &mut HubUpdate) {
     }
     let live_hbi = lp.hbi_workspace.unwrap_or(false);
     let service_set = live_hbi && !spec.high_business_impact && desired_cmk.is_some();
+    if service_set {
+        update.overridden.push(
+            "highBusinessImpact: true, set by the service for the customer-managed key; the manifest says false (fixed on a live hub either way)".into(),
+        );
+    }
     if live_hbi != spec.high_business_impact && !service_set {
         update.block(
             Reason::BlockedBecauseHbiImmutable,

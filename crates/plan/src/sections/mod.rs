@@ -56,11 +56,18 @@ pub(crate) struct HubUpdate {
     pub blocked: Vec<Reason>,
     pub fields: Vec<FieldChange>,
     pub patch: Value,
+    /// Manifest values the service overrides, with why (shown as notes, never changes).
+    pub overridden: Vec<String>,
 }
 
 impl HubUpdate {
     pub fn new() -> HubUpdate {
-        HubUpdate { blocked: Vec::new(), fields: Vec::new(), patch: json!({ "properties": {} }) }
+        HubUpdate {
+            blocked: Vec::new(),
+            fields: Vec::new(),
+            patch: json!({ "properties": {} }),
+            overridden: Vec::new(),
+        }
     }
 
     /// A refused field.

@@ -90,6 +90,30 @@ pub(crate) fn value(value: &Option<Value>) -> String {
     }
 }
 
+/// A field's two values for people: ARM ids shortened the way reviewers read them
+/// (`…/storageAccounts/contosohubsa`), unless the short forms would look the same while the
+/// ids differ; JSON output keeps them whole.
+pub(crate) fn values(field: &FieldChange) -> (String, String) {
+    let short = |v: &Option<Value>| match v {
+        Some(Value::String(s)) => {
+            ArmId::parse(s).ok().filter(|id| id.provider().is_some()).map(|id| {
+                format!(
+                    "\"…/{}/{}\"",
+                    id.resource_type().unwrap_or_default().rsplit('/').next().unwrap_or_default(),
+                    id.name()
+                )
+            })
+        }
+        _ => None,
+    };
+    let (b, a) = (short(&field.before), short(&field.after));
+    let full = (value(&field.before), value(&field.after));
+    if b.is_some() && b == a {
+        return full;
+    }
+    (b.unwrap_or(full.0), a.unwrap_or(full.1))
+}
+
 fn classification(c: Classification) -> &'static str {
     match c {
         Classification::InSync => "in sync",
@@ -113,7 +137,7 @@ fn summary_line(plan: &Plan) -> String {
 }
 
 fn field_lines(field: &FieldChange) -> String {
-    let (before, after) = (value(&field.before), value(&field.after));
+    let (before, after) = values(field);
     // One line when short, or when there is only one side: `+ value` set, `- value` unset.
     match (&field.before, &field.after) {
         (None, Some(_)) => return format!("{}: + {after}", field.field),
@@ -464,8 +488,8 @@ fn hub_details(
                 symbol(change.action),
                 cell(&resource),
                 field.field,
-                cell(&value(&field.before)),
-                cell(&value(&field.after))
+                cell(&values(field).0),
+                cell(&values(field).1)
             ));
         }
     }

@@ -207,3 +207,25 @@ fn a_record_only_update_and_a_service_override_read_as_such() {
     insta::assert_snapshot!(text(&plan, Mode::Plan, false, "https://arm.example"));
     insta::assert_snapshot!(markdown(&plan, Mode::Plan, review::DEFAULT_MAX_CHARS));
 }
+
+#[test]
+fn ids_are_shortened_for_people_unless_that_hides_the_difference() {
+    let id = |rg: &str, name: &str| {
+        format!(
+            "/subscriptions/s/resourceGroups/{rg}/providers/Microsoft.Storage/storageAccounts/{name}"
+        )
+    };
+    let change = |before: String, after: String| FieldChange {
+        field: "spec.storageAccount".into(),
+        before: Some(serde_json::json!(before)),
+        after: Some(serde_json::json!(after)),
+    };
+    let short = values(&change(id("rg", "a"), id("rg", "b")));
+    assert_eq!(
+        short,
+        ("\"…/storageAccounts/a\"".to_string(), "\"…/storageAccounts/b\"".to_string())
+    );
+    // Same name in another resource group: shown whole, or the line would read "a → a".
+    let (before, after) = values(&change(id("rg1", "a"), id("rg2", "a")));
+    assert!(before.contains("rg1") && after.contains("rg2"), "{before} {after}");
+}

@@ -52,7 +52,7 @@ use std::time::{Duration, Instant};
 
 use hubctl_client::{ArmClient, ClientError};
 use hubctl_plan::saved::SavedPlanError;
-use hubctl_plan::{Action, Change, DIGEST_TAG, Origin, Plan, ResourceKind};
+use hubctl_plan::{Action, Change, DIGEST_TAG, OWNER_TAG, Origin, Plan, ResourceKind};
 use serde_json::{Value, json};
 
 use crate::steps::{execute_with_retry, parts, retry_passing};
@@ -299,9 +299,11 @@ async fn apply_hub(
         }
         let started = Instant::now();
         let mut change = (*change).clone();
-        // A hub hubctl is adopting with these changes gets its ownership tag last too, with
-        // the digest: a run stopped half-way leaves it not adopted (nothing is pruned).
-        let adopting = change.reasons.contains(&hubctl_plan::Reason::AdoptWithTheseChanges);
+        // A live hub without hubctl's ownership tag (being adopted) gets it last too, with the
+        // digest: a run stopped half-way leaves it not adopted (nothing is pruned). Decided on
+        // the plan's data (the live tags it read), not on its reasons.
+        let adopting = change.action == Action::Update
+            && change.before.as_ref().is_some_and(|live| live["tags"][OWNER_TAG].is_null());
         if change.kind == ResourceKind::Hub
             && matches!(change.action, Action::Create | Action::Update)
             && let Some(tags) =
@@ -311,7 +313,7 @@ async fn apply_hub(
             final_tags = Some(Value::Object(tags.clone()));
             tags.remove(DIGEST_TAG);
             if adopting {
-                tags.remove(hubctl_plan::OWNER_TAG);
+                tags.remove(OWNER_TAG);
             }
         }
         let result = execute_with_retry(&change, client, options).await;

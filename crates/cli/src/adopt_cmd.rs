@@ -42,17 +42,22 @@ fn line(adoption: &Adoption) -> String {
     }
 }
 
-fn confirmed(printer: &mut Printer) -> Result<bool, String> {
+/// Whether to go ahead: `--auto-approve`, or "yes" at a terminal. `Err` is what to print.
+fn approved(printer: &mut Printer, auto_approve: bool) -> Result<(), String> {
+    if auto_approve {
+        return Ok(());
+    }
     if !std::io::stdin().is_terminal() {
         return Err(
-            "adopt needs confirmation but stdin is not a terminal; pass --auto-approve".into()
+            "error: adopt needs confirmation but stdin is not a terminal; pass --auto-approve\n"
+                .into(),
         );
     }
     printer.err("Write these tags? Only 'yes' is accepted: ");
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
-    std::io::stdin().lock().read_line(&mut answer).map_err(|e| e.to_string())?;
-    Ok(answer.trim() == "yes")
+    std::io::stdin().lock().read_line(&mut answer).map_err(|e| format!("error: {e}\n"))?;
+    if answer.trim() == "yes" { Ok(()) } else { Err("Not adopted.\n".into()) }
 }
 
 /// `hubctl adopt`.
@@ -83,13 +88,7 @@ pub fn adopt(printer: &mut Printer, global: &GlobalArgs, args: AdoptArgs) -> Exi
         } else if ready.is_empty() {
             printer.out("Nothing to adopt.\n");
             ExitStatus::Success
-        } else if let Some(refusal) =
-            (!args.auto_approve).then(|| confirmed(printer)).and_then(|answer| match answer {
-                Ok(true) => None,
-                Ok(false) => Some("Not adopted.\n".to_string()),
-                Err(e) => Some(format!("error: {e}\n")),
-            })
-        {
+        } else if let Err(refusal) = approved(printer, args.auto_approve) {
             printer.err(&refusal);
             ExitStatus::Error
         } else {

@@ -66,6 +66,30 @@ pub(crate) fn flow_scalar(text: &str) -> String {
     }
 }
 
+/// A setting's value in a few words, or none when it is at its default (absent, null, false,
+/// empty).
+pub(crate) fn set_value(value: &serde_json::Value) -> Option<String> {
+    use serde_json::Value;
+    match value {
+        Value::Null | Value::Bool(false) => None,
+        Value::String(s) if s.is_empty() => None,
+        Value::Array(items) if items.is_empty() => None,
+        Value::Object(map) if map.values().all(|v| set_value(v).is_none()) => None,
+        Value::Array(items) => {
+            Some(format!("{} entr{}", items.len(), if items.len() == 1 { "y" } else { "ies" }))
+        }
+        Value::String(s) => Some(format!("{s:?}")),
+        other => {
+            // Cut on a character boundary: values may hold any text.
+            let text = other.to_string();
+            if text.chars().count() <= 120 {
+                return Some(text);
+            }
+            Some(text.chars().take(117).chain("...".chars()).collect())
+        }
+    }
+}
+
 /// One hub's manifest, as `hubctl import` writes it.
 pub fn manifest(subscription: &str, live: &LiveHub) -> Manifest {
     let w = &live.workspace;
@@ -93,7 +117,7 @@ pub fn manifest(subscription: &str, live: &LiveHub) -> Manifest {
 
 #[cfg(test)]
 mod tests {
-    use super::{flow_scalar, scalar};
+    use super::{flow_scalar, scalar, set_value};
 
     #[test]
     fn scalars_yaml_would_misread_are_quoted() {
@@ -109,6 +133,10 @@ mod tests {
             assert_eq!(scalar(text), written, "{text:?}");
         }
         assert_eq!(flow_scalar("a, b"), "\"a, b\"");
+        // Long values are cut on a character boundary, never mid-character.
+        let long = serde_json::json!({ "k": "é".repeat(200) });
+        assert!(set_value(&long).unwrap().ends_with("..."));
+        assert_eq!(set_value(&serde_json::json!({ "a": false, "b": [] })), None);
         assert_eq!(flow_scalar("Reader"), "Reader");
     }
 }

@@ -217,7 +217,7 @@ pub(crate) fn read_access(out: &mut Manifest, indent: &str, assignments: &[RoleA
     let _ = writeln!(out, "{indent}access:\n{indent}  assignments:");
     for a in assignments {
         let delegated = a.properties.other.get("delegatedManagedIdentityResourceId");
-        if let Some(value) = delegated.and_then(super::hub::set_value) {
+        if let Some(value) = delegated.and_then(crate::import::set_value) {
             let what = format!(
                 "assignment {} has delegatedManagedIdentityResourceId {value}, which a manifest cannot hold; left as it is",
                 a.name

@@ -63,14 +63,15 @@ pub fn connection_body(connection: &spec::Connection) -> Value {
     body
 }
 
-/// The manifest's word for ARM's connection category.
-fn category_word(arm: &str) -> String {
+/// The manifest's word for ARM's connection category (None: a category the manifest has
+/// no word for).
+fn category_word(arm: &str) -> Option<&'static str> {
     match arm.to_ascii_lowercase().as_str() {
-        "aiservices" => "aiServices".into(),
-        "azureopenai" => "azureOpenAI".into(),
-        "cognitivesearch" => "aiSearch".into(),
-        "azureblob" => "storage".into(),
-        _ => arm.to_string(),
+        "aiservices" => Some("aiServices"),
+        "azureopenai" => Some("azureOpenAI"),
+        "cognitivesearch" => Some("aiSearch"),
+        "azureblob" => Some("storage"),
+        _ => None,
     }
 }
 
@@ -87,7 +88,7 @@ fn auth_word(arm: &str) -> String {
 fn wanted_leaves(connection: &spec::Connection) -> Vec<(&'static str, Value)> {
     let (category, auth, _) = self::connection(connection);
     let mut leaves = vec![
-        ("category", json!(category_word(category))),
+        ("category", json!(category_word(category).unwrap_or(category))),
         ("resource", json!(connection.resource.as_str())),
         ("auth", json!(auth_word(auth))),
     ];
@@ -143,7 +144,12 @@ impl Planner<'_> {
             change.before = Some(to_value(c));
             if !same {
                 let mut live = vec![
-                    ("category", json!(category_word(&c.properties.category))),
+                    (
+                        "category",
+                        json!(
+                            category_word(&c.properties.category).unwrap_or(&c.properties.category)
+                        ),
+                    ),
                     ("resource", json!(live_resource)),
                     ("auth", json!(auth_word(&c.properties.auth_type))),
                 ];
@@ -185,13 +191,7 @@ pub(crate) fn read_connections(out: &mut Manifest, connections: Option<&Vec<Conn
     let Some(connections) = connections.filter(|c| !c.is_empty()) else { return };
     out.push_str("  connections:\n");
     for c in connections {
-        let category = match c.properties.category.to_ascii_lowercase().as_str() {
-            "aiservices" => Some("aiServices"),
-            "azureopenai" => Some("azureOpenAI"),
-            "cognitivesearch" => Some("aiSearch"),
-            "azureblob" => Some("storage"),
-            _ => None,
-        };
+        let category = category_word(&c.properties.category);
         let metadata = |key: &str| c.properties.metadata.as_ref().and_then(|m| m.get(key));
         // hubctl cannot manage an API key yet (validation refuses `auth: apiKey`): the
         // connection is named in a comment, not written as an entry that would not load.

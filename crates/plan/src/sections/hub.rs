@@ -18,7 +18,7 @@ use serde_json::json;
 use super::{HubAt, HubUpdate, field, identity, names, network, opt_str, same_opt_id, to_value};
 use crate::change::*;
 use crate::digest;
-use crate::import::{Manifest, scalar};
+use crate::import::{Manifest, scalar, set_value};
 use crate::planner::Planner;
 use crate::reasons::{Reason, WarningKind};
 
@@ -520,30 +520,6 @@ pub(crate) fn read_storage_access(out: &mut Manifest, p: &WorkspaceProperties) {
 /// api-versions, …) is named — a comment, and the list import prints — and left as it is:
 /// hubctl's PATCH bodies carry only what a manifest manages.
 const READ_INTO_FIELDS: &[&str] = &["imageBuildCompute", "sharedPrivateLinkResources"];
-
-/// A setting's value in a few words, or none when it is at its default (absent, null, false,
-/// empty).
-pub(crate) fn set_value(value: &serde_json::Value) -> Option<String> {
-    use serde_json::Value;
-    match value {
-        Value::Null | Value::Bool(false) => None,
-        Value::String(s) if s.is_empty() => None,
-        Value::Array(items) if items.is_empty() => None,
-        Value::Object(map) if map.values().all(|v| set_value(v).is_none()) => None,
-        Value::Array(items) => {
-            Some(format!("{} entr{}", items.len(), if items.len() == 1 { "y" } else { "ies" }))
-        }
-        Value::String(s) => Some(format!("{s:?}")),
-        other => {
-            let mut text = other.to_string();
-            if text.len() > 120 {
-                text.truncate(117);
-                text.push_str("...");
-            }
-            Some(text)
-        }
-    }
-}
 
 /// The hub's settings no manifest field holds (see [`READ_INTO_FIELDS`]).
 pub(crate) fn read_unmanaged(out: &mut Manifest, p: &WorkspaceProperties) {

@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use hubctl_model::{
     self as model, FirewallSku, IsolationMode, OutboundRule, PrivateEndpointDestination,
     PublicNetworkAccess, RuleCategory, RuleDestination, ServiceTagDestination, Workspace,
-    WorkspaceProperties, same_id,
+    WorkspaceProperties, id_key, same_id,
 };
 use hubctl_spec::model as spec;
 use serde_json::{Value, json};
@@ -24,12 +24,13 @@ use crate::planner::Planner;
 use crate::reasons::{Reason, WarningKind};
 
 /// The manifest's word for ARM's isolation mode.
-fn isolation_word(mode: &IsolationMode) -> String {
+/// (None for a mode of a later api-version the manifest has no word for.)
+fn isolation_word(mode: &IsolationMode) -> Option<&'static str> {
     match mode {
-        IsolationMode::Disabled => "public".into(),
-        IsolationMode::AllowInternetOutbound => "privateWithInternetOutbound".into(),
-        IsolationMode::AllowOnlyApprovedOutbound => "privateWithApprovedOutbound".into(),
-        other => other.as_str().to_string(),
+        IsolationMode::Disabled => Some("public"),
+        IsolationMode::AllowInternetOutbound => Some("privateWithInternetOutbound"),
+        IsolationMode::AllowOnlyApprovedOutbound => Some("privateWithApprovedOutbound"),
+        _ => None,
     }
 }
 
@@ -156,8 +157,7 @@ pub fn shared_private_links(links: &[spec::SharedPrivateLink]) -> Value {
 /// compared as ARM does.
 fn link_view(link: &Value) -> (String, String, String, Option<String>) {
     let p = &link["properties"];
-    let text =
-        |v: &Value| v.as_str().unwrap_or_default().trim_end_matches('/').to_ascii_lowercase();
+    let text = |v: &Value| id_key(v.as_str().unwrap_or_default());
     let message = p["requestMessage"].as_str().map(str::to_string);
     (text(&link["name"]), text(&p["privateLinkResourceId"]), text(&p["groupId"]), message)
 }
@@ -168,27 +168,22 @@ pub(crate) fn fixed_links(hub: &spec::Hub, live: &Workspace, update: &mut HubUpd
     let Some(wanted) = &hub.spec.network.shared_private_links else { return };
     let live_links = live.properties.other.get("sharedPrivateLinkResources");
     let live_links = live_links.and_then(Value::as_array).cloned().unwrap_or_default();
+    let body = shared_private_links(wanted);
     let mut have: Vec<_> = live_links.iter().map(link_view).collect();
-    let mut want: Vec<_> = wanted
-        .iter()
-        .zip(shared_private_links(wanted).as_array().into_iter().flatten())
-        .map(|(link, body)| {
-            let view = link_view(body);
-            (view, link.request_message.is_some())
-        })
-        .collect();
+    // A message the manifest leaves out is None in its view: not compared.
+    let mut want: Vec<_> = body.as_array().into_iter().flatten().map(link_view).collect();
     have.sort();
-    want.sort_by(|a, b| a.0.cmp(&b.0));
+    want.sort();
     let same = have.len() == want.len()
-        && have.iter().zip(&want).all(|(h, (w, compare_message))| {
-            (&h.0, &h.1, &h.2) == (&w.0, &w.1, &w.2) && (!compare_message || h.3 == w.3)
+        && have.iter().zip(&want).all(|(h, w)| {
+            (&h.0, &h.1, &h.2) == (&w.0, &w.1, &w.2) && (w.3.is_none() || h.3 == w.3)
         });
     if !same {
         update.block(
             Reason::BlockedBecauseSharedPrivateLinksFixed,
             "spec.network.sharedPrivateLinks",
             Some(Value::Array(live_links)),
-            Some(shared_private_links(wanted)),
+            Some(body),
         );
     }
 }
@@ -220,8 +215,8 @@ impl Planner<'_> {
         if live_mode != desired_mode {
             fields.push(field(
                 "spec.network.isolation",
-                Some(json!(isolation_word(&live_mode))),
-                Some(json!(isolation_word(&desired_mode))),
+                Some(json!(isolation_word(&live_mode).unwrap_or(live_mode.as_str()))),
+                Some(json!(isolation_word(&desired_mode).unwrap_or(desired_mode.as_str()))),
             ));
             if live_mode != IsolationMode::Disabled && desired_mode == IsolationMode::Disabled {
                 reasons.push(Reason::BlockedBecauseManagedNetworkCannotBeDisabled);
@@ -381,11 +376,7 @@ impl Planner<'_> {
 pub(crate) fn read_network(out: &mut Manifest, p: &WorkspaceProperties) {
     let network = p.managed_network.as_ref();
     let mode = network.and_then(|n| n.isolation_mode.clone()).unwrap_or(IsolationMode::Disabled);
-    let isolation = match mode {
-        IsolationMode::AllowInternetOutbound => "privateWithInternetOutbound",
-        IsolationMode::AllowOnlyApprovedOutbound => "privateWithApprovedOutbound",
-        _ => "public",
-    };
+    let isolation = isolation_word(&mode).unwrap_or("public");
     let public = p
         .public_network_access
         .as_ref()
@@ -411,7 +402,7 @@ pub(crate) fn read_network(out: &mut Manifest, p: &WorkspaceProperties) {
     for (name, value) in others.filter(|(name, _)| !known.contains(&name.as_str())) {
         let readable = name == "enableNetworkMonitor" && mode != IsolationMode::Disabled;
         // V1 is the default kind.
-        let value = super::hub::set_value(value).filter(|v| v != "\"V1\"");
+        let value = crate::import::set_value(value).filter(|v| v != "\"V1\"");
         if let (Some(value), false) = (value, readable) {
             let what = format!("network.{name}: {value} — not managed by hubctl, left as it is");
             out.not_expressed("    ", what);

@@ -94,15 +94,26 @@ pub(crate) fn value(value: &Option<Value>) -> String {
 /// (`…/storageAccounts/contosohubsa`), unless the short forms would look the same while the
 /// ids differ; JSON output keeps them whole.
 pub(crate) fn values(field: &FieldChange) -> (String, String) {
+    let short_id = |s: &str| {
+        ArmId::parse(s).ok().filter(|id| id.provider().is_some()).map(|id| {
+            format!(
+                "\"…/{}/{}\"",
+                id.resource_type().unwrap_or_default().rsplit('/').next().unwrap_or_default(),
+                id.name()
+            )
+        })
+    };
     let short = |v: &Option<Value>| match v {
-        Some(Value::String(s)) => {
-            ArmId::parse(s).ok().filter(|id| id.provider().is_some()).map(|id| {
-                format!(
-                    "\"…/{}/{}\"",
-                    id.resource_type().unwrap_or_default().rsplit('/').next().unwrap_or_default(),
-                    id.name()
-                )
-            })
+        Some(Value::String(s)) => short_id(s),
+        // A list of ids (user-assigned identities): each shortened.
+        Some(Value::Array(items))
+            if items.iter().any(|i| i.as_str().and_then(short_id).is_some()) =>
+        {
+            let each: Vec<String> = items
+                .iter()
+                .map(|i| i.as_str().and_then(short_id).unwrap_or_else(|| i.to_string()))
+                .collect();
+            Some(format!("[{}]", each.join(", ")))
         }
         _ => None,
     };
@@ -161,6 +172,62 @@ fn field_lines(field: &FieldChange) -> String {
             similar::ChangeTag::Equal => " ",
         };
         out.push_str(&format!("\n  {sign} {}", change.value().trim_end()));
+    }
+    out
+}
+
+/// A field path's segments: split at dots, except inside `[…]` (a principal such as
+/// `user:alice@contoso.com`) and after `tags` (a tag key may hold dots).
+fn segments(path: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut depth = 0usize;
+    for c in path.chars() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth = depth.saturating_sub(1),
+            '.' if depth == 0 && out.last().is_none_or(|l: &String| l != "tags") => {
+                out.push(std::mem::take(&mut current));
+                continue;
+            }
+            _ => {}
+        }
+        current.push(c);
+    }
+    out.push(current);
+    out
+}
+
+/// The settings of a create, nested as in the manifest: the path all its fields share is the
+/// headline's, so only what is below it is written.
+fn created_block(change: &Change, fields: &[&FieldChange]) -> String {
+    let paths: Vec<Vec<String>> = fields.iter().map(|f| segments(&f.field)).collect();
+    let shortest = paths.iter().map(Vec::len).min().unwrap_or(0);
+    let mut common = 0;
+    while common + 1 < shortest && paths.iter().all(|p| p[common] == paths[0][common]) {
+        common += 1;
+    }
+    // …but only down to the resource itself (`outboundRules.x`, `assignments[p]`): what is
+    // below it (`serviceTag:`) is part of its settings.
+    let name = change.resource.name();
+    if let Some(at) =
+        paths[0][..common].iter().rposition(|s| s.eq_ignore_ascii_case(name) || s.ends_with(']'))
+    {
+        common = at + 1;
+    }
+    let mut out = String::new();
+    let mut open: Vec<String> = Vec::new();
+    for (field, path) in fields.iter().zip(&paths) {
+        let path = &path[common..];
+        let (parents, leaf) = path.split_at(path.len() - 1);
+        let same = open.iter().zip(parents).take_while(|(a, b)| a == b).count();
+        open.truncate(same);
+        for parent in &parents[same..] {
+            out.push_str(&format!("      {}{parent}:\n", "  ".repeat(open.len())));
+            open.push(parent.clone());
+        }
+        let (_, after) = values(field);
+        out.push_str(&format!("      {}{}: {after}\n", "  ".repeat(open.len()), leaf[0]));
     }
     out
 }
@@ -228,6 +295,14 @@ pub fn text(plan: &Plan, mode: Mode, color: bool, target: &str) -> String {
             let own: Vec<&FieldChange> =
                 change.fields.iter().filter(|f| !review::in_group(change, f, &shared)).collect();
             let note = if own.len() < change.fields.len() { " (shared changes above)" } else { "" };
+            if change.action == Action::Create && !own.is_empty() {
+                // A create reads as the manifest would: its settings nested, `{ … }` around.
+                let head = format!("{head} {{");
+                out.push_str(&format!("  {}{note}\n", style.paint(color_of(change.action), &head)));
+                out.push_str(&created_block(change, &own));
+                out.push_str("    }\n");
+                continue;
+            }
             out.push_str(&format!("  {}{note}\n", style.paint(color_of(change.action), &head)));
             for field in own {
                 for line in field_lines(field).lines() {

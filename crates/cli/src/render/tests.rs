@@ -229,3 +229,34 @@ fn ids_are_shortened_for_people_unless_that_hides_the_difference() {
     let (before, after) = values(&change(id("rg1", "a"), id("rg2", "a")));
     assert!(before.contains("rg1") && after.contains("rg2"), "{before} {after}");
 }
+
+/// The locked-down example planned on an empty cloud: every create lists every setting its
+/// manifest sets (defaults included), nested as in the manifest.
+fn locked_down_create() -> Plan {
+    let text = include_str!("../../../../examples/hubs/locked-down.yaml");
+    let desired = hubctl_spec::load_str(std::path::Path::new("locked-down.yaml"), text).unwrap();
+    let options = hubctl_plan::PlanOptions {
+        target: "https://arm.example".into(),
+        tool_version: "test".into(),
+        ..Default::default()
+    };
+    hubctl_plan::plan(&desired, &hubctl_model::Live::default(), &options)
+}
+
+#[test]
+fn a_create_shows_every_setting_in_text_markdown_and_json() {
+    let plan = locked_down_create();
+    insta::assert_snapshot!(
+        "locked_down_create_text",
+        text(&plan, Mode::Plan, false, "https://arm.example")
+    );
+    insta::assert_snapshot!("locked_down_create_markdown", markdown(&plan, Mode::Plan, 100_000));
+    let hub = plan.changes.iter().find(|c| c.kind == ResourceKind::Hub).unwrap();
+    let fields: Vec<String> =
+        hub.fields.iter().map(|f| format!("{} = {}", f.field, f.after.as_ref().unwrap())).collect();
+    insta::assert_snapshot!("locked_down_create_json_fields", fields.join("\n"));
+    // The JSON plan keeps ids whole.
+    let json = json(&plan);
+    assert!(json.contains("\"spec.storageAccount\""), "{json}");
+    assert!(json.contains("/providers/Microsoft.Storage/storageAccounts/contosohubsa\""));
+}

@@ -109,7 +109,15 @@ impl Planner<'_> {
                 let reasons = vec![Reason::CreateBecauseMissing];
                 let change = self.change(key, kind, &resource, display, Action::Create, reasons);
                 let path = format!("{}[{principal}]", access_path(project));
-                change.fields = vec![field(&format!("{path}.role"), None, Some(json!(role_text)))];
+                let kind_word = match assignment.principal_type {
+                    spec::PrincipalType::User => "user",
+                    spec::PrincipalType::Group => "group",
+                    spec::PrincipalType::ServicePrincipal => "servicePrincipal",
+                };
+                change.fields = vec![
+                    field(&format!("{path}.principalType"), None, Some(json!(kind_word))),
+                    field(&format!("{path}.role"), None, Some(json!(role_text))),
+                ];
                 for (leaf, value) in [
                     ("condition", wanted_condition),
                     ("description", assignment.description.as_deref()),

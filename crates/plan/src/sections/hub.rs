@@ -150,6 +150,20 @@ impl Planner<'_> {
                 let change =
                     self.change(key, ResourceKind::Hub, &id, name, Action::Create, reasons);
                 change.after = Some(to_value(&body));
+                // Every setting the hub is created with, in the manifest's words; its rules,
+                // connections, projects and access are changes of their own.
+                let skip = [
+                    "apiVersion",
+                    "kind",
+                    "metadata.name",
+                    "metadata.subscription",
+                    "metadata.resourceGroup",
+                    "spec.network.outboundRules",
+                    "spec.connections",
+                    "spec.access",
+                    "spec.projects",
+                ];
+                change.fields = super::created_fields("", &hubctl_spec::view(hub), &skip);
                 if hub.spec.identity.user_assigned().is_some() {
                     self.warn(WarningKind::UserAssignedIdentityNeedsRole, id.as_str(), "");
                 }

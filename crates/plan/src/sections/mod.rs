@@ -175,3 +175,42 @@ pub(crate) fn leaf_fields(
     }
     out
 }
+
+/// Every leaf of `value` (a part of [`hubctl_spec::view`]) as a field set by a create, under
+/// `prefix`, skipping the keys in `skip` (sections that are changes of their own): objects
+/// nest with `.`, a list of named items by name (`sharedPrivateLinks.x.groupId`), a list of
+/// plain values is one leaf; empty objects and lists are nothing set.
+pub(crate) fn created_fields(prefix: &str, value: &Value, skip: &[&str]) -> Vec<FieldChange> {
+    fn walk(path: &str, value: &Value, skip: &[&str], out: &mut Vec<FieldChange>) {
+        let join =
+            |key: &str| if path.is_empty() { key.to_string() } else { format!("{path}.{key}") };
+        match value {
+            Value::Object(map) => {
+                for (key, v) in map {
+                    let at = join(key);
+                    if !skip.contains(&at.as_str()) {
+                        walk(&at, v, skip, out);
+                    }
+                }
+            }
+            Value::Array(items)
+                if items.iter().all(|i| i.get("name").is_some_and(Value::is_string))
+                    && !items.is_empty() =>
+            {
+                for item in items {
+                    let name = item["name"].as_str().unwrap_or_default();
+                    let mut rest = item.clone();
+                    if let Some(map) = rest.as_object_mut() {
+                        map.remove("name");
+                    }
+                    walk(&join(name), &rest, skip, out);
+                }
+            }
+            Value::Array(items) if items.is_empty() => {}
+            other => out.push(field(path, None, Some(other.clone()))),
+        }
+    }
+    let mut out = Vec::new();
+    walk(prefix, value, skip, &mut out);
+    out
+}

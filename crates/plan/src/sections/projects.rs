@@ -82,6 +82,15 @@ impl Planner<'_> {
                     let change =
                         self.change(key, kind, &project_id, display, Action::Create, reasons);
                     change.after = Some(to_value(&body));
+                    let path = format!("spec.projects.{}", project.name);
+                    let mut settings = json!({});
+                    if let Some(v) = &project.display_name {
+                        settings["displayName"] = json!(v);
+                    }
+                    if let Some(v) = &project.description {
+                        settings["description"] = json!(v);
+                    }
+                    change.fields = super::created_fields(&path, &settings, &[]);
                     let name = Some(project.name.as_str());
                     self.access(&project.access, key, &project_id, &project.name, None, name);
                 }

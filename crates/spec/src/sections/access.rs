@@ -114,3 +114,27 @@ fn role(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> Option<RoleRef> 
     }
     Some(RoleRef::Name(text.trim().to_string()))
 }
+
+// ---- the manifest as JSON (see [`super::view`]) ----
+
+pub(crate) fn view(access: &Access) -> serde_json::Value {
+    let assignments: Vec<serde_json::Value> =
+        access.assignments.iter().map(view_assignment).collect();
+    serde_json::json!({ "exclusive": access.exclusive, "assignments": assignments })
+}
+
+pub(crate) fn view_assignment(assignment: &Assignment) -> serde_json::Value {
+    let mut out = serde_json::json!({
+        "principal": assignment.principal.as_str(),
+        "principalType": super::word(assignment.principal_type),
+        "role": assignment.role.text(),
+    });
+    if let Some(condition) = &assignment.condition {
+        out["condition"] = serde_json::json!(condition.expression);
+        out["conditionVersion"] = serde_json::json!(condition.version);
+    }
+    if let Some(description) = &assignment.description {
+        out["description"] = serde_json::json!(description);
+    }
+    out
+}

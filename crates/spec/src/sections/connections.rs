@@ -67,3 +67,18 @@ fn read(cx: &mut Cx<'_>, item: Item<'_, '_>) -> Option<Connection> {
         _ => None,
     }
 }
+
+// ---- the manifest as JSON (see [`super::view`]) ----
+
+pub(crate) fn view(connection: &Connection) -> serde_json::Value {
+    let mut out = serde_json::json!({
+        "name": connection.name,
+        "category": super::word(connection.category),
+        "resource": connection.resource.as_str(),
+        "auth": super::word(connection.auth),
+    });
+    if let Some(container) = &connection.container {
+        out["container"] = serde_json::json!(container);
+    }
+    out
+}

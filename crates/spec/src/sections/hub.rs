@@ -328,3 +328,51 @@ fn spec(cx: &mut Cx<'_>, node: Field<'_>, path: &FieldPath) -> Option<HubSpec> {
         projects: projects?,
     })
 }
+
+// ---- the manifest as JSON (see [`super::view`]) ----
+
+pub(crate) fn view(hub: &Hub) -> serde_json::Value {
+    use serde_json::json;
+    let (m, s) = (&hub.metadata, &hub.spec);
+    let mut spec = serde_json::Map::new();
+    let mut put = |k: &str, v: serde_json::Value| {
+        spec.insert(k.to_string(), v);
+    };
+    if let Some(v) = &s.display_name {
+        put("displayName", json!(v));
+    }
+    if let Some(v) = &s.description {
+        put("description", json!(v));
+    }
+    put("storageAccount", json!(s.storage_account.as_str()));
+    put("credentialStore", super::identity::view_credential_store(&s.credential_store));
+    if let Some(v) = &s.application_insights {
+        put("applicationInsights", json!(v.as_str()));
+    }
+    if let Some(v) = &s.container_registry {
+        put("containerRegistry", json!(v.as_str()));
+    }
+    if let Some(v) = &s.image_build_compute {
+        put("imageBuildCompute", json!(v));
+    }
+    put("identity", super::identity::view_identity(&s.identity));
+    put("storageAccess", json!(super::word(s.storage_access)));
+    put("encryption", super::identity::view_encryption(&s.encryption));
+    put("highBusinessImpact", json!(s.high_business_impact));
+    put("network", super::network::view(&s.network));
+    put("connections", s.connections.iter().map(super::connections::view).collect());
+    put("access", super::access::view(&s.access));
+    put("projects", s.projects.iter().map(super::projects::view).collect());
+    json!({
+        "apiVersion": API_VERSION,
+        "kind": "Hub",
+        "metadata": {
+            "name": m.name,
+            "subscription": m.subscription.as_str(),
+            "resourceGroup": m.resource_group,
+            "location": m.location,
+            "tags": m.tags,
+        },
+        "spec": spec,
+    })
+}

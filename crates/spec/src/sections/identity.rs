@@ -205,3 +205,48 @@ pub(crate) fn encryption(
         identity: cmk_identity,
     })))
 }
+
+// ---- the manifest as JSON (see [`super::view`]) ----
+
+pub(crate) fn view_credential_store(store: &CredentialStore) -> serde_json::Value {
+    match store {
+        CredentialStore::MicrosoftManaged => serde_json::json!("microsoftManaged"),
+        CredentialStore::KeyVault(id) => serde_json::json!({ "keyVault": id.as_str() }),
+    }
+}
+
+pub(crate) fn view_identity(identity: &Identity) -> serde_json::Value {
+    let kind = match identity {
+        Identity::SystemAssigned => IdentityType::System,
+        Identity::UserAssigned(_) => IdentityType::User,
+        Identity::SystemAndUserAssigned(_) => IdentityType::SystemAndUser,
+    };
+    let mut out = serde_json::json!({ "type": super::word(kind) });
+    if let Some(user) = identity.user_assigned() {
+        let ids: Vec<&str> = user.identities.iter().map(ArmId::as_str).collect();
+        out["userAssigned"] = serde_json::json!(ids);
+        if let Some(primary) = &user.primary {
+            out["primary"] = serde_json::json!(primary.as_str());
+        }
+    }
+    out
+}
+
+pub(crate) fn view_encryption(encryption: &Encryption) -> serde_json::Value {
+    match encryption {
+        Encryption::MicrosoftManaged => {
+            serde_json::json!({ "type": super::word(EncryptionType::MicrosoftManaged) })
+        }
+        Encryption::CustomerManaged(key) => {
+            let mut out = serde_json::json!({
+                "type": super::word(EncryptionType::CustomerManaged),
+                "keyVault": key.key_vault.as_str(),
+                "keyUri": key.key_uri.as_str(),
+            });
+            if let Some(identity) = &key.identity {
+                out["identity"] = serde_json::json!(identity.as_str());
+            }
+            out
+        }
+    }
+}

@@ -43,6 +43,18 @@ macro_rules! choice {
 
 pub(crate) use choice;
 
+/// A value's name as written in manifests (`privateWithApprovedOutbound`, `entraId`).
+pub(crate) fn word<T: crate::read::Choice + PartialEq>(value: T) -> &'static str {
+    T::VALUES.iter().position(|v| *v == value).map_or("", |i| T::NAMES[i])
+}
+
+/// The manifest of `hub` as JSON in its own field names and shape, every default filled in and
+/// every unmanaged (left out) optional field absent: what a reviewer reads in a create and
+/// what a policy sees as `input.manifest`. Each section writes its own part.
+pub fn view(hub: &crate::model::Hub) -> serde_json::Value {
+    hub::view(hub)
+}
+
 /// A list of items named by `name` — a valid service name (`name` says what kind in messages), unique
 /// in the list case-insensitively (`what` in the duplicate message) — each a mapping of
 /// `allowed` fields whose other fields `read` takes.

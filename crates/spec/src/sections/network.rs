@@ -365,3 +365,66 @@ mod tests {
         assert!(ports_problem("").is_some());
     }
 }
+
+// ---- the manifest as JSON (see [`super::view`]) ----
+
+pub(crate) fn view(network: &Network) -> serde_json::Value {
+    use serde_json::json;
+    let (mode, firewall) = match &network.isolation {
+        Isolation::Public => (IsolationMode::Public, None),
+        Isolation::PrivateWithInternetOutbound { .. } => (IsolationMode::InternetOutbound, None),
+        Isolation::PrivateWithApprovedOutbound { firewall_sku, .. } => {
+            (IsolationMode::ApprovedOutbound, Some(*firewall_sku))
+        }
+    };
+    let mut out = json!({
+        "publicNetworkAccess": super::word(network.public_network_access),
+        "isolation": super::word(mode),
+    });
+    if let Some(sku) = firewall {
+        out["firewallSku"] = json!(super::word(sku));
+    }
+    let rules: Vec<serde_json::Value> = network.isolation.rules().iter().map(view_rule).collect();
+    out["outboundRules"] = json!(rules);
+    if let Some(monitor) = network.network_monitor {
+        out["networkMonitor"] = json!(monitor);
+    }
+    if let Some(links) = &network.shared_private_links {
+        let links: Vec<serde_json::Value> = links
+            .iter()
+            .map(|l| {
+                let mut link = json!({ "name": l.name, "resource": l.resource.as_str(), "groupId": l.group_id });
+                if let Some(message) = &l.request_message {
+                    link["requestMessage"] = json!(message);
+                }
+                link
+            })
+            .collect();
+        out["sharedPrivateLinks"] = json!(links);
+    }
+    out
+}
+
+/// One outbound rule as the manifest writes it (`{name, fqdn}`, `{name, privateEndpoint}`,
+/// `{name, serviceTag}`).
+pub(crate) fn view_rule(rule: &Named<Destination>) -> serde_json::Value {
+    use serde_json::json;
+    let destination = match &rule.item {
+        Destination::Fqdn(fqdn) => return json!({ "name": rule.name, "fqdn": fqdn }),
+        Destination::PrivateEndpoint(pe) => json!({ "privateEndpoint": {
+            "resource": pe.resource.as_str(),
+            "subresource": pe.subresource,
+            "sparkEnabled": pe.spark_enabled,
+        }}),
+        Destination::ServiceTag(tag) => json!({ "serviceTag": {
+            "tag": tag.tag,
+            "protocol": super::word(tag.protocol),
+            "ports": tag.ports,
+        }}),
+    };
+    let mut out = json!({ "name": rule.name });
+    if let (Some(out), Some(d)) = (out.as_object_mut(), destination.as_object()) {
+        out.extend(d.clone());
+    }
+    out
+}

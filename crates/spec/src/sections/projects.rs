@@ -27,3 +27,17 @@ fn read(cx: &mut Cx<'_>, item: Item<'_, '_>) -> Option<Project> {
         _ => None,
     }
 }
+
+// ---- the manifest as JSON (see [`super::view`]) ----
+
+pub(crate) fn view(project: &Project) -> serde_json::Value {
+    let mut out = serde_json::json!({ "name": project.name });
+    if let Some(v) = &project.display_name {
+        out["displayName"] = serde_json::json!(v);
+    }
+    if let Some(v) = &project.description {
+        out["description"] = serde_json::json!(v);
+    }
+    out["access"] = super::access::view(&project.access);
+    out
+}

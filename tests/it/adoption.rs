@@ -8,13 +8,37 @@ use serde_json::{Value, json};
 use crate::lab::{Lab, SUB};
 use crate::support::{example, workspace};
 
-/// The example hub applied, then hubctl's tags taken off by hand: a hub hubctl did not make.
+/// Where `foreign_hub` grants its access by hand.
+const HAND_GRANT: &str = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-ai-platform/providers/Microsoft.MachineLearningServices/workspaces/contoso-sandbox/providers/Microsoft.Authorization/roleAssignments/12345678-1234-4234-8234-123456789abc";
+
+/// The example hub applied, then hubctl's tags taken off and its access granted again by hand
+/// (another name, no mark): a hub hubctl did not make.
 async fn foreign_hub() -> Lab {
     let lab = Lab::start(Options::default()).await;
     lab.write("minimal.yaml", &example("minimal.yaml"));
     lab.hubctl(&["apply", "--auto-approve", "hubs"]).await.expect(0);
     let untag = json!({"tags": {"hubctl-managed-by": null, "hubctl-manifest-digest": null}});
     lab.edit(&Lab::workspace_path("contoso-sandbox"), untag).await;
+    let scope = Lab::workspace_path("contoso-sandbox");
+    let list =
+        format!("{scope}/providers/Microsoft.Authorization/roleAssignments?$filter=atScope()");
+    let list = lab.get(&list, "2022-04-01").await.unwrap();
+    let granted: Vec<&Value> = list["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| {
+            a["properties"]["scope"].as_str().is_some_and(|s| s.eq_ignore_ascii_case(&scope))
+        })
+        .collect();
+    assert_eq!(granted.len(), 1);
+    assert_eq!(lab.delete(granted[0]["id"].as_str().unwrap(), "2022-04-01").await, 200);
+    let mut by_hand = granted[0].clone();
+    by_hand["properties"]
+        .as_object_mut()
+        .unwrap()
+        .retain(|k, _| ["roleDefinitionId", "principalId", "principalType"].contains(&k.as_str()));
+    assert_eq!(lab.put(HAND_GRANT, "2022-04-01", &by_hand).await, 201);
     lab.remove("minimal.yaml");
     lab
 }
@@ -45,6 +69,14 @@ async fn an_imported_hub_plans_clean_and_adopt_writes_only_the_tags() {
         "{}",
         adopt.stdout
     );
+    // The access granted by hand is adopted with the hub: hubctl's mark, nothing else.
+    assert!(
+        adopt.stdout.contains("~ role assignment contoso-sandbox: Azure AI Developer → 7d2f6a0e-0000-0000-0000-000000000010: add hubctl's mark"),
+        "{}",
+        adopt.stdout
+    );
+    let grant = lab.get(HAND_GRANT, "2022-04-01").await.unwrap();
+    assert_eq!(grant["properties"]["description"], "[managed by hubctl]");
     let after = lab.workspace("contoso-sandbox").await.unwrap();
     assert_eq!(
         tags(&after),
@@ -187,7 +219,10 @@ async fn what_the_manifest_does_not_manage_survives_import_and_an_unrelated_appl
     let edited = manifest.replace("displayName: HelloName", "displayName: Renamed");
     assert_ne!(edited, manifest);
     std::fs::write(&path, edited).unwrap();
-    lab.hubctl(&["apply", "--auto-approve", "hubs"]).await.expect(0);
+    let applied = lab.hubctl(&["apply", "--auto-approve", "hubs"]).await.expect(0);
+    // The apply adopts the hub, and with it the equal assignment it found (marked, not
+    // duplicated).
+    assert!(applied.stdout.contains("(adopt)"), "{}", applied.stdout);
     let after = lab.get(&hub_id, "2026-05-01").await.unwrap();
     assert_eq!(after["properties"]["friendlyName"], "Renamed");
     for kept in [
@@ -203,7 +238,11 @@ async fn what_the_manifest_does_not_manage_survives_import_and_an_unrelated_appl
     let mode = |w: &Value| w["properties"]["managedNetwork"]["isolationMode"].clone();
     assert_eq!(mode(&before), mode(&after));
     let grant_after = lab.get(&grant, "2022-04-01").await.unwrap();
-    assert_eq!(grant_after["properties"]["description"], "Auditors read the hub, nothing else");
+    // The person's description is kept; hubctl's mark follows it.
+    assert_eq!(
+        grant_after["properties"]["description"],
+        "Auditors read the hub, nothing else [managed by hubctl]"
+    );
     assert!(grant_after["properties"]["condition"].as_str().unwrap().contains("'audit'"));
     lab.hubctl(&["drift", "hubs"]).await.expect(0);
 }

@@ -158,6 +158,11 @@ impl Lab {
         self.send(reqwest::Method::PATCH, path, api_version, body).await
     }
 
+    /// DELETE an ARM path, as someone outside hubctl would; the status.
+    pub async fn delete(&self, path: &str, api_version: &str) -> u16 {
+        self.send(reqwest::Method::DELETE, path, api_version, &Value::Null).await
+    }
+
     async fn send(&self, method: reqwest::Method, path: &str, api: &str, body: &Value) -> u16 {
         let url = format!("{}{path}?api-version={api}", self.emulator.arm_endpoint());
         let request = self.http.request(method, url).bearer_auth(&self.token).json(body);

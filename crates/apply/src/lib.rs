@@ -31,13 +31,20 @@ mod verify;
 
 pub use saved::check_saved;
 
-/// Write hubctl's tags on a hub (`hubctl adopt`): one PATCH of `tags`, nothing else, tried
-/// again like any step while it fails for a passing reason.
+/// Adopt a hub (`hubctl adopt`): hubctl's mark on the equal role assignments found there,
+/// then one PATCH of its `tags`, nothing else; each tried again like any step while it fails
+/// for a passing reason.
 pub async fn adopt(
     client: &ArmClient,
     adoption: &hubctl_plan::adopt::Adoption,
 ) -> Result<(), ClientError> {
-    let hubctl_plan::adopt::Adoption::Ready { id, tags, .. } = adoption else { return Ok(()) };
+    let hubctl_plan::adopt::Adoption::Ready { id, tags, marks, .. } = adoption else {
+        return Ok(());
+    };
+    // The marks first: the tags say the hub is adopted, so they go last.
+    for mark in marks {
+        execute_with_retry(mark, client, &ApplyOptions::default()).await?;
+    }
     let (sub, rg, name) = parts(id);
     let body = json!({ "tags": tags });
     retry_passing(&format!("adopt {name}"), || async {

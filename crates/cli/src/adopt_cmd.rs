@@ -27,11 +27,20 @@ pub struct AdoptArgs {
 
 fn line(adoption: &Adoption) -> String {
     match adoption {
-        Adoption::Ready { name, tags, .. } => format!(
-            "  + adopt hub {name}: write tags {OWNER_TAG}={}, {DIGEST_TAG}={} (other tags and settings are left as they are)\n",
-            tags.get(OWNER_TAG).map_or("", String::as_str),
-            tags.get(DIGEST_TAG).map_or("", String::as_str),
-        ),
+        Adoption::Ready { name, tags, marks, .. } => {
+            let mut out = format!(
+                "  + adopt hub {name}: write tags {OWNER_TAG}={}, {DIGEST_TAG}={} (other tags and settings are left as they are)\n",
+                tags.get(OWNER_TAG).map_or("", String::as_str),
+                tags.get(DIGEST_TAG).map_or("", String::as_str),
+            );
+            for mark in marks {
+                out.push_str(&format!(
+                    "      ~ role assignment {}: add hubctl's mark to its description (no access changes)\n",
+                    mark.display
+                ));
+            }
+            out
+        }
         Adoption::AlreadyAdopted { name } => format!("  · {name}: already adopted\n"),
         Adoption::NotFound { name } => {
             format!("  · {name}: not in Azure; `hubctl apply` creates it, adopted from the start\n")

@@ -139,7 +139,7 @@ fn summary_line(plan: &Plan) -> String {
     let c = plan.counts();
     let record = match c.record {
         0 => String::new(),
-        n => format!(" hubctl's own record updated on {n} hub(s), no setting changes."),
+        n => format!(" {n} update(s) of hubctl's own records only, no setting changes."),
     };
     format!(
         "Plan: {} to add, {} to change, {} to destroy, {} blocked.{record}",
@@ -286,11 +286,7 @@ pub fn text(plan: &Plan, mode: Mode, color: bool, target: &str) -> String {
                 verb(change.action),
                 noun(change.kind),
                 change.display,
-                if change.is_record_only() {
-                    ": only hubctl's record of the applied manifest, no setting changes"
-                } else {
-                    ""
-                }
+                change.record_note().map(|n| format!(": {n}")).unwrap_or_default()
             );
             let own: Vec<&FieldChange> =
                 change.fields.iter().filter(|f| !review::in_group(change, f, &shared)).collect();
@@ -549,11 +545,7 @@ fn hub_details(
         }
         count += 1;
         if own.is_empty() {
-            let note = if change.is_record_only() {
-                " hubctl's record of the applied manifest only; no setting changes "
-            } else {
-                " "
-            };
+            let note = change.record_note().map(|n| format!(" {n} ")).unwrap_or(" ".into());
             let (symbol, resource) = (symbol(change.action), cell(&resource));
             rows.push_str(&format!("| {symbol} | {resource} |{note}| | |\n"));
         }

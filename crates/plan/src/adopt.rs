@@ -1,5 +1,5 @@
 //! Adoption: hubctl's ownership and applied-manifest tags written on a hub it did not create,
-//! and nothing else. It is its own, explicit step (`hubctl adopt`), never a change a plan
+//! and its mark on the equal role assignments found there, and nothing else. It is its own, explicit step (`hubctl adopt`), never a change a plan
 //! counts: a hub hubctl has not adopted plans no change for its tags alone, and is never
 //! deleted or pruned by hubctl. The first apply with real changes for such a hub adopts it too
 //! (its plan line says "and adopt it").
@@ -13,8 +13,9 @@ use std::collections::BTreeMap;
 use hubctl_model::{ArmId, Live};
 use hubctl_spec::Desired;
 
-use crate::change::{Action, Plan};
+use crate::change::{Action, Change, Plan, ResourceKind};
 use crate::digest;
+use crate::reasons::Reason;
 use crate::sections::hub::{is_adopted, tags};
 
 /// What adoption does with one hub of the manifests.
@@ -28,6 +29,10 @@ pub enum Adoption {
         name: String,
         /// The whole tag map to write (ARM replaces a hub's tags as a whole).
         tags: BTreeMap<String, String>,
+        /// Equal role assignments made outside hubctl at the hub's and its projects' scopes:
+        /// each an update that writes hubctl's mark into its description (no access changes),
+        /// written before the tags.
+        marks: Vec<Change>,
     },
     /// hubctl's ownership tag is already there.
     AlreadyAdopted {
@@ -79,7 +84,22 @@ pub fn adoptions(desired: &Desired, live: &Live, plan: &Plan) -> Vec<Adoption> {
                 return Adoption::Differs { name, changes };
             }
             let tags = tags(hub, &digest::hub(hub), live_hub.workspace.tags.as_ref());
-            Adoption::Ready { id, name, tags }
+            let marks = plan
+                .changes
+                .iter()
+                .filter(|c| {
+                    c.hub == id.key()
+                        && c.kind == ResourceKind::RoleAssignment
+                        && c.reasons == [Reason::NoOpBecauseEquivalentExists]
+                        && c.after.is_some()
+                })
+                .map(|c| Change {
+                    action: Action::Update,
+                    reasons: vec![Reason::UpdateBecauseAssignmentAdopted],
+                    ..c.clone()
+                })
+                .collect();
+            Adoption::Ready { id, name, tags, marks }
         })
         .collect()
 }

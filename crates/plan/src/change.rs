@@ -9,7 +9,7 @@
 //! | Create | `None` | the ARM body to PUT |
 //! | Update | the live ARM resource (as read) | the ARM body to write: a PATCH body for hubs and projects, a full PUT body for rules, connections and assignments |
 //! | Delete | the live ARM resource | `None`; for a hub or project, `{"forceToPurge": true}` when the delete purges (the service deletes workspaces softly otherwise) |
-//! | NoOp | `None` (the plan's fingerprints record what was read) | `None`; for an outbound rule of a hub whose managed network is updated, the rule's PUT body (apply writes it again if the network update cleared it) |
+//! | NoOp | `None` (the plan's fingerprints record what was read) | `None`; for an outbound rule of a hub whose managed network is updated, the rule's PUT body (apply writes it again if the network update cleared it); for an equal role assignment made outside hubctl under a hub hubctl has not adopted, the PUT body that marks it (`hubctl adopt` writes it) |
 //! | Blocked | the live ARM resource | `None` — nothing of this hub is applied |
 
 use std::collections::BTreeMap;
@@ -215,16 +215,36 @@ pub struct Counts {
     pub destroy: usize,
     /// Refusals.
     pub blocked: usize,
-    /// Updates of nothing but hubctl's own record on a hub (its applied-manifest digest):
-    /// written, not counted as a change.
+    /// Updates of nothing but hubctl's own records (a hub's applied-manifest digest, the mark
+    /// on an adopted role assignment): written, not counted as a change.
     pub record: usize,
 }
 
 impl Change {
-    /// Whether this change writes nothing but hubctl's own record on a hub (the tags of an
-    /// adopted hub whose manifest changed in a way Azure does not see).
+    /// Whether this change writes nothing but hubctl's own records: the tags of an adopted hub
+    /// whose manifest changed in a way Azure does not see, or hubctl's mark on an equal role
+    /// assignment it adopts.
     pub fn is_record_only(&self) -> bool {
-        self.reasons == [crate::Reason::UpdateBecauseOwnershipTagsStale]
+        self.action == Action::Update
+            && matches!(
+                self.reasons.as_slice(),
+                [crate::Reason::UpdateBecauseOwnershipTagsStale]
+                    | [crate::Reason::UpdateBecauseAssignmentAdopted]
+            )
+    }
+}
+
+impl Change {
+    /// For a record-only update ([`Change::is_record_only`]), what it writes, in words.
+    pub fn record_note(&self) -> Option<&'static str> {
+        if !self.is_record_only() {
+            return None;
+        }
+        Some(if self.reasons == [crate::Reason::UpdateBecauseAssignmentAdopted] {
+            "only hubctl's mark in its description (adopted), no access changes"
+        } else {
+            "only hubctl's record of the applied manifest, no setting changes"
+        })
     }
 }
 

@@ -27,8 +27,14 @@ pub enum Reason {
     /// The hub has no hubctl ownership tag yet: the apply that makes this plan's changes also
     /// writes hubctl's tags (adopts it).
     AdoptWithTheseChanges,
+    /// An equal role assignment made outside hubctl, adopted: hubctl's mark is written into its
+    /// description (no access changes), so that removing it from the manifest later revokes it.
+    UpdateBecauseAssignmentAdopted,
     /// An outbound rule, connection or assignment no manifest declares, at a scope the manifest owns.
     DeleteBecauseNotDeclared,
+    /// A role assignment hubctl granted (its mark or its name says so) that the manifest no
+    /// longer declares: revoked, whatever `exclusive` says.
+    DeleteBecauseRemovedFromManifest,
     /// The hub's manifest is gone, `--prune` was given and hubctl owns the hub.
     DeleteBecauseManifestRemoved,
     /// An equivalent role assignment exists under another name: adopted, not duplicated.
@@ -210,14 +216,20 @@ impl Reason {
             Reason::AdoptWithTheseChanges => {
                 "hubctl has not managed this hub yet: the apply that makes these changes also writes its ownership and applied-manifest tags (`hubctl adopt` writes only the tags)"
             }
+            Reason::UpdateBecauseAssignmentAdopted => {
+                "an equal assignment made outside hubctl is adopted: hubctl's mark is added to its description, no access changes"
+            }
             Reason::DeleteBecauseNotDeclared => {
                 "no manifest declares it at a scope the manifest owns"
+            }
+            Reason::DeleteBecauseRemovedFromManifest => {
+                "hubctl granted it and the manifest no longer declares it"
             }
             Reason::DeleteBecauseManifestRemoved => {
                 "its manifest is gone, --prune was given and hubctl owns it"
             }
             Reason::NoOpBecauseEquivalentExists => {
-                "an equivalent assignment exists under another name and is adopted"
+                "an equal assignment made outside hubctl exists: it is adopted, not duplicated (hubctl's mark is written with the hub's next changes or by `hubctl adopt`)"
             }
             Reason::NoOpBecauseInSync => "live matches the manifest",
             blocked => blocked.rule().map(|r| r.why).unwrap_or("refused"),
@@ -323,10 +335,20 @@ pub fn rules_markdown() -> String {
         ));
     }
     out.push_str("\n## Changes made in place (never a replacement)\n\n");
+    for reason in [Reason::UpdateBecauseKeyVersionChanged, Reason::UpdateBecauseFieldsChanged] {
+        out.push_str(&format!("- `{reason:?}`: {}\n", reason.why()));
+    }
+    out.push_str(&format!(
+        "\n## Access that follows the manifest\n\n\
+         Every role assignment hubctl writes ends its description with `{}`; hubctl also knows the\n\
+         ones it created earlier by their names (derived from scope, principal and role).\n\n",
+        hubctl_model::MARK
+    ));
     for reason in [
-        Reason::UpdateBecauseKeyVersionChanged,
-        Reason::UpdateBecauseFieldsChanged,
         Reason::NoOpBecauseEquivalentExists,
+        Reason::UpdateBecauseAssignmentAdopted,
+        Reason::DeleteBecauseRemovedFromManifest,
+        Reason::DeleteBecauseNotDeclared,
     ] {
         out.push_str(&format!("- `{reason:?}`: {}\n", reason.why()));
     }

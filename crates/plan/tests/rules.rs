@@ -106,11 +106,16 @@ fn applied(text: &str) -> Live {
 
 /// The base manifest applied, live edited by `edit` (as the service or a person would), then
 /// planned again with the same manifest: the plan, which the caller expects to be quiet.
-fn replanned(edit: impl FnOnce(&mut hubctl_model::LiveHub)) -> Plan {
+/// The plan of the base manifest over its own applied state, edited by `edit`.
+fn planned_after(edit: impl FnOnce(&mut hubctl_model::LiveHub)) -> Plan {
     let text = manifest(&[]);
     let mut live = applied(&text);
     edit(live.hubs.values_mut().next().unwrap());
-    let plan = plan(&desired(&text), &live, &options());
+    plan(&desired(&text), &live, &options())
+}
+
+fn replanned(edit: impl FnOnce(&mut hubctl_model::LiveHub)) -> Plan {
+    let plan = planned_after(edit);
     assert!(actionable(&plan).is_empty(), "{:#?}", actionable(&plan));
     plan
 }
@@ -551,7 +556,38 @@ fn an_equivalent_assignment_under_another_name_is_adopted() {
             hub.workspace.id, assignment.name
         );
     });
-    assert!(plan.changes.iter().any(|c| c.reasons == vec![Reason::NoOpBecauseEquivalentExists]));
+    // Still hubctl's mark in its description: hubctl's own, kept as it is.
+    assert!(actionable(&plan).is_empty(), "{:#?}", actionable(&plan));
+    // Made by someone else (no mark, another name): adopted under an adopted hub — hubctl's
+    // mark written, nothing else, counted as bookkeeping.
+    let stranger = |hub: &mut hubctl_model::LiveHub| {
+        let assignment = &mut hub.assignments[0];
+        assignment.name = "99999999-9999-4999-8999-999999999999".into();
+        assignment.id = format!(
+            "{}/providers/Microsoft.Authorization/roleAssignments/{}",
+            hub.workspace.id, assignment.name
+        );
+        assignment.properties.other.remove("description");
+    };
+    let plan = planned_after(stranger);
+    let adopt = plan.changes.iter().find(|c| c.kind == ResourceKind::RoleAssignment).unwrap();
+    assert_eq!(adopt.action, Action::Update);
+    assert_eq!(adopt.reasons, [Reason::UpdateBecauseAssignmentAdopted]);
+    assert!(adopt.is_record_only() && adopt.fields.is_empty());
+    assert_eq!(adopt.after.as_ref().unwrap()["properties"]["description"], hubctl_model::MARK);
+    assert!(adopt.resource.as_str().ends_with("99999999-9999-4999-8999-999999999999"));
+    assert_eq!(plan.counts().record, 1);
+    // Under a hub hubctl has not adopted, with nothing else to do: kept, the mark left for
+    // `hubctl adopt` (import → plan stays clean).
+    let plan = replanned(|hub| {
+        stranger(hub);
+        hub.workspace.tags.as_mut().unwrap().retain(|k, _| !k.starts_with("hubctl-"));
+    });
+    let kept = plan.changes.iter().find(|c| c.kind == ResourceKind::RoleAssignment).unwrap();
+    assert_eq!(kept.action, Action::NoOp);
+    assert_eq!(kept.reasons, [Reason::NoOpBecauseEquivalentExists]);
+    assert!(kept.after.is_some());
+    assert!(actionable(&plan).is_empty(), "{:#?}", actionable(&plan));
 }
 
 #[test]
@@ -801,13 +837,19 @@ fn an_assignments_description_is_kept_unless_the_manifest_sets_one() {
         update.fields[0].field,
         "spec.access.assignments[7d2f6a0e-0000-0000-0000-000000000010].description"
     );
-    assert_eq!(update.after.as_ref().unwrap()["properties"]["description"], "why");
+    assert_eq!(
+        update.after.as_ref().unwrap()["properties"]["description"],
+        "why [managed by hubctl]"
+    );
     let conditioned = text.replace(
         "role: Azure AI Developer }",
         "role: Azure AI Developer, condition: \"@Request[x] StringEquals 'y'\" }",
     );
     let update = grant_update(&plan(&desired(&conditioned), &live, &options()));
-    assert_eq!(update.after.as_ref().unwrap()["properties"]["description"], "set in the portal");
+    assert_eq!(
+        update.after.as_ref().unwrap()["properties"]["description"],
+        "set in the portal [managed by hubctl]"
+    );
 }
 
 #[test]

@@ -2,6 +2,8 @@
 //! (so every value a review or a policy sees is one a manifest can say), and every default is
 //! written out.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::Path;
 
 const LOCKED_DOWN: &str = include_str!("../../../examples/hubs/locked-down.yaml");

@@ -6,6 +6,22 @@ use serde_json::Value;
 use crate::Other;
 use crate::enums::*;
 
+/// What hubctl writes at the end of the description of every role assignment it grants or
+/// adopts, so that it knows later which access is its own to revoke. ARM keeps an
+/// assignment's description as written (it is the one free-text property the authorization API
+/// stores; tags are not supported on role assignments). hubctl also knows the assignments it
+/// created before the mark existed by their names, which it derives from scope, principal and
+/// role (hubctl-plan's `assignment_name`).
+pub const MARK: &str = "[managed by hubctl]";
+
+/// The description hubctl writes: the manifest's own, if any, then [`MARK`].
+pub fn marked_description(own: Option<&str>) -> String {
+    match own.map(str::trim).filter(|d| !d.is_empty()) {
+        Some(own) => format!("{own} {MARK}"),
+        None => MARK.to_string(),
+    }
+}
+
 /// `Microsoft.Authorization/roleAssignments`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -32,9 +48,20 @@ impl RoleAssignment {
         self.properties.principal_id.eq_ignore_ascii_case(principal)
             && crate::role_definition_guid(&self.properties.role_definition_id) == role_guid
     }
-    /// Its description; `None` when there is none (absent, null or empty).
+    /// Its description as a person wrote it, hubctl's [`MARK`] taken off; `None` when there
+    /// is none (absent, null, empty, or only the mark).
     pub fn description(&self) -> Option<&str> {
-        self.properties.other.get("description").and_then(Value::as_str).filter(|d| !d.is_empty())
+        let text = self.properties.other.get("description").and_then(Value::as_str)?;
+        let own = text.strip_suffix(MARK).map_or(text, str::trim_end);
+        (!own.is_empty()).then_some(own)
+    }
+    /// Whether its description carries hubctl's [`MARK`]: hubctl granted or adopted it.
+    pub fn is_marked(&self) -> bool {
+        self.properties
+            .other
+            .get("description")
+            .and_then(Value::as_str)
+            .is_some_and(|d| d.ends_with(MARK))
     }
     /// Its ABAC condition, trimmed; `None` when there is none (absent, null or empty).
     pub fn condition(&self) -> Option<&str> {

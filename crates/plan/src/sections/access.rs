@@ -1,15 +1,22 @@
 //! Access: `access` at a hub and at each project — role assignments at exactly that scope.
 //!
 //! An assignment is matched by principal and role (GUID, whatever the scope prefix of its
-//! definition id), so an equivalent one made by someone else is adopted, not duplicated; with
-//! `exclusive: true` undeclared ones are removed, never the caller's own access-admin grants.
+//! definition id), so an equivalent one made by someone else is adopted (marked), not
+//! duplicated. Every assignment hubctl writes carries its mark at the end of its description
+//! (hubctl_model::MARK), so removing an entry from the manifest revokes what hubctl granted
+//! whatever `exclusive` says, and never touches what others granted unless `exclusive: true`
+//! (which still keeps the caller's own access-admin grants). Changing an entry's role or
+//! principal is a create and a delete; creates go first (crate::order), so the principal is
+//! never without access in between.
 //! New assignments get a deterministic name (UUIDv5 of scope, principal and role), so a re-run
 //! after a crash names the same assignment instead of making a second one.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use hubctl_model::{ArmId, PrincipalType, RoleAssignment, id_key, role_definition_guid};
+use hubctl_model::{
+    ArmId, PrincipalType, RoleAssignment, id_key, marked_description, role_definition_guid,
+};
 use hubctl_spec::model as spec;
 use serde_json::json;
 
@@ -62,10 +69,22 @@ pub fn assignment_body(
         body["properties"]["condition"] = json!(condition.expression);
         body["properties"]["conditionVersion"] = json!(condition.version);
     }
-    if let Some(description) = &assignment.description {
-        body["properties"]["description"] = json!(description);
-    }
+    body["properties"]["description"] =
+        json!(marked_description(assignment.description.as_deref()));
     body
+}
+
+/// Whether hubctl granted (or adopted) `assignment` at `scope`: its description carries
+/// hubctl's mark, or its name is the one hubctl derives for it (assignments hubctl created
+/// before the mark existed).
+fn is_hubctls(assignment: &RoleAssignment, scope: &ArmId) -> bool {
+    let role = role_definition_guid(&assignment.properties.role_definition_id);
+    assignment.is_marked()
+        || assignment.name.eq_ignore_ascii_case(&assignment_name(
+            scope.as_str(),
+            &assignment.properties.principal_id,
+            &role,
+        ))
 }
 
 impl Planner<'_> {
@@ -150,12 +169,10 @@ impl Planner<'_> {
                 let path = format!("{}[{principal}].description", access_path(project));
                 fields.push(field(&path, opt_str(live_description), opt_str(wanted_description)));
             }
+            if wanted_description.is_none() {
+                body["properties"]["description"] = json!(marked_description(live_description));
+            }
             if !fields.is_empty() {
-                if wanted_description.is_none()
-                    && let Some(kept) = live_description
-                {
-                    body["properties"]["description"] = json!(kept);
-                }
                 let reasons = vec![Reason::UpdateBecauseFieldsChanged];
                 let change = self.change(key, kind, &found_id, display, Action::Update, reasons);
                 change.fields = fields;
@@ -163,18 +180,33 @@ impl Planner<'_> {
                 change.after = Some(body);
                 continue;
             }
-            let reason = if found.name.eq_ignore_ascii_case(&name) {
-                Reason::NoOpBecauseInSync
-            } else {
-                Reason::NoOpBecauseEquivalentExists
-            };
-            self.change(key, kind, &found_id, display, Action::NoOp, vec![reason]);
-        }
-        if !access.exclusive {
-            return;
+            if is_hubctls(found, scope) {
+                self.change(
+                    key,
+                    kind,
+                    &found_id,
+                    display,
+                    Action::NoOp,
+                    vec![Reason::NoOpBecauseInSync],
+                );
+                continue;
+            }
+            // An equal assignment someone else made: adopted (marked) rather than duplicated.
+            // Whether the mark is written now depends on the hub (see `Planner::mark_adopted`),
+            // so the body waits here.
+            let reasons = vec![Reason::NoOpBecauseEquivalentExists];
+            let change = self.change(key, kind, &found_id, display, Action::NoOp, reasons);
+            change.before = Some(to_value(found));
+            change.after = Some(body);
         }
         for assignment in live.into_iter().flatten() {
             if matched.contains(&id_key(&assignment.id)) {
+                continue;
+            }
+            // What hubctl granted follows the manifest; what others granted only under
+            // `exclusive: true`.
+            let ours = is_hubctls(assignment, scope);
+            if !ours && !access.exclusive {
                 continue;
             }
             let role_guid = role_definition_guid(&assignment.properties.role_definition_id);
@@ -190,12 +222,34 @@ impl Planner<'_> {
                 continue;
             }
             let resource = self.assignment_id(assignment, scope);
-            let reasons = vec![Reason::DeleteBecauseNotDeclared];
+            let reasons = vec![if ours {
+                Reason::DeleteBecauseRemovedFromManifest
+            } else {
+                Reason::DeleteBecauseNotDeclared
+            }];
             let change = self.change(key, kind, &resource, display, Action::Delete, reasons);
             let path =
                 format!("{}[{}].role", access_path(project), assignment.properties.principal_id);
             change.fields = vec![field(&path, Some(json!(role)), None)];
             change.before = Some(to_value(assignment));
+        }
+    }
+
+    /// Equal assignments made outside hubctl, under a hub that is or becomes hubctl's in this
+    /// plan, get hubctl's mark: an update of their description only, bookkeeping rather than a
+    /// change of access. Under a hub hubctl has not adopted (and that this plan does not adopt)
+    /// they stay kept, their marking body left for `hubctl adopt`.
+    pub(crate) fn mark_adopted(&mut self, first_change: usize) {
+        for change in &mut self.changes[first_change..] {
+            if change.kind == ResourceKind::RoleAssignment
+                && change.action == Action::NoOp
+                && change.reasons == [Reason::NoOpBecauseEquivalentExists]
+                && change.after.is_some()
+            {
+                change.action = Action::Update;
+                change.reasons = vec![Reason::UpdateBecauseAssignmentAdopted];
+                change.display.push_str(" (adopt)");
+            }
         }
     }
 

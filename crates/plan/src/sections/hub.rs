@@ -183,6 +183,12 @@ impl Planner<'_> {
                 self.access(&hub.spec.access, key, &id, &hub.metadata.name, assignments, None);
             }
         }
+        let adopted = live.is_none_or(|h| is_adopted(&h.workspace));
+        let blocked = self.changes[first_change..].iter().any(|c| c.action == Action::Blocked);
+        let work = self.changes[first_change..].iter().any(|c| c.action != Action::NoOp);
+        if !blocked && (adopted || work) {
+            self.mark_adopted(first_change);
+        }
         // A kept resource needs no copy of its live state in the plan: the fingerprints already
         // say what was read. The rules above do not make one (no JSON work for what is kept);
         // this also clears any a rule made, hub by hub, to bound the plan's memory.
@@ -194,9 +200,7 @@ impl Planner<'_> {
         let changed = self.changes[first_change..].iter().any(|c| c.action != Action::NoOp);
         let live_tags = live.and_then(|h| h.workspace.tags.as_ref());
         let live_digest = live_tags.and_then(|t| t.get(DIGEST_TAG)).cloned();
-        let adopted = live.is_none_or(|h| is_adopted(&h.workspace));
         // A blocked hub is not applied, so not adopted either.
-        let blocked = self.changes[first_change..].iter().any(|c| c.action == Action::Blocked);
         if changed && !adopted && !blocked {
             self.adopt_with_changes(hub, first_change, &digest, live_tags);
         }

@@ -337,35 +337,6 @@ fn ports_problem(text: &str) -> Option<String> {
     None
 }
 
-#[cfg(test)]
-mod tests {
-    use super::{fqdn_problem, ports_problem};
-
-    #[test]
-    fn fqdns() {
-        assert_eq!(fqdn_problem("pypi.org"), None);
-        assert_eq!(fqdn_problem("*.anaconda.com"), None);
-        assert!(fqdn_problem("https://pypi.org").is_some());
-        assert!(fqdn_problem("pypi.org:8080").unwrap().contains("only open ports 80 and 443"));
-        assert!(fqdn_problem("pypi.org:443").unwrap().contains("without a port"));
-        assert!(fqdn_problem("a.*.com").is_some());
-        assert!(fqdn_problem("localhost").is_some());
-        assert!(fqdn_problem("-bad.com").is_some());
-    }
-
-    #[test]
-    fn ports() {
-        assert_eq!(ports_problem("443"), None);
-        assert_eq!(ports_problem("80, 8080-8089"), None);
-        assert_eq!(ports_problem("*"), None);
-        assert!(ports_problem("0").is_some());
-        assert!(ports_problem("70000").is_some());
-        assert!(ports_problem("90-80").is_some());
-        assert!(ports_problem("http").is_some());
-        assert!(ports_problem("").is_some());
-    }
-}
-
 // ---- the manifest as JSON (see [`super::view`]) ----
 
 pub(crate) fn view(network: &Network) -> serde_json::Value {
@@ -427,4 +398,33 @@ pub(crate) fn view_rule(rule: &Named<Destination>) -> serde_json::Value {
         out.extend(d.clone());
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{fqdn_problem, ports_problem};
+
+    #[test]
+    fn fqdns() {
+        assert_eq!(fqdn_problem("pypi.org"), None);
+        assert_eq!(fqdn_problem("*.anaconda.com"), None);
+        assert!(fqdn_problem("https://pypi.org").is_some());
+        assert!(fqdn_problem("pypi.org:8080").unwrap().contains("only open ports 80 and 443"));
+        assert!(fqdn_problem("pypi.org:443").unwrap().contains("without a port"));
+        assert!(fqdn_problem("a.*.com").is_some());
+        assert!(fqdn_problem("localhost").is_some());
+        assert!(fqdn_problem("-bad.com").is_some());
+    }
+
+    #[test]
+    fn ports() {
+        assert_eq!(ports_problem("443"), None);
+        assert_eq!(ports_problem("80, 8080-8089"), None);
+        assert_eq!(ports_problem("*"), None);
+        assert!(ports_problem("0").is_some());
+        assert!(ports_problem("70000").is_some());
+        assert!(ports_problem("90-80").is_some());
+        assert!(ports_problem("http").is_some());
+        assert!(ports_problem("").is_some());
+    }
 }

@@ -69,9 +69,10 @@ async fn an_imported_hub_plans_clean_and_adopt_writes_only_the_tags() {
         "{}",
         adopt.stdout
     );
-    // The access granted by hand is adopted with the hub: hubctl's mark, nothing else.
+    // The access granted by hand is adopted with the hub: hubctl's mark, nothing else (and
+    // import wrote the group by its name, which resolves to the same object id).
     assert!(
-        adopt.stdout.contains("~ role assignment contoso-sandbox: Azure AI Developer → 7d2f6a0e-0000-0000-0000-000000000010: add hubctl's mark"),
+        adopt.stdout.contains("~ role assignment contoso-sandbox: Azure AI Developer → group:AI developers (7d2f6a0e-0000-0000-0000-000000000010): add hubctl's mark"),
         "{}",
         adopt.stdout
     );

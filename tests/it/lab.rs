@@ -40,7 +40,10 @@ impl Run {
 
 impl Lab {
     pub async fn start(options: Options) -> Lab {
-        let seed = Seed::from_file(&examples().join("local-cloud-seed.yaml")).unwrap();
+        let seed = options
+            .seed
+            .clone()
+            .unwrap_or_else(|| Seed::from_file(&examples().join("local-cloud-seed.yaml")).unwrap());
         let emulator = Emulator::start(Options {
             seed: Some(seed),
             lro: Duration::from_millis(20),

@@ -634,7 +634,25 @@ bad!(
         "  access:\n    assignments:\n      - principal: alice@contoso.com\n        principalType: user\n        role: Reader\n"
     ),
     [
-        "hub.yaml:12:20: spec.access.assignments[0].principal: \"alice@contoso.com\" is not a GUID; expected the form 00000000-0000-0000-0000-000000000000"
+        "hub.yaml:12:20: spec.access.assignments[0].principal: \"alice@contoso.com\" is not a principal; expected an Entra object id (00000000-0000-0000-0000-000000000000) or a name: user:<user principal name>, group:<display name>, app:<display name or appId>"
+    ]
+);
+
+bad!(
+    principal_name_empty,
+    hub("  access:\n    assignments:\n      - { principal: \"group: \", role: Reader }\n"),
+    [
+        "hub.yaml:12:22: spec.access.assignments[0].principal: \"group: \" names no one; write the name after the prefix (e.g. group:Data Scientists)"
+    ]
+);
+
+bad!(
+    principal_type_disagrees_with_the_name,
+    hub(
+        "  access:\n    assignments:\n      - principal: \"user:alice@contoso.com\"\n        principalType: group\n        role: Reader\n"
+    ),
+    [
+        "hub.yaml:13:24: spec.access.assignments[0].principalType: principalType group disagrees with principal user:alice@contoso.com, which names a user; leave principalType out (the name says it) or write user"
     ]
 );
 

@@ -11,6 +11,17 @@ use hubctl_plan::Plan;
 use hubctl_spec::Desired;
 use hubctl_spec::model::RoleRef;
 
+/// Every role assignment the manifests declare, at hubs and at projects.
+fn assignments(desired: &Desired) -> impl Iterator<Item = &hubctl_spec::model::Assignment> {
+    desired.hubs.iter().flat_map(|h| {
+        h.spec
+            .access
+            .assignments
+            .iter()
+            .chain(h.spec.projects.iter().flat_map(|p| p.access.assignments.iter()))
+    })
+}
+
 /// What the inventory must read for these manifests.
 pub fn for_manifests(desired: &Desired) -> InventoryRequest {
     let hubs = desired
@@ -25,16 +36,7 @@ pub fn for_manifests(desired: &Desired) -> InventoryRequest {
             read_connections: !hub.spec.connections.is_empty(),
         })
         .collect();
-    let mut role_names: Vec<String> = desired
-        .hubs
-        .iter()
-        .flat_map(|h| {
-            h.spec
-                .access
-                .assignments
-                .iter()
-                .chain(h.spec.projects.iter().flat_map(|p| p.access.assignments.iter()))
-        })
+    let mut role_names: Vec<String> = assignments(desired)
         .filter_map(|a| match &a.role {
             RoleRef::Name(name) if hubctl_plan::roles::built_in(name).is_none() => {
                 Some(name.clone())
@@ -107,4 +109,139 @@ pub async fn for_import(
             live.hubs.remove(id.key())
         })
         .collect())
+}
+
+/// A principal name in a manifest that Microsoft Graph could not turn into one object id.
+#[derive(Debug, thiserror::Error)]
+pub enum ResolveError {
+    /// Nothing by that name.
+    #[error(
+        "{at}: principal {name}: no {kind} by that name in the directory; check the spelling (a user by user principal name, a group by display name, an app by display name or appId), or write the object id"
+    )]
+    Unknown {
+        /// file:line:col and field path.
+        at: String,
+        /// As written.
+        name: String,
+        /// user, group or app.
+        kind: &'static str,
+    },
+    /// Several by that name.
+    #[error(
+        "{at}: principal {name} matches {} objects in the directory: {}; write the object id of the one you mean", candidates.len(), candidates.join("; ")
+    )]
+    Ambiguous {
+        /// file:line:col and field path.
+        at: String,
+        /// As written.
+        name: String,
+        /// Each candidate: display name, object id and user principal name or app id.
+        candidates: Vec<String>,
+    },
+    /// Graph could not be asked.
+    #[error("{at}: principal {name}: {error}")]
+    Directory {
+        /// file:line:col and field path.
+        at: String,
+        /// As written.
+        name: String,
+        /// Why.
+        error: std::sync::Arc<hubctl_client::directory::DirectoryError>,
+    },
+}
+
+/// Resolve every principal the manifests give by name (`user:`, `group:`, `app:`) to its
+/// object id through Microsoft Graph, each name asked once per run. Every name that is not
+/// exactly one object is reported (all of them, with where they are written); nothing is
+/// planned then.
+pub async fn resolve_principals(
+    client: &ArmClient,
+    desired: &mut Desired,
+) -> Result<(), Vec<ResolveError>> {
+    use hubctl_client::directory::{DirectoryError, Lookup};
+    use hubctl_spec::model::{Principal, PrincipalName};
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+
+    let mut names: Vec<PrincipalName> =
+        assignments(desired).filter_map(|a| a.principal.name().cloned()).collect();
+    names.sort();
+    names.dedup();
+    if names.is_empty() {
+        return Ok(());
+    }
+    let lookups = futures_util::future::join_all(names.iter().map(|name| async move {
+        let answer = match name {
+            PrincipalName::User(upn) => client.find_user(upn).await,
+            PrincipalName::Group(n) => client.find_group(n).await,
+            PrincipalName::App(n) => client.find_app(n).await,
+        };
+        (name.clone(), answer.map_err(Arc::new))
+    }))
+    .await;
+    let answers: BTreeMap<PrincipalName, Result<Lookup, Arc<DirectoryError>>> =
+        lookups.into_iter().collect();
+    tracing::info!(names = answers.len(), "resolved principal names through Microsoft Graph");
+    let mut problems = Vec::new();
+    for hub in &mut desired.hubs {
+        let source = hub.source.clone();
+        let positions = hub.positions.clone();
+        let at = |path: &str| {
+            let location = match positions.get(path) {
+                Some(pos) => hubctl_spec::Location::new(&source.file, *pos),
+                None => source.clone(),
+            };
+            format!("{location}: {path}")
+        };
+        let mut scopes: Vec<(String, &mut Vec<hubctl_spec::model::Assignment>)> =
+            vec![("spec.access.assignments".into(), &mut hub.spec.access.assignments)];
+        for (j, project) in hub.spec.projects.iter_mut().enumerate() {
+            scopes.push((
+                format!("spec.projects[{j}].access.assignments"),
+                &mut project.access.assignments,
+            ));
+        }
+        for (base, assignments) in scopes {
+            for (i, assignment) in assignments.iter_mut().enumerate() {
+                let Principal::Named { name, id } = &mut assignment.principal else { continue };
+                let at = at(&format!("{base}[{i}].principal"));
+                let kind = match name {
+                    PrincipalName::User(_) => "user",
+                    PrincipalName::Group(_) => "group",
+                    PrincipalName::App(_) => "app",
+                };
+                match answers.get(name) {
+                    Some(Ok(Lookup::One(found))) => {
+                        *id = hubctl_spec::ids::Guid::parse(&found.id);
+                        if id.is_none() {
+                            problems.push(ResolveError::Unknown { at, name: name.text(), kind });
+                        }
+                    }
+                    Some(Ok(Lookup::Several(candidates))) => {
+                        let candidates = candidates
+                            .iter()
+                            .map(|c| match &c.detail {
+                                Some(d) => format!("\"{}\" {} ({d})", c.display_name, c.id),
+                                None => format!("\"{}\" {}", c.display_name, c.id),
+                            })
+                            .collect();
+                        problems.push(ResolveError::Ambiguous {
+                            at,
+                            name: name.text(),
+                            candidates,
+                        });
+                    }
+                    Some(Ok(Lookup::None)) | None => {
+                        problems.push(ResolveError::Unknown { at, name: name.text(), kind });
+                    }
+                    Some(Err(error)) => problems.push(ResolveError::Directory {
+                        at,
+                        name: name.text(),
+                        error: error.clone(),
+                    }),
+                }
+            }
+        }
+    }
+    if problems.is_empty() { Ok(()) } else { Err(problems) }
 }

@@ -71,13 +71,13 @@ fn approved(printer: &mut Printer, auto_approve: bool) -> Result<(), String> {
 
 /// `hubctl adopt`.
 pub fn adopt(printer: &mut Printer, global: &GlobalArgs, args: AdoptArgs) -> ExitStatus {
-    let Some(desired) = plan_cmd::load(printer, &args.paths, global.shard) else {
+    let Some(mut desired) = plan_cmd::load(printer, &args.paths, global.shard) else {
         return ExitStatus::Error;
     };
     let Some(runtime) = plan_cmd::start(printer) else { return ExitStatus::Error };
     runtime.block_on(async {
         let (plan, live, target) =
-            match plan_cmd::read_and_plan(global, &desired, (false, false)).await {
+            match plan_cmd::read_and_plan(global, &mut desired, (false, false)).await {
                 Ok(read) => read,
                 Err(e) => {
                     printer.err(&format!("error: {e}\n"));

@@ -194,10 +194,10 @@ async fn run(printer: &mut Printer, global: &GlobalArgs, args: ApplyArgs) -> Exi
             (plan, target)
         }
         None => {
-            let Some(desired) = plan_cmd::load(printer, &args.paths, global.shard) else {
+            let Some(mut desired) = plan_cmd::load(printer, &args.paths, global.shard) else {
                 return ExitStatus::Error;
             };
-            match plan_cmd::make_plan(global, &desired, args.prune, args.purge).await {
+            match plan_cmd::make_plan(global, &mut desired, args.prune, args.purge).await {
                 Ok(done) => done,
                 Err(e) => {
                     printer.err(&format!("error: {e}\n"));

@@ -5,6 +5,7 @@
 //! mapping from ARM to the manifest is hubctl-plan's (`hubctl_plan::import`, each section's
 //! reading beside its diff).
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::ExitStatus;
@@ -27,6 +28,63 @@ pub struct ImportArgs {
     /// Write one `<hub>.yaml` per hub into this folder (default: all to stdout).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Write principals as object ids, not by name (names need Microsoft Graph read access).
+    #[arg(long)]
+    pub principal_ids: bool,
+}
+
+/// Names for the principals of `hubs` that resolve back to exactly their object id
+/// (`user:<upn>`, `group:<display name>`, `app:<display name>`), by lower-case object id; a
+/// principal whose name is shared, or that Graph does not know, keeps its id. When Graph
+/// cannot be read at all, every id is kept and the reason is returned to be shown.
+async fn principal_names(
+    client: &hubctl_client::ArmClient,
+    hubs: &[hubctl_model::LiveHub],
+) -> (BTreeMap<String, String>, Option<String>) {
+    use hubctl_client::directory::{Kind, Lookup};
+    let mut ids: Vec<String> = hubs
+        .iter()
+        .flat_map(|h| {
+            h.assignments.iter().chain(h.projects.values().flat_map(|p| p.assignments.iter()))
+        })
+        .map(|a| a.properties.principal_id.to_ascii_lowercase())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    if ids.is_empty() {
+        return (BTreeMap::new(), None);
+    }
+    let found = match client.names_of(&ids).await {
+        Ok(found) => found,
+        Err(e) => return (BTreeMap::new(), Some(e.to_string())),
+    };
+    let mut names = BTreeMap::new();
+    for (id, object) in found {
+        let plain = |n: &str| !n.is_empty() && n.trim() == n;
+        let name = match object.kind {
+            Kind::User => object.detail.filter(|upn| plain(upn)).map(|upn| format!("user:{upn}")),
+            Kind::Group | Kind::ServicePrincipal if plain(&object.display_name) => {
+                // A display name names one object only if Graph finds no other.
+                let lookup = if object.kind == Kind::Group {
+                    client.find_group(&object.display_name).await
+                } else {
+                    client.find_app(&object.display_name).await
+                };
+                let prefix = if object.kind == Kind::Group { "group" } else { "app" };
+                match lookup {
+                    Ok(Lookup::One(one)) if one.id.eq_ignore_ascii_case(&id) => {
+                        Some(format!("{prefix}:{}", object.display_name))
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        if let Some(name) = name {
+            names.insert(id, name);
+        }
+    }
+    (names, None)
 }
 
 /// `hubctl import`.
@@ -37,19 +95,38 @@ pub fn import(printer: &mut Printer, global: &GlobalArgs, args: ImportArgs) -> E
         let (rg, name) = (args.resource_group.as_deref(), args.name.as_deref());
         let read =
             hubctl_apply::read::for_import(&target.client, &args.subscription, rg, name).await;
+        let hubs = match read {
+            Ok(hubs) => hubs,
+            Err(e) => {
+                target.close().await;
+                return Err(e.to_string());
+            }
+        };
+        let (names, unnamed) = if args.principal_ids {
+            (BTreeMap::new(), None)
+        } else {
+            principal_names(&target.client, &hubs).await
+        };
         target.close().await;
-        let hubs = read.map_err(|e| e.to_string())?;
-        Ok::<_, String>(
+        Ok::<_, String>((
             hubs.iter()
                 .map(|h| {
-                    let text = hubctl_plan::import::manifest(&args.subscription, h);
+                    let text = hubctl_plan::import::manifest_named(&args.subscription, h, &names);
                     (h.workspace.name.clone(), text)
                 })
                 .collect::<Vec<_>>(),
-        )
+            unnamed,
+        ))
     });
     let manifests = match result {
-        Ok(m) => m,
+        Ok((m, unnamed)) => {
+            if let Some(why) = unnamed {
+                printer.err(&format!(
+                    "note: principals are written as object ids: their names could not be read ({why})\n"
+                ));
+            }
+            m
+        }
         Err(e) => {
             printer.err(&format!("error: {e}\n"));
             return ExitStatus::Error;

@@ -117,7 +117,7 @@ pub fn load(
 /// Read live state and plan. The target stays open for the caller (apply goes on with it).
 pub async fn make_plan(
     global: &GlobalArgs,
-    desired: &Desired,
+    desired: &mut Desired,
     prune: bool,
     purge: bool,
 ) -> Result<(Plan, context::Target), String> {
@@ -125,13 +125,25 @@ pub async fn make_plan(
     Ok((plan, target))
 }
 
-/// [`make_plan`], with the live state it read.
+/// [`make_plan`], with the live state it read. Principals the manifests give by name are
+/// resolved in `desired` first (Microsoft Graph), so what comes after sees their object ids.
 pub async fn read_and_plan(
     global: &GlobalArgs,
-    desired: &Desired,
+    desired: &mut Desired,
     (prune, purge): (bool, bool),
 ) -> Result<(Plan, hubctl_model::Live, context::Target), String> {
     let target = context::connect(global).await.map_err(|e| e.to_string())?;
+    // Principals given by name become object ids first (Microsoft Graph); a name that is not
+    // exactly one object stops the run before anything is read or written.
+    if let Err(problems) = hubctl_apply::read::resolve_principals(&target.client, desired).await {
+        target.close().await;
+        let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        return Err(format!(
+            "{}\n{} principal name(s) could not be resolved; nothing was planned or written",
+            lines.join("\n"),
+            problems.len()
+        ));
+    }
     let mut request = hubctl_apply::read::for_manifests(desired);
     if prune {
         // Hubs whose manifests are gone can be anywhere in the subscriptions: read them whole.
@@ -203,10 +215,12 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, String> {
 
 /// `hubctl plan`.
 pub fn plan(printer: &mut Printer, global: &GlobalArgs, args: PlanArgs) -> ExitStatus {
-    let Some(desired) = load(printer, &args.paths, global.shard) else { return ExitStatus::Error };
+    let Some(mut desired) = load(printer, &args.paths, global.shard) else {
+        return ExitStatus::Error;
+    };
     let result = runtime().and_then(|rt| {
         rt.block_on(async {
-            let (plan, target) = make_plan(global, &desired, args.prune, args.purge).await?;
+            let (plan, target) = make_plan(global, &mut desired, args.prune, args.purge).await?;
             let description = target.description.clone();
             target.close().await;
             Ok::<_, String>((plan, description))
@@ -242,10 +256,12 @@ pub fn plan(printer: &mut Printer, global: &GlobalArgs, args: PlanArgs) -> ExitS
 
 /// `hubctl drift`.
 pub fn drift(printer: &mut Printer, global: &GlobalArgs, args: DriftArgs) -> ExitStatus {
-    let Some(desired) = load(printer, &args.paths, global.shard) else { return ExitStatus::Error };
+    let Some(mut desired) = load(printer, &args.paths, global.shard) else {
+        return ExitStatus::Error;
+    };
     let result = runtime().and_then(|rt| {
         rt.block_on(async {
-            let (plan, target) = make_plan(global, &desired, false, false).await?;
+            let (plan, target) = make_plan(global, &mut desired, false, false).await?;
             let description = target.description.clone();
             target.close().await;
             Ok::<_, String>((plan, description))

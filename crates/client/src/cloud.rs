@@ -20,6 +20,10 @@ pub struct Cloud {
     pub audience: String,
     /// Entra authority host, no trailing slash.
     pub authority_host: String,
+    /// Microsoft Graph endpoint (principals by name), no trailing slash.
+    pub graph_endpoint: String,
+    /// Microsoft Graph token audience; the scope asked for is `{graph_audience}/.default`.
+    pub graph_audience: String,
 }
 
 impl Cloud {
@@ -80,9 +84,25 @@ impl Cloud {
         }
     }
     fn named(name: &str, arm: &str, audience: &str, authority: &str) -> Cloud {
+        // Graph per cloud (MicrosoftDocs/azure-docs national-cloud deployments): the public
+        // one, 21Vianet's, US Government's; an emulator (ARM on loopback) serves Graph itself,
+        // with tokens for the public Graph audience as Entra's are.
+        let graph = match name {
+            "china" => "https://microsoftgraph.chinacloudapi.cn",
+            "usgov" => "https://graph.microsoft.us",
+            _ => "https://graph.microsoft.com",
+        };
+        let arm = arm.trim_end_matches('/').to_string();
+        let on_loopback = Url::parse(&arm).is_ok_and(|u| is_loopback(&u));
         Cloud {
             name: name.to_string(),
-            arm_endpoint: arm.trim_end_matches('/').to_string(),
+            graph_endpoint: if on_loopback { arm.clone() } else { graph.to_string() },
+            graph_audience: if name == "china" || name == "usgov" {
+                graph.to_string()
+            } else {
+                "https://graph.microsoft.com".to_string()
+            },
+            arm_endpoint: arm,
             audience: audience.trim_end_matches('/').to_string(),
             authority_host: authority.trim_end_matches('/').to_string(),
         }
@@ -96,6 +116,11 @@ impl Cloud {
     /// The token scope for ARM.
     pub fn scope(&self) -> String {
         format!("{}/.default", self.audience)
+    }
+
+    /// The token scope for Microsoft Graph.
+    pub fn graph_scope(&self) -> String {
+        format!("{}/.default", self.graph_audience)
     }
 }
 

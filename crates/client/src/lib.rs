@@ -37,6 +37,7 @@
 
 pub mod cloud;
 pub mod credential;
+pub mod directory;
 mod error;
 pub mod inventory;
 pub mod lro;
@@ -129,6 +130,8 @@ pub fn http_client(ca_cert: Option<&Path>) -> Result<reqwest::Client, ClientErro
 /// The ARM client.
 pub struct ArmClient {
     pub(crate) pipeline: Pipeline,
+    /// Microsoft Graph's (crate::directory): its own token audience.
+    pub(crate) graph: Pipeline,
     pub(crate) options: ArmClientOptions,
 }
 
@@ -145,14 +148,22 @@ impl ArmClient {
             None => http_client(None)?,
         };
         let pipeline = Pipeline::new(
-            http,
-            credential,
+            http.clone(),
+            credential.clone(),
             options.cloud.scope(),
             options.retry.clone(),
             options.concurrency,
             options.buckets,
         );
-        Ok(ArmClient { pipeline, options })
+        let graph = Pipeline::new(
+            http,
+            credential,
+            options.cloud.graph_scope(),
+            options.retry.clone(),
+            options.concurrency,
+            options.buckets,
+        );
+        Ok(ArmClient { pipeline, graph, options })
     }
 
     /// Counters of the requests sent so far.

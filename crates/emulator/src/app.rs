@@ -239,6 +239,24 @@ pub async fn handle(
         return finish(reply, &headers, None);
     }
 
+    // Microsoft Graph (principals by name): its own token audience, no ARM throttling.
+    if segments.first().map(String::as_str) == Some("v1.0") {
+        shared.count(format!("{method} graph"));
+        let state = lock(&shared.state);
+        let header = headers.get("authorization").and_then(|v| v.to_str().ok());
+        let now = shared.settings.clock.now_ms();
+        let call = crate::graph::GraphCall {
+            method: &method,
+            segments: &segments[1..],
+            query: &query,
+            body: &body,
+            now,
+        };
+        let reply = crate::graph::serve(&state, shared.settings.strict_auth, header, &call)
+            .unwrap_or_else(Reply::from);
+        return finish(reply, &headers, None);
+    }
+
     let class = match method {
         Method::GET | Method::HEAD => OpClass::Read,
         Method::DELETE => OpClass::Delete,

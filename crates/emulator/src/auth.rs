@@ -197,6 +197,32 @@ pub struct Refusal {
 
 /// Check an `Authorization` header value; the caller's claims when valid.
 pub fn check(state: &State, header: Option<&str>, own_audience: &str) -> Result<Claims, Refusal> {
+    let mut audiences: Vec<String> = ARM_AUDIENCES.iter().map(|a| a.to_string()).collect();
+    audiences.push(own_audience.trim_end_matches('/').to_string());
+    audiences.push(format!("{}/", own_audience.trim_end_matches('/')));
+    let wrong = "The access token has been obtained for wrong audience or resource. It should exactly match with one of the allowed audiences 'https://management.azure.com/'.";
+    verify(state, header, &audiences, wrong)
+}
+
+/// The audiences Microsoft Graph accepts (the public cloud's, as the local cloud's tokens are).
+pub const GRAPH_AUDIENCES: [&str; 3] = [
+    "https://graph.microsoft.com",
+    "https://graph.microsoft.com/",
+    "00000003-0000-0000-c000-000000000000",
+];
+
+/// Check an `Authorization` header for Microsoft Graph.
+pub fn check_graph(state: &State, header: Option<&str>) -> Result<Claims, Refusal> {
+    let audiences: Vec<String> = GRAPH_AUDIENCES.iter().map(|a| a.to_string()).collect();
+    verify(state, header, &audiences, "Access token validation failure. Invalid audience.")
+}
+
+fn verify(
+    state: &State,
+    header: Option<&str>,
+    audiences: &[String],
+    wrong_audience: &str,
+) -> Result<Claims, Refusal> {
     let Some(header) = header else {
         return Err(Refusal {
             code: "AuthenticationFailed",
@@ -208,24 +234,29 @@ pub fn check(state: &State, header: Option<&str>, own_audience: &str) -> Result<
         return Err(Refusal { code: "AuthenticationFailed", message: "Authentication failed. The 'Authorization' header is provided in an invalid format.".into() });
     };
     let mut validation = Validation::new(Algorithm::HS256);
-    let mut audiences: Vec<String> = ARM_AUDIENCES.iter().map(|a| a.to_string()).collect();
-    audiences.push(own_audience.trim_end_matches('/').to_string());
-    audiences.push(format!("{}/", own_audience.trim_end_matches('/')));
-    validation.set_audience(&audiences);
+    validation.set_audience(audiences);
     validation.set_issuer(&[format!("https://sts.windows.net/{}/", state.tenant_id)]);
     validation.leeway = 0;
-    match jsonwebtoken::decode::<Claims>(token, &DecodingKey::from_secret(&key_bytes(state)), &validation) {
+    match jsonwebtoken::decode::<Claims>(
+        token,
+        &DecodingKey::from_secret(&key_bytes(state)),
+        &validation,
+    ) {
         Ok(data) => Ok(data.claims),
         Err(e) => match e.kind() {
             jsonwebtoken::errors::ErrorKind::ExpiredSignature => Err(Refusal {
                 code: "ExpiredAuthenticationToken",
-                message: "The access token expiry UTC time is earlier than current UTC time.".into(),
+                message: "The access token expiry UTC time is earlier than current UTC time."
+                    .into(),
             }),
             jsonwebtoken::errors::ErrorKind::InvalidAudience => Err(Refusal {
                 code: "InvalidAuthenticationTokenAudience",
-                message: "The access token has been obtained for wrong audience or resource. It should exactly match with one of the allowed audiences 'https://management.azure.com/'.".into(),
+                message: wrong_audience.into(),
             }),
-            _ => Err(Refusal { code: "InvalidAuthenticationToken", message: "The access token is invalid.".into() }),
+            _ => Err(Refusal {
+                code: "InvalidAuthenticationToken",
+                message: "The access token is invalid.".into(),
+            }),
         },
     }
 }

@@ -122,9 +122,17 @@ pub(crate) fn control(shared: &Shared, method: &Method, rest: &[String], body: &
             let mut state = lock(&shared.state);
             let visible_from_ms =
                 shared.settings.clock.now_ms() + shared.settings.replication_lag.as_millis() as u64;
+            let text = |k: &str| request[k].as_str().map(str::to_string);
             state.principals.insert(
                 id.to_ascii_lowercase(),
-                crate::state::Principal { id: id.to_string(), principal_type, visible_from_ms },
+                crate::state::Principal {
+                    id: id.to_string(),
+                    principal_type,
+                    visible_from_ms,
+                    display_name: text("displayName"),
+                    user_principal_name: text("userPrincipalName"),
+                    app_id: text("appId"),
+                },
             );
             shared.persist(&state)?;
             Ok(Reply::empty(StatusCode::NO_CONTENT))

@@ -40,6 +40,7 @@ mod auth;
 mod clock;
 mod control;
 mod error;
+mod graph;
 mod resources;
 mod roles;
 mod routes;
@@ -439,6 +440,9 @@ fn apply_seed(state: &mut State, seed: &Seed) -> Result<(), String> {
                 id: principal.id.clone(),
                 principal_type: principal.principal_type.clone(),
                 visible_from_ms: 0,
+                display_name: principal.display_name.clone(),
+                user_principal_name: principal.user_principal_name.clone(),
+                app_id: principal.app_id.clone(),
             },
         );
     }
@@ -448,11 +452,15 @@ fn apply_seed(state: &mut State, seed: &Seed) -> Result<(), String> {
             object_id: sp.object_id.clone(),
             secret: sp.secret.clone(),
             federated: sp.federated,
+            graph_permissions: sp.graph_permissions.clone(),
         });
         state.principals.entry(sp.object_id.to_ascii_lowercase()).or_insert(state::Principal {
             id: sp.object_id.clone(),
             principal_type: "ServicePrincipal".into(),
             visible_from_ms: 0,
+            display_name: None,
+            user_principal_name: None,
+            app_id: Some(sp.client_id.clone()),
         });
     }
     for role in &seed.custom_roles {

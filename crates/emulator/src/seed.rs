@@ -111,6 +111,12 @@ pub struct SeedPrincipal {
     /// Display name.
     #[serde(default)]
     pub display_name: Option<String>,
+    /// A user's user principal name (`alice@contoso.com`).
+    #[serde(default)]
+    pub user_principal_name: Option<String>,
+    /// A service principal's application (client) id.
+    #[serde(default)]
+    pub app_id: Option<String>,
 }
 
 /// A service principal that can sign in.
@@ -127,6 +133,10 @@ pub struct SeedServicePrincipal {
     /// Whether federated client assertions (workload identity) are accepted.
     #[serde(default)]
     pub federated: bool,
+    /// Microsoft Graph application permissions it holds (`Directory.Read.All`,
+    /// `User.Read.All`, `GroupMember.Read.All`, `Group.Read.All`, `Application.Read.All`).
+    #[serde(default)]
+    pub graph_permissions: Vec<String>,
 }
 
 /// A custom role.

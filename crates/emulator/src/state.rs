@@ -73,6 +73,15 @@ pub struct Principal {
     pub principal_type: String,
     /// Until this time (ms) the directory does not know it yet (replication lag).
     pub visible_from_ms: u64,
+    /// Display name (Graph `displayName`).
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// A user's user principal name.
+    #[serde(default)]
+    pub user_principal_name: Option<String>,
+    /// A service principal's application id.
+    #[serde(default)]
+    pub app_id: Option<String>,
 }
 
 /// A service principal that can get tokens under strict auth.
@@ -87,6 +96,10 @@ pub struct ServicePrincipal {
     pub secret: Option<String>,
     /// Whether client assertions are accepted.
     pub federated: bool,
+    /// Microsoft Graph application permissions granted (e.g. `Directory.Read.All`); under
+    /// strict auth Graph refuses what they do not cover.
+    #[serde(default)]
+    pub graph_permissions: Vec<String>,
 }
 
 /// What a long-running operation does when it completes.

@@ -34,6 +34,9 @@ pub struct Manifest {
     pub text: String,
     /// Settings of the live hub a manifest cannot hold, one line each (also comments in `text`).
     pub not_expressed: Vec<String>,
+    /// Principals to write by name (`group:Data Scientists`), by lower-case object id; the
+    /// others are written as object ids.
+    pub(crate) names: std::collections::BTreeMap<String, String>,
 }
 
 impl Manifest {
@@ -92,9 +95,19 @@ pub(crate) fn set_value(value: &serde_json::Value) -> Option<String> {
 
 /// One hub's manifest, as `hubctl import` writes it.
 pub fn manifest(subscription: &str, live: &LiveHub) -> Manifest {
+    manifest_named(subscription, live, &std::collections::BTreeMap::new())
+}
+
+/// [`manifest`], with the principals in `names` (lower-case object id → `user:…`, `group:…`,
+/// `app:…`, each known to resolve back to that id alone) written by name.
+pub fn manifest_named(
+    subscription: &str,
+    live: &LiveHub,
+    names: &std::collections::BTreeMap<String, String>,
+) -> Manifest {
     let w = &live.workspace;
     let p = &w.properties;
-    let mut out = Manifest::default();
+    let mut out = Manifest { names: names.clone(), ..Manifest::default() };
     out.push_str(
         "# Editor completion: `hubctl schema > hub.schema.json` beside this file.\n# yaml-language-server: $schema=hub.schema.json\n",
     );

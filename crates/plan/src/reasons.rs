@@ -71,6 +71,8 @@ pub enum Reason {
     BlockedBecauseRoleNotFound,
     /// Shared private links are set when a hub is created.
     BlockedBecauseSharedPrivateLinksFixed,
+    /// A principal given by name that was not resolved to an object id before planning.
+    BlockedBecausePrincipalNotResolved,
 }
 
 /// A refusal Azure makes on a live hub, as data.
@@ -194,6 +196,13 @@ pub const RULES: &[Rule] = &[
         why: "no built-in role or role definition visible to the subscription has this name",
         remedy: "check the spelling, or use the role definition's GUID",
         source: "MicrosoftDocs/azure-docs articles/role-based-access-control/built-in-roles.md",
+    },
+    Rule {
+        reason: Reason::BlockedBecausePrincipalNotResolved,
+        field: "access.assignments[].principal",
+        why: "a principal given by name (user:, group:, app:) was not resolved to an Entra object id through Microsoft Graph before planning; role assignments take object ids only",
+        remedy: "plan through hubctl (which resolves names first), or write the object id",
+        source: "AUTH/stable/2022-04-01 RoleAssignmentProperties.principalId",
     },
 ];
 

@@ -77,7 +77,7 @@ fn roles(access: &spec::Access) -> Vec<Grant> {
                 }
             };
             (
-                a.principal.as_str().to_string(),
+                a.principal.text(),
                 format!("{:?}", a.principal_type),
                 role,
                 a.condition.clone(),

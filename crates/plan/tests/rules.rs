@@ -405,6 +405,19 @@ fn rule_role_not_found() {
 }
 
 #[test]
+fn rule_principal_not_resolved() {
+    // A name reaches the planner only resolved (hubctl_apply::read::resolve_principals); one
+    // that is not is refused, never sent as an empty principal id.
+    blocked_by(
+        &[(
+            "principal: 7d2f6a0e-0000-0000-0000-000000000010, principalType: group",
+            "principal: \"group:AI developers\"",
+        )],
+        Reason::BlockedBecausePrincipalNotResolved,
+    );
+}
+
+#[test]
 fn every_rule_has_a_test_and_docs_rules_md_is_current() {
     // The tests above name every reason in RULES.
     let source = include_str!("rules.rs");

@@ -417,13 +417,118 @@ pub struct Access {
     pub assignments: Vec<Assignment>,
 }
 
+/// Who an assignment is for.
+///
+/// Serialised as what it means (the applied-manifest digest is made from it): the object id
+/// once known — so a principal written by name or by id is the same applied manifest — and the
+/// name until it is resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    /// An Entra object id, as written.
+    Id(Guid),
+    /// A name for Microsoft Graph to resolve; `id` once it is resolved (hubctl-apply's
+    /// `read::resolve_principals`, before planning).
+    Named {
+        /// The name.
+        name: PrincipalName,
+        /// Its object id, once resolved.
+        id: Option<Guid>,
+    },
+}
+
+impl Principal {
+    /// As written in the manifest.
+    pub fn text(&self) -> String {
+        match self {
+            Principal::Id(guid) => guid.to_string(),
+            Principal::Named { name, .. } => name.text(),
+        }
+    }
+    /// The object id: as written, or as resolved; `None` for a name not resolved yet.
+    pub fn id(&self) -> Option<&Guid> {
+        match self {
+            Principal::Id(guid) => Some(guid),
+            Principal::Named { id, .. } => id.as_ref(),
+        }
+    }
+    /// The name, when the manifest gives one.
+    pub fn name(&self) -> Option<&PrincipalName> {
+        match self {
+            Principal::Id(_) => None,
+            Principal::Named { name, .. } => Some(name),
+        }
+    }
+}
+
+impl Serialize for Principal {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.id() {
+            Some(id) => serializer.serialize_str(id.as_str()),
+            None => serializer.serialize_str(&self.text()),
+        }
+    }
+}
+
+/// A principal by name, as Microsoft Graph finds it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PrincipalName {
+    /// `user:<userPrincipalName>` (`GET /users/{upn}`).
+    User(String),
+    /// `group:<display name>` (`GET /groups?$filter=displayName eq '…'`).
+    Group(String),
+    /// `app:<display name or appId>` — a service principal (`GET /servicePrincipals?$filter=…`).
+    App(String),
+}
+
+impl PrincipalName {
+    /// The prefixes a manifest writes.
+    pub const PREFIXES: [&'static str; 3] = ["user:", "group:", "app:"];
+    /// Parse `user:…`, `group:…` or `app:…` (the name trimmed; `None` for anything else, or an
+    /// empty name).
+    pub fn parse(text: &str) -> Option<PrincipalName> {
+        let (kind, rest) = text.split_once(':')?;
+        let rest = rest.trim().to_string();
+        if rest.is_empty() {
+            return None;
+        }
+        match kind {
+            "user" => Some(PrincipalName::User(rest)),
+            "group" => Some(PrincipalName::Group(rest)),
+            "app" => Some(PrincipalName::App(rest)),
+            _ => None,
+        }
+    }
+    /// As written: `group:Data Scientists`.
+    pub fn text(&self) -> String {
+        match self {
+            PrincipalName::User(n) => format!("user:{n}"),
+            PrincipalName::Group(n) => format!("group:{n}"),
+            PrincipalName::App(n) => format!("app:{n}"),
+        }
+    }
+    /// The name without its prefix.
+    pub fn name(&self) -> &str {
+        match self {
+            PrincipalName::User(n) | PrincipalName::Group(n) | PrincipalName::App(n) => n,
+        }
+    }
+    /// The kind of principal the prefix names.
+    pub fn kind(&self) -> PrincipalType {
+        match self {
+            PrincipalName::User(_) => PrincipalType::User,
+            PrincipalName::Group(_) => PrincipalType::Group,
+            PrincipalName::App(_) => PrincipalType::ServicePrincipal,
+        }
+    }
+}
+
 /// One role assignment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Assignment {
-    /// The Entra object id.
-    pub principal: Guid,
-    /// What kind of principal.
+    /// Who: an Entra object id, or a name Microsoft Graph resolves.
+    pub principal: Principal,
+    /// What kind of principal (for a name, the kind its prefix says).
     pub principal_type: PrincipalType,
     /// The role.
     pub role: RoleRef,

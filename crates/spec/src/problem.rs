@@ -117,6 +117,34 @@ pub enum Problem {
         /// The value as written.
         value: String,
     },
+    /// A principal that is neither an object id nor a name with a known prefix.
+    #[error(
+        "\"{value}\" is not a principal; expected an Entra object id (00000000-0000-0000-0000-000000000000) or a name: user:<user principal name>, group:<display name>, app:<display name or appId>"
+    )]
+    InvalidPrincipal {
+        /// The value as written.
+        value: String,
+    },
+    /// `user:`, `group:` or `app:` with nothing after it.
+    #[error(
+        "\"{value}\" names no one; write the name after the prefix (e.g. group:Data Scientists)"
+    )]
+    EmptyPrincipalName {
+        /// The value as written.
+        value: String,
+    },
+    /// A `principalType` that is not the kind the principal's name says.
+    #[error(
+        "principalType {written} disagrees with principal {name}, which names a {kind}; leave principalType out (the name says it) or write {kind}"
+    )]
+    PrincipalTypeDisagrees {
+        /// The principalType written.
+        written: &'static str,
+        /// The principal as written.
+        name: String,
+        /// The kind its prefix says.
+        kind: &'static str,
+    },
     /// Not an Azure region name.
     #[error(
         "\"{value}\" is not an Azure region name; expected the short form, lower case without spaces (e.g. {hint})"

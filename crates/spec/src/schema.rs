@@ -16,6 +16,7 @@ use schemars::JsonSchema;
 /// Pattern of workspace, outbound-rule and connection names (see [`crate::ids::NAME_RULE`]).
 const NAME: &str = r"^[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}$";
 const GUID: &str = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
+const PRINCIPAL: &str = r"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|(user|group|app):\s*\S.*)$";
 const ARM_ID: &str = r"^/(?i:subscriptions)/[0-9a-fA-F-]{36}/(?i:resourceGroups)/[^/]+/(?i:providers)/[^/]+(/[^/]+/[^/]+)+/?$";
 const REGION: &str = r"^[a-z][a-z0-9]+$";
 
@@ -391,11 +392,11 @@ struct Access {
 #[schemars(deny_unknown_fields)]
 #[serde(rename_all = "camelCase")]
 struct Assignment {
-    /// Entra object id of the principal.
-    #[schemars(pattern(GUID))]
+    /// Entra object id of the principal, or a name Microsoft Graph resolves: user:<user principal name>, group:<display name>, app:<display name or appId>.
+    #[schemars(pattern(PRINCIPAL))]
     principal: String,
-    /// Kind of principal.
-    principal_type: PrincipalType,
+    /// Kind of principal; required with an object id, implied by a name's prefix.
+    principal_type: Option<PrincipalType>,
     /// Built-in or custom role name (e.g. Azure AI Developer), role definition GUID, or role definition id.
     #[schemars(length(min = 1))]
     role: String,

@@ -62,7 +62,7 @@ pub fn assignment_body(
     let subscription = scope.subscription().unwrap_or_default().to_ascii_lowercase();
     let mut body = json!({ "properties": {
         "roleDefinitionId": format!("/subscriptions/{subscription}/providers/Microsoft.Authorization/roleDefinitions/{role_guid}"),
-        "principalId": assignment.principal.as_str(),
+        "principalId": assignment.principal.id().map(|g| g.to_string()).unwrap_or_default(),
         "principalType": principal_type(assignment.principal_type).as_str(),
     }});
     if let Some(condition) = &assignment.condition {
@@ -101,7 +101,23 @@ impl Planner<'_> {
         let kind = ResourceKind::RoleAssignment;
         let mut matched = BTreeSet::new();
         for assignment in &access.assignments {
-            let principal = assignment.principal.as_str().to_string();
+            // Keyed in field paths as the manifest writes it (`group:Data Scientists`).
+            let written = assignment.principal.text();
+            let role_text = assignment.role.text().to_string();
+            let Some(principal) = assignment.principal.id().map(|g| g.to_string()) else {
+                // Names are resolved before planning (hubctl_apply::read::resolve_principals).
+                let display = format!("{scope_name}: {role_text} → {written}");
+                let reasons = vec![Reason::BlockedBecausePrincipalNotResolved];
+                let change = self.change(key, kind, scope, display, Action::Blocked, reasons);
+                let path = format!("{}[{written}]", access_path(project));
+                change.fields = vec![field(&path, None, Some(json!(written)))];
+                continue;
+            };
+            // A name is shown with its object id, so a reviewer can tell both.
+            let who = match assignment.principal.name() {
+                Some(_) => format!("{written} ({principal})"),
+                None => principal.clone(),
+            };
             let role_guid = match &assignment.role {
                 spec::RoleRef::Id(guid) => Some(guid.as_str().to_string()),
                 spec::RoleRef::Name(name) => {
@@ -110,12 +126,11 @@ impl Planner<'_> {
                     })
                 }
             };
-            let role_text = assignment.role.text().to_string();
-            let display = format!("{scope_name}: {role_text} → {principal}");
+            let display = format!("{scope_name}: {role_text} → {who}");
             let Some(role_guid) = role_guid else {
                 let reasons = vec![Reason::BlockedBecauseRoleNotFound];
                 let change = self.change(key, kind, scope, display, Action::Blocked, reasons);
-                let path = format!("{}[{principal}].role", access_path(project));
+                let path = format!("{}[{written}].role", access_path(project));
                 change.fields = vec![field(&path, None, Some(json!(role_text)))];
                 continue;
             };
@@ -127,7 +142,7 @@ impl Planner<'_> {
             let Some(found) = existing else {
                 let reasons = vec![Reason::CreateBecauseMissing];
                 let change = self.change(key, kind, &resource, display, Action::Create, reasons);
-                let path = format!("{}[{principal}]", access_path(project));
+                let path = format!("{}[{written}]", access_path(project));
                 let kind_word = match assignment.principal_type {
                     spec::PrincipalType::User => "user",
                     spec::PrincipalType::Group => "group",
@@ -162,11 +177,11 @@ impl Planner<'_> {
             let wanted_description = assignment.description.as_deref();
             let mut fields = Vec::new();
             if live_condition != wanted_condition {
-                let path = format!("{}[{principal}].condition", access_path(project));
+                let path = format!("{}[{written}].condition", access_path(project));
                 fields.push(field(&path, opt_str(live_condition), opt_str(wanted_condition)));
             }
             if wanted_description.is_some() && live_description != wanted_description {
-                let path = format!("{}[{principal}].description", access_path(project));
+                let path = format!("{}[{written}].description", access_path(project));
                 fields.push(field(&path, opt_str(live_description), opt_str(wanted_description)));
             }
             if wanted_description.is_none() {
@@ -288,23 +303,30 @@ pub(crate) fn read_access(out: &mut Manifest, indent: &str, assignments: &[RoleA
         }
         let guid = role_definition_guid(&a.properties.role_definition_id);
         let role = roles::name_of(&guid).map(str::to_string).unwrap_or(guid);
-        let (principal, kind) = (&a.properties.principal_id, read_principal_type(a));
+        // By name when the directory gave one (the name says the kind), else by object id.
+        let id = &a.properties.principal_id;
+        let (principal, kind) = match out.names.get(&id.to_ascii_lowercase()) {
+            Some(name) => (serde_json::to_string(name).unwrap_or_default(), String::new()),
+            None => (id.clone(), format!("principalType: {}, ", read_principal_type(a))),
+        };
         let description = a.description().map(|d| format!(", description: {}", flow_scalar(d)));
         let Some(condition) = a.condition() else {
             let _ = writeln!(
                 out,
-                "{indent}    - {{ principal: {principal}, principalType: {kind}, role: {}{} }}",
+                "{indent}    - {{ principal: {principal}, {kind}role: {}{} }}",
                 flow_scalar(&role),
                 description.unwrap_or_default()
             );
             continue;
         };
+        let kind = kind.trim_end_matches(", ").to_string();
         // An ABAC condition narrows the grant: kept, or the manifest would grant more.
         let version = a.properties.other.get("conditionVersion");
         let version = version.and_then(|v| v.as_str()).unwrap_or("2.0");
         let _ = writeln!(
             out,
-            "{indent}    - principal: {principal}\n{indent}      principalType: {kind}\n{indent}      role: {}\n{indent}      condition: {}\n{indent}      conditionVersion: {}",
+            "{indent}    - principal: {principal}\n{}{indent}      role: {}\n{indent}      condition: {}\n{indent}      conditionVersion: {}",
+            if kind.is_empty() { String::new() } else { format!("{indent}      {kind}\n") },
             scalar(&role),
             serde_json::to_string(condition).unwrap_or_default(),
             serde_json::to_string(version).unwrap_or_default()

@@ -30,17 +30,42 @@ fn assignments(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> Option<Ve
     let items = cx.list(field, path)?;
     let mut ok = true;
     let mut out: Vec<Assignment> = Vec::new();
-    let mut seen: BTreeMap<(Guid, String), Pos> = BTreeMap::new();
+    let mut seen: BTreeMap<(String, String), Pos> = BTreeMap::new();
     for (i, item) in items.iter().enumerate() {
         let item_path = path.index(i);
         let Some(fields) = cx.mapping(item, &item_path, ASSIGNMENT_FIELDS) else {
             ok = false;
             continue;
         };
-        let principal = fields.required(cx, "principal").and_then(|(f, p)| cx.guid(f, &p));
-        let principal_type = fields
-            .required(cx, "principalType")
-            .and_then(|(f, p)| cx.choice::<PrincipalType>(f, &p));
+        let written = fields.get(cx, "principal");
+        // A name (`group:…`) says its kind, so principalType is optional beside it.
+        let by_name = written.as_ref().is_some_and(|(f, _)| {
+            matches!(&f.node.value, crate::raw::Value::Str(t) if PrincipalName::PREFIXES.iter().any(|p| t.starts_with(p)))
+        });
+        let principal = fields.required(cx, "principal").and_then(|(f, p)| principal(cx, f, &p));
+        let principal_type = match (&principal, fields.get(cx, "principalType")) {
+            (None, None) if by_name => None,
+            // A name says its kind; a principalType written beside it must agree.
+            (Some(Principal::Named { name, .. }), written) => match written {
+                None => Some(name.kind()),
+                Some((f, p)) => cx.choice::<PrincipalType>(f, &p).and_then(|t| {
+                    if t == name.kind() {
+                        Some(t)
+                    } else {
+                        let problem = Problem::PrincipalTypeDisagrees {
+                            written: super::word(t),
+                            name: name.text(),
+                            kind: super::word(name.kind()),
+                        };
+                        cx.report(f.node.at, &p, problem);
+                        None
+                    }
+                }),
+            },
+            _ => fields
+                .required(cx, "principalType")
+                .and_then(|(f, p)| cx.choice::<PrincipalType>(f, &p)),
+        };
         let role = fields.required(cx, "role").and_then(|(f, p)| role(cx, f, &p));
         let condition = condition(cx, &fields);
         let description = fields.optional_string(cx, "description");
@@ -50,7 +75,7 @@ fn assignments(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> Option<Ve
             ok = false;
             continue;
         };
-        let key = (principal.clone(), role.text().to_ascii_lowercase());
+        let key = (principal.text().to_ascii_lowercase(), role.text().to_ascii_lowercase());
         if let Some(first) = seen.get(&key) {
             let first = cx.location(*first);
             cx.report(
@@ -65,6 +90,29 @@ fn assignments(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> Option<Ve
         out.push(Assignment { principal, principal_type, role, condition, description });
     }
     ok.then_some(out)
+}
+
+/// `principal`: an object id, or `user:<UPN>`, `group:<display name>`, `app:<display name or
+/// appId>` for Microsoft Graph to resolve.
+fn principal(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> Option<Principal> {
+    if let crate::raw::Value::Str(text) = &field.node.value
+        && PrincipalName::PREFIXES.iter().any(|p| text.starts_with(p))
+    {
+        return match PrincipalName::parse(text) {
+            Some(name) => Some(Principal::Named { name, id: None }),
+            None => {
+                cx.report(field.node.at, path, Problem::EmptyPrincipalName { value: text.clone() });
+                None
+            }
+        };
+    }
+    if let crate::raw::Value::Str(text) = &field.node.value
+        && Guid::parse(text).is_none()
+    {
+        cx.report(field.node.at, path, Problem::InvalidPrincipal { value: text.clone() });
+        return None;
+    }
+    cx.guid(field, path).map(Principal::Id)
 }
 
 /// An assignment's `condition` and `conditionVersion` (only "2.0" exists; it is the default).
@@ -125,7 +173,7 @@ pub(crate) fn view(access: &Access) -> serde_json::Value {
 
 pub(crate) fn view_assignment(assignment: &Assignment) -> serde_json::Value {
     let mut out = serde_json::json!({
-        "principal": assignment.principal.as_str(),
+        "principal": assignment.principal.text(),
         "principalType": super::word(assignment.principal_type),
         "role": assignment.role.text(),
     });

@@ -15,6 +15,7 @@ mod lab;
 mod lifecycle;
 mod manifest_errors;
 mod no_panic;
+mod permissions;
 mod principals;
 mod recipes;
 mod schema;

@@ -9,8 +9,10 @@
 //! assignment names), so a run stopped anywhere — crash, cancel, exhausted retries — converges
 //! when run again.
 //!
-//! Before anything is sent: a plan with a blocked change is refused whole (or its hubs are
-//! skipped whole with `skip_blocked`), and deletes of hubs or projects need `allow_delete`.
+//! Before anything is sent: a plan with a blocked change is refused whole (or, with
+//! `skip_blocked`, its hubs are skipped whole — except a hub whose only refusals are access
+//! changes the identity lacks permission for: those are skipped and the rest of it applied),
+//! and deletes of hubs or projects need `allow_delete`.
 //! The digest of the applied manifest is written to the hub last, once all its changes
 //! succeeded, so `hubctl drift` can tell drift from pending even after a partial run.
 //! Progress goes to an [`ApplyObserver`] (the CLI prints timestamped lines), which may halt a hub.
@@ -287,16 +289,29 @@ async fn apply_hub(
         status,
     };
     let blocked = changes.iter().any(|c| c.action == Action::Blocked);
+    // Refused for want of permission and only in access: the rest of the hub can be made (its
+    // access is last), so with skip_blocked just those changes are skipped. Any other refusal
+    // skips the whole hub.
+    let only_access_refused = changes.iter().filter(|c| c.action == Action::Blocked).all(|c| {
+        c.kind == ResourceKind::RoleAssignment
+            && c.reasons == [hubctl_plan::Reason::BlockedBecauseCallerLacksPermission]
+    });
     let actionable: Vec<&Change> =
         changes.iter().copied().filter(|c| !matches!(c.action, Action::NoOp)).collect();
-    if blocked {
+    if blocked && !only_access_refused {
         return actionable.iter().map(|c| step(c, StepStatus::Skipped)).collect();
     }
+    let skipped_some = blocked;
     let mut steps = Vec::new();
     let mut failed = false;
     // The applied-manifest digest is written last, when every change of the hub succeeded.
     let mut final_tags: Option<Value> = None;
     for change in &actionable {
+        if change.action == Action::Blocked {
+            observer.after(change, &StepStatus::Skipped);
+            steps.push(step(change, StepStatus::Skipped));
+            continue;
+        }
         if failed || observer.before(change) == Flow::Halt {
             failed = true;
             let status = StepStatus::NotStarted;
@@ -336,6 +351,11 @@ async fn apply_hub(
         };
         observer.after(&change, &status);
         steps.push(step(&change, status));
+    }
+    // Skipped changes leave the hub short of its manifest: neither checked as planned nor
+    // recorded as applied (the next plan shows what is left).
+    if skipped_some {
+        return steps;
     }
     if !failed
         && !actionable.is_empty()
@@ -393,6 +413,7 @@ mod tests {
                 before: None,
                 after: None,
                 depends_on: Vec::new(),
+                detail: None,
             })
             .collect();
         let hubs: BTreeMap<&str, Vec<&Change>> =

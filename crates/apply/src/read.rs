@@ -245,3 +245,70 @@ pub async fn resolve_principals(
     }
     if problems.is_empty() { Ok(()) } else { Err(problems) }
 }
+
+/// The signed-in identity's permissions at every resource group the plan writes to (one
+/// `Permissions_ListForResourceGroup` per group), and whether an ABAC-conditioned role
+/// assignment of its own applies there (one list of its assignments per subscription). A
+/// plan that writes nothing reads nothing.
+pub async fn permissions(
+    client: &ArmClient,
+    plan: &Plan,
+    caller: Option<&str>,
+) -> hubctl_plan::permissions::CallerPermissions {
+    use hubctl_plan::permissions::{CallerPermissions, Grant, ScopeAccess};
+    let groups = hubctl_plan::permissions::resource_groups(plan);
+    let subscriptions: std::collections::BTreeSet<&String> =
+        groups.iter().map(|(s, _)| s).collect();
+    // The identity's own assignments, for their conditions.
+    let conditioned: Vec<String> =
+        match caller {
+            Some(oid) if !groups.is_empty() => {
+                let filter = format!("assignedTo('{oid}')");
+                let lists =
+                    futures_util::future::join_all(subscriptions.iter().map(|sub| {
+                        let scope = format!("/subscriptions/{sub}");
+                        let filter = filter.clone();
+                        async move {
+                            client.role_assignments().list_for_scope(&scope, Some(&filter)).await
+                        }
+                    }))
+                    .await;
+                lists
+                    .into_iter()
+                    .flat_map(|l| l.unwrap_or_default())
+                    .filter(|a| a.condition().is_some())
+                    .filter_map(|a| a.properties.scope.clone())
+                    .map(|s| s.trim_end_matches('/').to_ascii_lowercase())
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
+    let reads = futures_util::future::join_all(
+        groups
+            .iter()
+            .map(|(sub, rg)| async move { (sub, rg, client.permissions_at(sub, rg).await) }),
+    )
+    .await;
+    let mut scopes = std::collections::BTreeMap::new();
+    for (sub, rg, read) in reads {
+        let key = format!("/subscriptions/{sub}/resourcegroups/{rg}");
+        let access = match read {
+            Ok(list) => ScopeAccess::Read {
+                grants: list
+                    .into_iter()
+                    .map(|p| Grant { actions: p.actions, not_actions: p.not_actions })
+                    .collect(),
+                conditioned: conditioned
+                    .iter()
+                    .any(|s| key == *s || key.starts_with(&format!("{s}/"))),
+            },
+            Err(e) => ScopeAccess::Unreadable(match e.code() {
+                Some(code) => format!("{code}: {e}"),
+                None => e.to_string(),
+            }),
+        };
+        scopes.insert(key, access);
+    }
+    tracing::info!(groups = scopes.len(), "read the signed-in identity's permissions");
+    CallerPermissions { caller: caller.unwrap_or("(unknown object id)").to_string(), scopes }
+}

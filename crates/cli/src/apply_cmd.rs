@@ -38,9 +38,13 @@ pub struct ApplyArgs {
     /// which it does.
     #[arg(long, requires = "allow_delete", conflicts_with = "plan")]
     pub purge: bool,
-    /// Apply the hubs that are not blocked, skipping the blocked ones whole.
+    /// Apply the hubs that are not blocked, skipping the blocked ones whole (a hub whose only
+    /// refusals are access changes the identity lacks permission for is applied without them).
     #[arg(long)]
     pub skip_blocked: bool,
+    /// Do not check that the signed-in identity may make the planned changes.
+    #[arg(long)]
+    pub skip_permission_check: bool,
 }
 
 /// Progress on stderr: a bar on a terminal (indicatif), plain timestamped lines otherwise
@@ -197,7 +201,10 @@ async fn run(printer: &mut Printer, global: &GlobalArgs, args: ApplyArgs) -> Exi
             let Some(mut desired) = plan_cmd::load(printer, &args.paths, global.shard) else {
                 return ExitStatus::Error;
             };
-            match plan_cmd::make_plan(global, &mut desired, args.prune, args.purge).await {
+            let permissions = plan_cmd::Permissions::from_flag(args.skip_permission_check);
+            match plan_cmd::make_plan(global, &mut desired, (args.prune, args.purge), permissions)
+                .await
+            {
                 Ok(done) => done,
                 Err(e) => {
                     printer.err(&format!("error: {e}\n"));
@@ -303,6 +310,9 @@ async fn run(printer: &mut Printer, global: &GlobalArgs, args: ApplyArgs) -> Exi
             return ExitStatus::Success;
         }
         printer.out(&format!("Skipped because blocked: {}.\n", skipped_hubs.join(", ")));
+        for step in report.steps.iter().filter(|s| s.status == StepStatus::Skipped) {
+            printer.out(&format!("  - skipped      {} {}\n", verb(step.action), step.display));
+        }
         return ExitStatus::Blocked;
     }
     printer

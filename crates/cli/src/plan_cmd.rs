@@ -34,6 +34,10 @@ pub struct PlanArgs {
     /// service's soft delete (recoverable for up to 14 days, the name taken meanwhile).
     #[arg(long)]
     pub purge: bool,
+    /// Do not check that the signed-in identity may make the planned changes (the plan says
+    /// it was skipped).
+    #[arg(long)]
+    pub skip_permission_check: bool,
 }
 
 /// Flags of `hubctl drift`.
@@ -118,11 +122,43 @@ pub fn load(
 pub async fn make_plan(
     global: &GlobalArgs,
     desired: &mut Desired,
-    prune: bool,
-    purge: bool,
+    (prune, purge): (bool, bool),
+    permissions: Permissions,
 ) -> Result<(Plan, context::Target), String> {
-    let (plan, _, target) = read_and_plan(global, desired, (prune, purge)).await?;
+    let (mut plan, _, target) = read_and_plan(global, desired, (prune, purge)).await?;
+    match permissions {
+        Permissions::Check if plan.has_changes() => {
+            let caller = target.client.caller_object_id().await.ok().flatten();
+            let read =
+                hubctl_apply::read::permissions(&target.client, &plan, caller.as_deref()).await;
+            hubctl_plan::permissions::check(&mut plan, &read);
+        }
+        Permissions::Skip if plan.has_changes() => plan.warnings.push(hubctl_plan::Warning {
+            kind: hubctl_plan::WarningKind::PermissionCheckSkipped,
+            resource: String::new(),
+            detail: String::new(),
+        }),
+        _ => {}
+    }
     Ok((plan, target))
+}
+
+/// Whether a plan checks the signed-in identity's permissions for its changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permissions {
+    /// Check (plan, apply).
+    Check,
+    /// `--skip-permission-check`: say it was skipped.
+    Skip,
+    /// Not a plan that is applied (drift).
+    NotApplicable,
+}
+
+impl Permissions {
+    /// From `--skip-permission-check`.
+    pub fn from_flag(skip: bool) -> Permissions {
+        if skip { Permissions::Skip } else { Permissions::Check }
+    }
 }
 
 /// [`make_plan`], with the live state it read. Principals the manifests give by name are
@@ -220,7 +256,9 @@ pub fn plan(printer: &mut Printer, global: &GlobalArgs, args: PlanArgs) -> ExitS
     };
     let result = runtime().and_then(|rt| {
         rt.block_on(async {
-            let (plan, target) = make_plan(global, &mut desired, args.prune, args.purge).await?;
+            let permissions = Permissions::from_flag(args.skip_permission_check);
+            let (plan, target) =
+                make_plan(global, &mut desired, (args.prune, args.purge), permissions).await?;
             let description = target.description.clone();
             target.close().await;
             Ok::<_, String>((plan, description))
@@ -261,7 +299,8 @@ pub fn drift(printer: &mut Printer, global: &GlobalArgs, args: DriftArgs) -> Exi
     };
     let result = runtime().and_then(|rt| {
         rt.block_on(async {
-            let (plan, target) = make_plan(global, &mut desired, false, false).await?;
+            let (plan, target) =
+                make_plan(global, &mut desired, (false, false), Permissions::NotApplicable).await?;
             let description = target.description.clone();
             target.close().await;
             Ok::<_, String>((plan, description))

@@ -309,6 +309,9 @@ pub fn text(plan: &Plan, mode: Mode, color: bool, target: &str) -> String {
                 out.push_str(&format!("      {mode}\n"));
             }
             if change.action == Action::Blocked {
+                if let Some(detail) = &change.detail {
+                    out.push_str(&format!("      {detail}\n"));
+                }
                 for reason in &change.reasons {
                     out.push_str(&format!("      why: {}\n", reason.why()));
                     if let Some(remedy) = reason.remedy() {
@@ -386,6 +389,9 @@ pub fn markdown(plan: &Plan, mode: Mode, max_chars: usize) -> String {
                         fields.join(", "),
                         reason.why()
                     );
+                    if let Some(detail) = &change.detail {
+                        line.push_str(&format!(" {}.", cell(detail)));
+                    }
                     if let Some(remedy) = reason.remedy() {
                         line.push_str(&format!(" **Remedy:** {remedy}."));
                     }

@@ -223,10 +223,19 @@ impl ArmClient {
         for chunk in ids.chunks(1000) {
             let url = self.graph_url(&["directoryObjects", "getByIds"], &[]);
             let body = json!({ "ids": chunk, "types": ["user", "group", "servicePrincipal"] });
-            let response =
-                self.graph.send(reqwest::Method::POST, &url, Some(&body), &[200]).await.map_err(
-                    |e| DirectoryError::from_client(e, Kind::User, "the names of the principals"),
-                )?;
+            let response = self
+                .graph
+                .send(reqwest::Method::POST, &url, Some(&body), &[200])
+                .await
+                .map_err(|e| match e {
+                    // getByIds reads any kind of object: Directory.Read.All.
+                    ClientError::Service { status: 403, code, .. } => DirectoryError::Permission {
+                        what: "the names of the principals".into(),
+                        code,
+                        permission: "Directory.Read.All",
+                    },
+                    other => DirectoryError::Client(other),
+                })?;
             let list: List = response.json(&url)?;
             for object in list.value {
                 let kind = match object.odata_type.as_deref() {

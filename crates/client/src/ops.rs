@@ -392,3 +392,31 @@ impl RoleDefinitions<'_> {
             .await
     }
 }
+
+/// One entry of `Permissions_ListForResourceGroup` (Microsoft.Authorization 2022-04-01): what a
+/// role assignment of the caller lets it do at that scope.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Permission {
+    /// Allowed actions (`*` wildcards).
+    #[serde(default)]
+    pub actions: Vec<String>,
+    /// Actions taken back out.
+    #[serde(default)]
+    pub not_actions: Vec<String>,
+}
+
+impl ArmClient {
+    /// The signed-in caller's own permissions at a resource group
+    /// (`GET …/resourceGroups/{rg}/providers/Microsoft.Authorization/permissions`).
+    pub async fn permissions_at(
+        &self,
+        subscription: &str,
+        resource_group: &str,
+    ) -> Result<Vec<Permission>, ClientError> {
+        let path = format!(
+            "/subscriptions/{subscription}/resourceGroups/{resource_group}/providers/Microsoft.Authorization/permissions"
+        );
+        self.list_all(self.url(&path, &self.options.authorization_api_version)).await
+    }
+}

@@ -513,6 +513,8 @@ fn apply_seed(state: &mut State, seed: &Seed) -> Result<(), String> {
                 "principalId": assignment.principal,
                 "principalType": principal_type,
                 "scope": if scope.is_empty() { "/" } else { scope },
+                "condition": assignment.condition,
+                "conditionVersion": assignment.condition.as_ref().map(|_| "2.0"),
                 "createdOn": "2025-01-01T00:00:00Z",
                 "updatedOn": "2025-01-01T00:00:00Z",
             }

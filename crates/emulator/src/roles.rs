@@ -30,6 +30,11 @@ pub const BUILT_IN: &[(&str, &str, &str)] = &[
         "Lets you manage user access to Azure resources.",
     ),
     (
+        "f58310d9-a9f6-439a-9e8d-f62e7b41a168",
+        "Role Based Access Control Administrator",
+        "Manage access to Azure resources by assigning roles using Azure RBAC. This role does not allow you to manage access using other ways, such as Azure Policy.",
+    ),
+    (
         "b78c5d69-af96-48a3-bf8d-a8b4d589de94",
         "Azure AI Administrator",
         "A Built-In Role that has all control plane permissions to work with Azure AI and its dependencies.",
@@ -97,21 +102,96 @@ pub fn definition(guid: &str, name: &str, description: &str, built_in: bool) -> 
             "type": if built_in { "BuiltInRole" } else { "CustomRole" },
             "description": description,
             "assignableScopes": ["/"],
-            "permissions": [{ "actions": [], "notActions": [], "dataActions": [], "notDataActions": [] }],
+            "permissions": [permission(guid)],
             "createdOn": "2023-01-01T00:00:00.0000000Z",
             "updatedOn": "2025-01-01T00:00:00.0000000Z",
         }
     })
 }
 
+/// A role's control-plane actions and notActions, as built-in-roles.md lists them
+/// (MicrosoftDocs/azure-docs articles/role-based-access-control/built-in-roles/*.md): in full
+/// for Owner, Contributor, Reader, User Access Administrator and Role Based Access Control
+/// Administrator; the workspace and access part for Azure AI Administrator; none for the
+/// other roles and for custom roles (the stricter reading: they grant nothing the emulator
+/// checks). See docs/emulator.md.
+pub fn actions(guid: &str) -> (&'static [&'static str], &'static [&'static str]) {
+    match guid {
+        "8e3af657-a8ff-443c-a75c-2fe8c4bcb635" => (&["*"], &[]),
+        "b24988ac-6180-42a0-ab88-20f7382dd24c" => (
+            &["*"],
+            &[
+                "Microsoft.Authorization/*/Delete",
+                "Microsoft.Authorization/*/Write",
+                "Microsoft.Authorization/elevateAccess/Action",
+                "Microsoft.Blueprint/blueprintAssignments/write",
+                "Microsoft.Blueprint/blueprintAssignments/delete",
+                "Microsoft.Compute/galleries/share/action",
+                "Microsoft.Purview/consents/write",
+                "Microsoft.Purview/consents/delete",
+                "Microsoft.Resources/deploymentStacks/manageDenySetting/action",
+                "Microsoft.Subscription/cancel/action",
+                "Microsoft.Subscription/enable/action",
+            ],
+        ),
+        "acdd72a7-3385-48ef-bd42-f606fba81ae7" => (&["*/read"], &[]),
+        "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9" => {
+            (&["*/read", "Microsoft.Authorization/*", "Microsoft.Support/*"], &[])
+        }
+        "f58310d9-a9f6-439a-9e8d-f62e7b41a168" => (
+            &[
+                "Microsoft.Authorization/roleAssignments/write",
+                "Microsoft.Authorization/roleAssignments/delete",
+                "*/read",
+                "Microsoft.Support/*",
+            ],
+            &[],
+        ),
+        "b78c5d69-af96-48a3-bf8d-a8b4d589de94" => (
+            &[
+                "Microsoft.Authorization/*/read",
+                "Microsoft.MachineLearningServices/*",
+                "Microsoft.CognitiveServices/*",
+                "Microsoft.Resources/deployments/*",
+                "Microsoft.Resources/subscriptions/resourceGroups/read",
+            ],
+            &[],
+        ),
+        _ => (&[], &[]),
+    }
+}
+
+/// A role's `permissions` entry.
+pub fn permission(guid: &str) -> Value {
+    let (actions, not_actions) = actions(guid);
+    json!({ "actions": actions, "notActions": not_actions, "dataActions": [], "notDataActions": [] })
+}
+
+/// Whether a pattern with `*` wildcards matches an action (case-insensitive).
+fn matches(pattern: &str, action: &str) -> bool {
+    let (p, a) = (pattern.to_ascii_lowercase(), action.to_ascii_lowercase());
+    let parts: Vec<&str> = p.split('*').collect();
+    if parts.len() == 1 {
+        return p == a;
+    }
+    let Some(mut rest) = a.strip_prefix(parts[0]) else { return false };
+    for (i, part) in parts.iter().enumerate().skip(1) {
+        if i == parts.len() - 1 {
+            return rest.ends_with(part);
+        }
+        let Some(at) = rest.find(part) else { return false };
+        rest = &rest[at + part.len()..];
+    }
+    true
+}
+
+/// Whether the role `guid` lets its holder perform `action`.
+pub fn allows(guid: &str, action: &str) -> bool {
+    let (actions, not_actions) = actions(guid);
+    actions.iter().any(|p| matches(p, action)) && !not_actions.iter().any(|p| matches(p, action))
+}
+
 /// The GUID of a built-in role by its current display name (case-insensitive).
 pub fn built_in_by_name(name: &str) -> Option<&'static str> {
     BUILT_IN.iter().find(|(_, n, _)| n.eq_ignore_ascii_case(name)).map(|(g, _, _)| *g)
 }
-
-/// Owner and User Access Administrator: roles that may write role assignments.
-pub const ACCESS_ADMIN_ROLES: [&str; 2] =
-    ["8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9"];
-/// Owner and Contributor: roles that may write resources.
-pub const WRITER_ROLES: [&str; 2] =
-    ["8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "b24988ac-6180-42a0-ab88-20f7382dd24c"];

@@ -47,6 +47,37 @@ pub(crate) fn kind_of(segments: &[String]) -> String {
     }
 }
 
+/// The ARM action a write needs: the provider and resource types of the path (names left
+/// out), then `write` (PUT, PATCH), `delete`, or for a POST its last segment and `action`
+/// (`Microsoft.MachineLearningServices/workspaces/outboundRules/write`).
+pub(crate) fn action_of(method: &Method, segments: &[String]) -> String {
+    let verb = match *method {
+        Method::DELETE => "delete",
+        Method::POST => "action",
+        _ => "write",
+    };
+    let mut parts: Vec<&str> = Vec::new();
+    match segments.iter().rposition(|x| eq(x, "providers")) {
+        Some(i) if i + 1 < segments.len() => {
+            parts.push(&segments[i + 1]);
+            // type, name, type, name, …: the types; a POST's trailing action name too.
+            let rest = &segments[i + 2..];
+            for (k, seg) in rest.iter().enumerate() {
+                if k % 2 == 0 || (*method == Method::POST && k == rest.len() - 1) {
+                    parts.push(seg);
+                }
+            }
+        }
+        _ => {
+            parts.push("Microsoft.Resources/subscriptions");
+            if segments.len() > 2 {
+                parts.push(&segments[2]);
+            }
+        }
+    }
+    format!("{}/{verb}", parts.join("/"))
+}
+
 /// Dispatch to the resource handlers.
 pub(crate) fn route(state: &mut State, settings: &Settings, call: &Call) -> ArmResult {
     let s = &call.segments;
@@ -65,6 +96,9 @@ pub(crate) fn route(state: &mut State, settings: &Settings, call: &Call) -> ArmR
             [t, name] if eq(t, "roleAssignments") => {
                 sections::access::assignment(state, settings.strict_auth, call, &scope, name)
             }
+            [t] if eq(t, "permissions") => {
+                sections::access::list_permissions(state, settings, call, &scope)
+            }
             [t] if eq(t, "roleDefinitions") => {
                 sections::access::list_definitions(state, settings, call, &scope)
             }
@@ -77,24 +111,18 @@ pub(crate) fn route(state: &mut State, settings: &Settings, call: &Call) -> ArmR
     if s.len() < 2 || !eq(&s[0], "subscriptions") {
         return Err(unknown_path(call));
     }
-    // Under strict auth, writes need Owner or Contributor at or above what they change.
+    // Under strict auth, a write needs a role whose actions allow it at or above what it
+    // changes; the refusal names the action as ARM does.
     if settings.strict_auth && call.method != Method::GET && call.method != Method::HEAD {
         let scope = format!("/{}", s.join("/"));
-        if !sections::access::holds_role(
-            state,
-            &call.caller.oid,
-            &scope,
-            &crate::roles::WRITER_ROLES,
-        ) {
+        let action = action_of(&call.method, s);
+        if !sections::access::authorized(state, &call.caller.oid, &scope, &action) {
             return Err(ArmError::new(
                 StatusCode::FORBIDDEN,
                 "AuthorizationFailed",
                 format!(
-                    "The client '{}' with object id '{}' does not have authorization to perform action '{} {}' over scope '{scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.",
-                    call.caller.appid,
-                    call.caller.oid,
-                    call.method,
-                    kind_of(s)
+                    "The client '{}' with object id '{}' does not have authorization to perform action '{action}' over scope '{scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.",
+                    call.caller.appid, call.caller.oid,
                 ),
             ));
         }

@@ -165,6 +165,9 @@ pub struct SeedAssignment {
     /// Assignment name (GUID); generated when absent.
     #[serde(default)]
     pub name: Option<String>,
+    /// An ABAC condition (version 2.0) narrowing the grant.
+    #[serde(default)]
+    pub condition: Option<String>,
 }
 
 /// Why a seed could not be read.

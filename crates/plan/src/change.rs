@@ -190,6 +190,10 @@ pub struct Change {
     pub after: Option<Value>,
     /// Changes that must finish first.
     pub depends_on: Vec<String>,
+    /// What a reason alone cannot say about this change (for a permission refusal: the
+    /// identity, the action and the scope).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 /// A warning that does not stop the plan.

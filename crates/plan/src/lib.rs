@@ -37,6 +37,7 @@ pub mod change;
 pub mod digest;
 pub mod import;
 pub mod order;
+pub mod permissions;
 pub mod planner;
 pub mod reasons;
 pub mod roles;

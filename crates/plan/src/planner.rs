@@ -153,6 +153,7 @@ impl Planner<'_> {
             before: None,
             after: None,
             depends_on: Vec::new(),
+            detail: None,
         });
         let last = self.changes.len() - 1;
         &mut self.changes[last]

@@ -73,6 +73,8 @@ pub enum Reason {
     BlockedBecauseSharedPrivateLinksFixed,
     /// A principal given by name that was not resolved to an object id before planning.
     BlockedBecausePrincipalNotResolved,
+    /// The signed-in identity lacks the ARM action this change needs at its scope.
+    BlockedBecauseCallerLacksPermission,
 }
 
 /// A refusal Azure makes on a live hub, as data.
@@ -204,6 +206,13 @@ pub const RULES: &[Rule] = &[
         remedy: "plan through hubctl (which resolves names first), or write the object id",
         source: "AUTH/stable/2022-04-01 RoleAssignmentProperties.principalId",
     },
+    Rule {
+        reason: Reason::BlockedBecauseCallerLacksPermission,
+        field: "(the change's ARM action)",
+        why: "the signed-in identity's permissions at the resource group (Permissions_ListForResourceGroup, actions minus notActions of each of its roles) do not include the action this change needs; ARM would refuse it with AuthorizationFailed half-way through the apply",
+        remedy: "grant the identity a role that has the action at that scope (access: User Access Administrator or Role Based Access Control Administrator; workspaces, rules and connections: Contributor or Azure AI Administrator), or apply with --skip-blocked to make the other changes (a hub's access changes alone are skipped, the rest of it applied)",
+        source: "AUTH/stable/2022-04-01 authorization-RoleDefinitionsCalls.json Permissions_ListForResourceGroup",
+    },
 ];
 
 impl Reason {
@@ -281,6 +290,10 @@ pub enum WarningKind {
     RuleNotActive,
     /// The service keeps its own value for a setting the manifest declares otherwise.
     ServiceOverrides,
+    /// The permission check could not decide for a change (the detail says why).
+    PermissionUndecided,
+    /// `--skip-permission-check`: the identity's permissions were not checked.
+    PermissionCheckSkipped,
 }
 
 impl WarningKind {
@@ -320,6 +333,12 @@ impl WarningKind {
             }
             WarningKind::ServiceOverrides => {
                 "the service keeps its own value for this setting, so the manifest's is not applied and not shown as a change"
+            }
+            WarningKind::PermissionUndecided => {
+                "the permission check could not decide whether the signed-in identity may make this change; apply may still be refused"
+            }
+            WarningKind::PermissionCheckSkipped => {
+                "--skip-permission-check: the signed-in identity's permissions were not checked, so a missing one shows only when apply is refused"
             }
             WarningKind::RuleNotActive => {
                 "the service reports this outbound rule as not active yet, so egress through it does not work until the managed network is provisioned (on first use, or with the provision action)"
@@ -375,6 +394,8 @@ pub fn rules_markdown() -> String {
         WarningKind::UndeclaredProject,
         WarningKind::RuleFailed,
         WarningKind::RuleNotActive,
+        WarningKind::PermissionUndecided,
+        WarningKind::PermissionCheckSkipped,
     ] {
         out.push_str(&format!("- `{kind:?}`: {}\n", kind.text()));
     }

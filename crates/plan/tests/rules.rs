@@ -418,6 +418,52 @@ fn rule_principal_not_resolved() {
 }
 
 #[test]
+fn rule_caller_lacks_permission() {
+    use hubctl_plan::permissions::{CallerPermissions, Grant, ScopeAccess, check, resource_groups};
+    let text = manifest(&[]);
+    let fresh = || plan(&desired(&text), &Live::default(), &options());
+    let groups = resource_groups(&fresh());
+    assert_eq!(groups.len(), 1, "one resource group to read: {groups:?}");
+    let (sub, rg) = groups.into_iter().next().unwrap();
+    let at = |grants: Vec<Grant>, conditioned: bool| CallerPermissions {
+        caller: "the-pipeline".into(),
+        scopes: [(
+            format!("/subscriptions/{sub}/resourcegroups/{rg}"),
+            ScopeAccess::Read { grants, conditioned },
+        )]
+        .into(),
+    };
+    let grant = |actions: &[&str], not: &[&str]| Grant {
+        actions: actions.iter().map(|a| a.to_string()).collect(),
+        not_actions: not.iter().map(|a| a.to_string()).collect(),
+    };
+    // A Contributor: everything but access.
+    let mut contributor = fresh();
+    check(&mut contributor, &at(vec![grant(&["*"], &["Microsoft.Authorization/*/Write"])], false));
+    for change in &contributor.changes {
+        let refused = change.action == Action::Blocked;
+        assert_eq!(refused, change.kind == ResourceKind::RoleAssignment, "{change:#?}");
+        if refused {
+            assert_eq!(change.reasons, [Reason::BlockedBecauseCallerLacksPermission]);
+            let detail = change.detail.as_deref().unwrap();
+            assert!(
+                detail
+                    .contains("the-pipeline lacks `Microsoft.Authorization/roleAssignments/write`"),
+                "{detail}"
+            );
+        }
+    }
+    // An Owner: nothing refused; under an ABAC condition, a warning instead.
+    let mut owner = fresh();
+    check(&mut owner, &at(vec![grant(&["*"], &[])], false));
+    assert_eq!(owner, fresh());
+    let mut conditioned = fresh();
+    check(&mut conditioned, &at(vec![grant(&["*"], &[])], true));
+    assert!(conditioned.changes.iter().all(|c| c.action != Action::Blocked));
+    assert!(conditioned.warnings.iter().any(|w| w.kind == WarningKind::PermissionUndecided));
+}
+
+#[test]
 fn every_rule_has_a_test_and_docs_rules_md_is_current() {
     // The tests above name every reason in RULES.
     let source = include_str!("rules.rs");

@@ -48,16 +48,48 @@ fn all_assignments(state: &State) -> impl Iterator<Item = &Value> {
     state.resources.iter().filter(|(k, _)| k.contains(ASSIGNMENTS)).map(|(_, v)| v)
 }
 
-/// Whether `principal` holds one of `role_guids` at or above `scope`.
-pub fn holds_role(state: &State, principal: &str, scope: &str, role_guids: &[&str]) -> bool {
+/// Whether `principal` may perform `action` at `scope`: one of its role assignments at or
+/// above it, without an ABAC condition, has a role whose actions allow it. (A conditioned
+/// assignment grants nothing here: the emulator does not evaluate conditions — the stricter
+/// reading, docs/emulator.md.)
+pub fn authorized(state: &State, principal: &str, scope: &str, action: &str) -> bool {
     all_assignments(state).any(|a| {
         let p = &a["properties"];
         p["principalId"].as_str().is_some_and(|id| id.eq_ignore_ascii_case(principal))
             && p["scope"].as_str().is_some_and(|s| at_or_above(s, scope))
-            && p["roleDefinitionId"]
-                .as_str()
-                .is_some_and(|r| role_guids.contains(&role_guid(r).as_str()))
+            && p["condition"].as_str().is_none_or(str::is_empty)
+            && p["roleDefinitionId"].as_str().is_some_and(|r| roles::allows(&role_guid(r), action))
     })
+}
+
+/// `GET {resource group or resource}/providers/Microsoft.Authorization/permissions`: the
+/// caller's permissions there, one entry per role assignment of its own at or above the scope
+/// (conditioned ones included: the 2022-04-01 answer has no field for a condition).
+pub fn list_permissions(state: &State, settings: &Settings, call: &Call, scope: &str) -> ArmResult {
+    if call.method != Method::GET {
+        return Err(method_not_allowed(call));
+    }
+    let parts: Vec<&str> = scope.split('/').filter(|s| !s.is_empty()).collect();
+    if parts.len() < 4 || !parts[2].eq_ignore_ascii_case("resourceGroups") {
+        return Err(ArmError::bad_request(
+            "InvalidResourceType",
+            "The permissions API is served at a resource group or a resource.",
+        ));
+    }
+    scope_exists(state, scope)?;
+    let items: Vec<Value> = all_assignments(state)
+        .filter(|a| {
+            let p = &a["properties"];
+            p["principalId"].as_str().is_some_and(|id| id.eq_ignore_ascii_case(&call.caller.oid))
+                && p["scope"].as_str().is_some_and(|s| at_or_above(s, scope))
+        })
+        .map(|a| {
+            roles::permission(&role_guid(
+                a["properties"]["roleDefinitionId"].as_str().unwrap_or_default(),
+            ))
+        })
+        .collect();
+    Ok(Reply::ok(page(items, settings, call, "$skipToken")))
 }
 
 /// Does the scope (a subscription, group or resource) exist?
@@ -119,7 +151,7 @@ fn authorization_failed(call: &Call, action: &str, scope: &str) -> ArmError {
     )
 }
 
-/// Under strict auth, the caller must be Owner or User Access Administrator to change access.
+/// Under strict auth, the caller's roles must allow `action` at `scope` to change access.
 fn check_access_admin(
     state: &State,
     strict: bool,
@@ -127,7 +159,7 @@ fn check_access_admin(
     scope: &str,
     action: &str,
 ) -> Result<(), ArmError> {
-    if strict && !holds_role(state, &call.caller.oid, scope, &roles::ACCESS_ADMIN_ROLES) {
+    if strict && !authorized(state, &call.caller.oid, scope, action) {
         return Err(authorization_failed(call, action, scope));
     }
     Ok(())

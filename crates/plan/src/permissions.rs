@@ -1,0 +1,242 @@
+//! Permissions at plan time: every change matched to the ARM action it needs, checked against
+//! what the signed-in identity may do at the change's resource group (as ARM's
+//! `Permissions_ListForResourceGroup` reports it: each of its roles' actions minus notActions,
+//! `*` wildcards, case-insensitive). A change the identity cannot make is blocked, with who,
+//! what and where, before anything is written; what the API cannot decide (a grant under an
+//! ABAC condition, permissions that could not be read) is a warning. Pure: the reads are
+//! hubctl-apply's (`read::permissions`), only for resource groups a planned change touches, so
+//! a no-op plan reads none.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::change::{Action, Plan, ResourceKind, Warning};
+use crate::reasons::{Reason, WarningKind};
+
+/// One role's permissions at a scope: `actions` minus `not_actions`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Grant {
+    /// Allowed actions.
+    pub actions: Vec<String>,
+    /// Denied actions.
+    pub not_actions: Vec<String>,
+}
+
+/// What was learnt about one resource group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScopeAccess {
+    /// The identity's grants there; `conditioned`: one of its role assignments at or above
+    /// the group carries an ABAC condition, which the permissions API does not evaluate.
+    Read {
+        /// The grants.
+        grants: Vec<Grant>,
+        /// Whether an ABAC-conditioned assignment applies there.
+        conditioned: bool,
+    },
+    /// They could not be read (the reason).
+    Unreadable(String),
+}
+
+/// The signed-in identity's permissions where the plan writes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CallerPermissions {
+    /// Who (object id or display name), for messages.
+    pub caller: String,
+    /// By resource group, lower-case `/subscriptions/{s}/resourcegroups/{rg}`.
+    pub scopes: BTreeMap<String, ScopeAccess>,
+}
+
+/// The resource group key of an id.
+fn group_key(subscription: &str, resource_group: &str) -> String {
+    format!("/subscriptions/{subscription}/resourcegroups/{resource_group}").to_ascii_lowercase()
+}
+
+/// The ARM action a change needs.
+pub fn action_of(kind: ResourceKind, action: Action) -> Option<&'static str> {
+    Some(match (kind, action) {
+        (_, Action::NoOp | Action::Blocked) => return None,
+        (ResourceKind::Hub | ResourceKind::Project, Action::Delete) => {
+            "Microsoft.MachineLearningServices/workspaces/delete"
+        }
+        (ResourceKind::Hub | ResourceKind::Project | ResourceKind::ManagedNetwork, _) => {
+            "Microsoft.MachineLearningServices/workspaces/write"
+        }
+        (ResourceKind::OutboundRule, Action::Delete) => {
+            "Microsoft.MachineLearningServices/workspaces/outboundRules/delete"
+        }
+        (ResourceKind::OutboundRule, _) => {
+            "Microsoft.MachineLearningServices/workspaces/outboundRules/write"
+        }
+        (ResourceKind::Connection, Action::Delete) => {
+            "Microsoft.MachineLearningServices/workspaces/connections/delete"
+        }
+        (ResourceKind::Connection, _) => {
+            "Microsoft.MachineLearningServices/workspaces/connections/write"
+        }
+        (ResourceKind::RoleAssignment, Action::Delete) => {
+            "Microsoft.Authorization/roleAssignments/delete"
+        }
+        (ResourceKind::RoleAssignment, _) => "Microsoft.Authorization/roleAssignments/write",
+    })
+}
+
+/// The built-in roles that grant `action`, for a remedy.
+fn granted_by(action: &str) -> &'static str {
+    if action.starts_with("Microsoft.Authorization/") {
+        "User Access Administrator, Role Based Access Control Administrator or Owner"
+    } else {
+        "Contributor, Azure AI Administrator or Owner"
+    }
+}
+
+/// ARM's action pattern match: `*` stands for any run of characters, case-insensitive.
+pub fn matches(pattern: &str, action: &str) -> bool {
+    let (p, a) = (pattern.to_ascii_lowercase(), action.to_ascii_lowercase());
+    let parts: Vec<&str> = p.split('*').collect();
+    if parts.len() == 1 {
+        return p == a;
+    }
+    let mut rest = a.as_str();
+    for (i, part) in parts.iter().enumerate() {
+        if i == 0 {
+            let Some(r) = rest.strip_prefix(part) else { return false };
+            rest = r;
+        } else if i == parts.len() - 1 {
+            return rest.ends_with(part);
+        } else {
+            let Some(at) = rest.find(part) else { return false };
+            rest = &rest[at + part.len()..];
+        }
+    }
+    true
+}
+
+/// Whether `grants` allow `action`.
+pub fn allows(grants: &[Grant], action: &str) -> bool {
+    grants.iter().any(|g| {
+        g.actions.iter().any(|p| matches(p, action))
+            && !g.not_actions.iter().any(|p| matches(p, action))
+    })
+}
+
+/// The (subscription, resource group) pairs the plan's changes write to.
+pub fn resource_groups(plan: &Plan) -> BTreeSet<(String, String)> {
+    plan.changes
+        .iter()
+        .filter(|c| action_of(c.kind, c.action).is_some())
+        .filter_map(|c| {
+            Some((
+                c.resource.subscription()?.to_ascii_lowercase(),
+                c.resource.resource_group()?.to_ascii_lowercase(),
+            ))
+        })
+        .collect()
+}
+
+/// Block what the identity cannot do; warn where it cannot be told.
+pub fn check(plan: &mut Plan, permissions: &CallerPermissions) {
+    let mut warnings: Vec<Warning> = Vec::new();
+    let mut warned = BTreeSet::new();
+    for change in &mut plan.changes {
+        let Some(action) = action_of(change.kind, change.action) else { continue };
+        let (Some(sub), Some(rg)) =
+            (change.resource.subscription(), change.resource.resource_group())
+        else {
+            continue;
+        };
+        let key = group_key(sub, rg);
+        let scope = format!("/subscriptions/{sub}/resourceGroups/{rg}");
+        match permissions.scopes.get(&key) {
+            Some(ScopeAccess::Read { grants, conditioned }) => {
+                if !allows(grants, action) {
+                    change.action = Action::Blocked;
+                    change.reasons = vec![Reason::BlockedBecauseCallerLacksPermission];
+                    change.after = None;
+                    change.detail = Some(format!(
+                        "the signed-in identity {} lacks `{action}` at `{scope}`; roles that grant it: {}",
+                        permissions.caller,
+                        granted_by(action)
+                    ));
+                } else if *conditioned
+                    && action.starts_with("Microsoft.Authorization/")
+                    && warned.insert((key.clone(), action))
+                {
+                    warnings.push(Warning {
+                        kind: WarningKind::PermissionUndecided,
+                        resource: scope.clone(),
+                        detail: format!(
+                            "`{action}` comes with an ABAC condition on one of the identity's role assignments there, which the permissions API does not evaluate"
+                        ),
+                    });
+                }
+            }
+            Some(ScopeAccess::Unreadable(why)) if warned.insert((key.clone(), "")) => {
+                warnings.push(Warning {
+                    kind: WarningKind::PermissionUndecided,
+                    resource: scope.clone(),
+                    detail: format!("the identity's permissions there could not be read: {why}"),
+                });
+            }
+            _ => {}
+        }
+    }
+    // Refused changes make their hub blocked: nothing else of it depends on them any more.
+    plan.warnings.extend(warnings);
+    let changes = std::mem::take(&mut plan.changes);
+    plan.changes = crate::order::order(changes);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arm_wildcards_match_as_arm_does() {
+        assert!(matches("*", "Microsoft.MachineLearningServices/workspaces/write"));
+        assert!(matches("*/read", "Microsoft.MachineLearningServices/workspaces/read"));
+        assert!(!matches("*/read", "Microsoft.MachineLearningServices/workspaces/write"));
+        assert!(matches(
+            "Microsoft.Authorization/*/Write",
+            "Microsoft.Authorization/roleAssignments/write"
+        ));
+        assert!(matches(
+            "Microsoft.Authorization/*",
+            "Microsoft.Authorization/roleAssignments/delete"
+        ));
+        assert!(!matches(
+            "Microsoft.Authorization/*/Delete",
+            "Microsoft.Authorization/roleAssignments/write"
+        ));
+        assert!(matches(
+            "Microsoft.MachineLearningServices/workspaces/*/write",
+            "Microsoft.MachineLearningServices/workspaces/outboundRules/write"
+        ));
+    }
+
+    #[test]
+    fn not_actions_take_back_what_actions_give_within_one_role() {
+        let contributor = Grant {
+            actions: vec!["*".into()],
+            not_actions: vec![
+                "Microsoft.Authorization/*/Delete".into(),
+                "Microsoft.Authorization/*/Write".into(),
+            ],
+        };
+        let reader = Grant { actions: vec!["*/read".into()], not_actions: vec![] };
+        let uaa = Grant {
+            actions: vec!["*/read".into(), "Microsoft.Authorization/*".into()],
+            not_actions: vec![],
+        };
+        let write = "Microsoft.Authorization/roleAssignments/write";
+        assert!(!allows(std::slice::from_ref(&contributor), write));
+        assert!(allows(
+            std::slice::from_ref(&contributor),
+            "Microsoft.MachineLearningServices/workspaces/write"
+        ));
+        assert!(!allows(
+            std::slice::from_ref(&reader),
+            "Microsoft.MachineLearningServices/workspaces/write"
+        ));
+        // Another role's grant is not taken back by Contributor's notActions.
+        assert!(allows(&[contributor, uaa], write));
+    }
+}

@@ -1,0 +1,118 @@
+//! Permissions at plan time (issue 20), on the strict local cloud: the signed-in identity's
+//! permissions are read where the plan writes, and what it cannot do is blocked before
+//! anything is written — a Reader's every write, a Contributor's access changes — while a
+//! grant under an ABAC condition is a warning, and a no-op plan reads no permissions.
+
+use hubctl_emulator::{Options, Seed};
+
+use crate::lab::Lab;
+use crate::support::{example, examples};
+
+/// The example seed with hubctl's identity holding `roles` (instead of Owner) at the
+/// subscription, under strict auth; the lab's own reads sign in as an observer.
+async fn lab_as(roles: &str) -> Lab {
+    let text = std::fs::read_to_string(examples().join("local-cloud-seed.yaml")).unwrap();
+    let owner = "  - scope: /subscriptions/00000000-0000-0000-0000-000000000001\n    principal: 11111111-0000-0000-0000-0000000000a1\n    role: Owner\n";
+    assert!(text.contains(owner), "the example seed grants hubctl Owner");
+    let text = text.replace(owner, roles).replace(
+        "servicePrincipals:\n",
+        "servicePrincipals:\n  - { clientId: lab-observer, objectId: 22222222-0000-0000-0000-0000000000b2, secret: x }\n",
+    );
+    let seed = Seed::from_text(&text).unwrap();
+    let lab =
+        Lab::start(Options { seed: Some(seed), strict_auth: true, ..Options::default() }).await;
+    lab.write("minimal.yaml", &example("minimal.yaml"));
+    lab
+}
+
+fn grant(role: &str, condition: Option<&str>) -> String {
+    let mut text = format!(
+        "  - scope: /subscriptions/00000000-0000-0000-0000-000000000001\n    principal: 11111111-0000-0000-0000-0000000000a1\n    role: {role}\n"
+    );
+    if let Some(condition) = condition {
+        text.push_str(&format!("    condition: \"{condition}\"\n"));
+    }
+    text
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_readers_plan_is_blocked_and_its_apply_writes_nothing() {
+    let lab = lab_as(&grant("Reader", None)).await;
+    let plan = lab.hubctl(&["plan", "hubs"]).await.expect(3);
+    for refused in [
+        "lacks `Microsoft.MachineLearningServices/workspaces/write` at `/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-ai-platform`",
+        "lacks `Microsoft.Authorization/roleAssignments/write`",
+        "roles that grant it: Contributor, Azure AI Administrator or Owner",
+        "the signed-in identity 11111111-0000-0000-0000-0000000000a1",
+    ] {
+        assert!(plan.stdout.contains(refused), "{refused}:\n{}", plan.stdout);
+    }
+    assert!(!plan.stdout.contains("+ create"), "every write is refused:\n{}", plan.stdout);
+    let apply = lab.hubctl(&["apply", "--auto-approve", "hubs"]).await.expect(3);
+    assert!(apply.stderr.contains("blocked"), "{}", apply.stderr);
+    assert!(lab.workspace("contoso-sandbox").await.is_none(), "nothing written");
+    assert_eq!(lab.requests("PUT workspaces"), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_contributors_access_changes_are_blocked_and_skip_blocked_makes_the_rest() {
+    let lab = lab_as(&grant("Contributor", None)).await;
+    let plan = lab.hubctl(&["plan", "hubs"]).await.expect(3);
+    assert!(plan.stdout.contains("+ create hub contoso-sandbox"), "{}", plan.stdout);
+    assert!(
+        plan.stdout.contains("lacks `Microsoft.Authorization/roleAssignments/write`")
+            && plan.stdout.contains(
+                "User Access Administrator, Role Based Access Control Administrator or Owner"
+            ),
+        "{}",
+        plan.stdout
+    );
+    lab.hubctl(&["apply", "--auto-approve", "hubs"]).await.expect(3);
+    assert!(
+        lab.workspace("contoso-sandbox").await.is_none(),
+        "refused whole without --skip-blocked"
+    );
+    // Exit 3 still: something was refused and skipped.
+    let apply = lab.hubctl(&["apply", "--auto-approve", "--skip-blocked", "hubs"]).await.expect(3);
+    assert!(lab.workspace("contoso-sandbox").await.is_some(), "the hub is created");
+    assert!(lab.workspace("sandbox-playground").await.is_some(), "and its project");
+    assert!(lab.access("contoso-sandbox").await.is_empty(), "its access is not");
+    assert!(
+        apply.stdout.contains("skipped      blocked contoso-sandbox: Azure AI Developer"),
+        "it says what it skipped:\n{}",
+        apply.stdout
+    );
+    // What is left is the access, still refused.
+    let again = lab.hubctl(&["plan", "hubs"]).await.expect(3);
+    assert!(!again.stdout.contains("+ create hub"), "{}", again.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_owner_converges_and_a_no_op_plan_reads_no_permissions() {
+    let lab = lab_as(&grant("Owner", None)).await;
+    lab.hubctl(&["plan", "hubs"]).await.expect(2);
+    lab.hubctl(&["apply", "--auto-approve", "hubs"]).await.expect(0);
+    let before = lab.requests("GET permissions");
+    assert!(before > 0, "plans with changes read permissions");
+    lab.hubctl(&["plan", "hubs"]).await.expect(0);
+    assert_eq!(lab.requests("GET permissions"), before, "a no-op plan reads none");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_conditioned_access_administrator_is_a_warning_not_a_block() {
+    let condition = "((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})) OR (@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {64702f94-c441-49e6-a78b-ef80e0188fee}))";
+    let roles = format!(
+        "{}{}",
+        grant("Contributor", None),
+        grant("Role Based Access Control Administrator", Some(condition))
+    );
+    let lab = lab_as(&roles).await;
+    let plan = lab.hubctl(&["plan", "hubs"]).await.expect(2);
+    assert!(
+        plan.stdout.contains("could not decide") && plan.stdout.contains("ABAC condition"),
+        "{}",
+        plan.stdout
+    );
+    let skipped = lab.hubctl(&["plan", "--skip-permission-check", "hubs"]).await.expect(2);
+    assert!(skipped.stdout.contains("--skip-permission-check"), "{}", skipped.stdout);
+}

@@ -97,6 +97,16 @@ impl Lab {
         }
     }
 
+    /// [`Lab::hubctl`] with one more environment variable.
+    pub async fn hubctl_env(&self, args: &[&str], key: &str, value: &str) -> Run {
+        let output = self.command(args).env(key, value).output().await.unwrap();
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
     fn command(&self, args: &[&str]) -> tokio::process::Command {
         let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_hubctl"));
         command
@@ -114,6 +124,7 @@ impl Lab {
             .env("AZURE_CLIENT_ID", "11111111-0000-0000-0000-00000000c11e")
             .env("AZURE_CLIENT_SECRET", "local-cloud-secret")
             .env_remove("HUBCTL_CLOUD")
+            .env_remove("HUBCTL_POLICY")
             .current_dir(self.dir.path())
             .kill_on_drop(true);
         command
@@ -267,4 +278,11 @@ pub fn tick(clock: hubctl_emulator::Clock) -> tokio::task::JoinHandle<()> {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     })
+}
+
+/// Assert that `text` says every one of `parts` (the text is shown when it does not).
+#[track_caller]
+pub fn says(text: &str, parts: &[&str]) {
+    let missing: Vec<&&str> = parts.iter().filter(|p| !text.contains(**p)).collect();
+    assert!(missing.is_empty(), "missing {missing:?} in:\n{text}");
 }

@@ -16,6 +16,7 @@ mod lifecycle;
 mod manifest_errors;
 mod no_panic;
 mod permissions;
+mod policies;
 mod principals;
 mod recipes;
 mod schema;

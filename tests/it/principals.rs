@@ -6,7 +6,7 @@
 use hubctl_emulator::{Options, Seed};
 use serde_json::json;
 
-use crate::lab::Lab;
+use crate::lab::{Lab, says};
 use crate::support::{example, examples};
 
 const READER: &str = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
@@ -85,12 +85,13 @@ async fn an_ambiguous_or_unknown_name_fails_clearly_and_writes_nothing() {
     );
     for command in [&["plan", "hubs"][..], &["apply", "--auto-approve", "hubs"][..]] {
         let run = lab.hubctl(command).await.expect(1);
-        assert!(
-            run.stderr.contains("principal group:AI developers matches 2 objects")
-                && run.stderr.contains("7d2f6a0e-0000-0000-0000-000000000010")
-                && run.stderr.contains("7d2f6a0e-0000-0000-0000-000000000099"),
-            "{}",
-            run.stderr
+        says(
+            &run.stderr,
+            &[
+                "principal group:AI developers matches 2 objects",
+                "7d2f6a0e-0000-0000-0000-000000000010",
+                "7d2f6a0e-0000-0000-0000-000000000099",
+            ],
         );
         assert!(
             run.stderr.contains("principal user:nobody@contoso.com: no user by that name"),
@@ -124,12 +125,9 @@ async fn without_graph_permission_the_error_names_the_permission() {
         &with_entries("      - { principal: \"user:alice@contoso.com\", role: Reader }\n      - { principal: \"group:AI developers\", role: Reader }\n"),
     );
     let run = lab.hubctl(&["plan", "hubs"]).await.expect(1);
-    assert!(
-        run.stderr.contains("Authorization_RequestDenied")
-            && run.stderr.contains("GroupMember.Read.All")
-            && run.stderr.contains("group:AI developers"),
-        "{}",
-        run.stderr
+    says(
+        &run.stderr,
+        &["Authorization_RequestDenied", "GroupMember.Read.All", "group:AI developers"],
     );
     assert!(!run.stderr.contains("user:alice"), "alice resolved:\n{}", run.stderr);
     assert!(lab.workspace("contoso-sandbox").await.is_none());

@@ -236,6 +236,18 @@ fn main() {
         row("create (apply)", &create);
         let plan = hubctl(&emulator, dir.path(), &["plan", "."]);
         row("no-op plan", &plan);
+        // The same with the four example policies (issue 16: at most +20 %).
+        let policies = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/policies");
+        let checked = hubctl(&emulator, dir.path(), &["plan", "--policy", policies, "."]);
+        row("no-op plan + policies", &checked);
+        println!(
+            "{n:>5} {:<22} {:>+8.1}%  wall, {:+.1}% CPU ({:.2} s → {:.2} s), against the no-op plan",
+            "policies add",
+            (checked.wall.as_secs_f64() / plan.wall.as_secs_f64() - 1.0) * 100.0,
+            (checked.cpu_s / plan.cpu_s.max(0.01) - 1.0) * 100.0,
+            plan.cpu_s,
+            checked.cpu_s
+        );
         let drift = hubctl(&emulator, dir.path(), &["drift", "."]);
         row("drift", &drift);
 

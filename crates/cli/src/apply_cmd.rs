@@ -45,6 +45,9 @@ pub struct ApplyArgs {
     /// Do not check that the signed-in identity may make the planned changes.
     #[arg(long)]
     pub skip_permission_check: bool,
+    /// Organisation policies (not with --plan: a saved plan was checked when it was made).
+    #[command(flatten)]
+    pub policies: crate::policy_cmd::PolicyArgs,
 }
 
 /// Progress on stderr: a bar on a terminal (indicatif), plain timestamped lines otherwise
@@ -186,6 +189,11 @@ async fn run(printer: &mut Printer, global: &GlobalArgs, args: ApplyArgs) -> Exi
                     return ExitStatus::Error;
                 }
             };
+            if !args.policies.policy.is_empty() {
+                printer.err("error: --policy is checked when a plan is made (`hubctl plan --policy … --out FILE`); a saved plan carries its findings\n");
+                target.close().await;
+                return ExitStatus::Error;
+            }
             let plan = match hubctl_apply::check_saved(plan, &target.client, &target.endpoint).await
             {
                 Ok(plan) => plan,
@@ -201,8 +209,13 @@ async fn run(printer: &mut Printer, global: &GlobalArgs, args: ApplyArgs) -> Exi
             let Some(mut desired) = plan_cmd::load(printer, &args.paths, global.shard) else {
                 return ExitStatus::Error;
             };
+            let mut policies = match crate::policy_cmd::load_or_print(printer, &args.policies) {
+                Ok(policies) => policies,
+                Err(status) => return status,
+            };
             let permissions = plan_cmd::Permissions::from_flag(args.skip_permission_check);
-            match plan_cmd::make_plan(global, &mut desired, (args.prune, args.purge), permissions)
+            let flags = (args.prune, args.purge);
+            match plan_cmd::make_plan(global, &mut desired, flags, permissions, policies.as_mut())
                 .await
             {
                 Ok(done) => done,

@@ -22,6 +22,7 @@ mod import_cmd;
 mod lock;
 mod output;
 mod plan_cmd;
+mod policy_cmd;
 mod render;
 mod report_cmd;
 mod review;
@@ -66,6 +67,9 @@ enum Command {
     /// Work with the JSON reports of shards.
     #[command(subcommand)]
     Report(report_cmd::ReportCommand),
+    /// Work with organisation policies (Rego).
+    #[command(subcommand)]
+    Policy(policy_cmd::PolicyCommand),
     /// Print shell completions: bash, zsh, fish or powershell.
     Completions {
         /// The shell.
@@ -75,8 +79,11 @@ enum Command {
     /// Print the manifest JSON Schema (for editors: `# yaml-language-server: $schema=...`).
     Schema {
         /// Print the schema of plans and `--format json` output instead.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "policy_input")]
         plan: bool,
+        /// Print the schema of the input document policies see instead.
+        #[arg(long)]
+        policy_input: bool,
     },
     /// Print what hubctl refuses on a live hub, why, and the remedy (docs/rules.md).
     Rules,
@@ -173,6 +180,7 @@ fn main() -> ExitCode {
         Command::Import(args) => import_cmd::import(&mut printer, &cli.global, args),
         Command::Show(args) => plan_cmd::show_saved(&mut printer, &cli.global, args),
         Command::Report(command) => report_cmd::run(&mut printer, &cli.global, command),
+        Command::Policy(command) => policy_cmd::run(&mut printer, command),
         Command::Completions { shell } => {
             use clap::CommandFactory;
             let mut buffer = Vec::new();
@@ -181,9 +189,11 @@ fn main() -> ExitCode {
             ExitStatus::Success
         }
         Command::Validate { paths } => validate(&mut printer, paths),
-        Command::Schema { plan } => {
+        Command::Schema { plan, policy_input } => {
             let text = if plan {
                 hubctl_plan::plan_schema_text()
+            } else if policy_input {
+                hubctl_policy::input_schema_text()
             } else {
                 hubctl_spec::schema::manifest_schema_text()
             };

@@ -38,6 +38,9 @@ pub struct PlanArgs {
     /// it was skipped).
     #[arg(long)]
     pub skip_permission_check: bool,
+    /// Organisation policies.
+    #[command(flatten)]
+    pub policies: crate::policy_cmd::PolicyArgs,
 }
 
 /// Flags of `hubctl drift`.
@@ -53,6 +56,9 @@ pub struct DriftArgs {
     /// what does not fit is cut per hub, and the last line says what was left out.
     #[arg(long, value_name = "N", default_value_t = crate::review::DEFAULT_MAX_CHARS)]
     pub max_chars: usize,
+    /// Organisation policies.
+    #[command(flatten)]
+    pub policies: crate::policy_cmd::PolicyArgs,
 }
 
 /// Flags of `hubctl show`.
@@ -124,8 +130,15 @@ pub async fn make_plan(
     desired: &mut Desired,
     (prune, purge): (bool, bool),
     permissions: Permissions,
+    policies: Option<&mut hubctl_policy::Policies>,
 ) -> Result<(Plan, context::Target), String> {
-    let (mut plan, _, target) = read_and_plan(global, desired, (prune, purge)).await?;
+    let (mut plan, live, target) = read_and_plan(global, desired, (prune, purge)).await?;
+    if let Some(policies) = policies
+        && let Err(e) = hubctl_policy::check(&mut plan, desired, &live, policies)
+    {
+        target.close().await;
+        return Err(e.to_string());
+    }
     match permissions {
         Permissions::Check if plan.has_changes() => {
             let caller = target.client.caller_object_id().await.ok().flatten();
@@ -254,11 +267,21 @@ pub fn plan(printer: &mut Printer, global: &GlobalArgs, args: PlanArgs) -> ExitS
     let Some(mut desired) = load(printer, &args.paths, global.shard) else {
         return ExitStatus::Error;
     };
+    let mut policies = match crate::policy_cmd::load_or_print(printer, &args.policies) {
+        Ok(policies) => policies,
+        Err(status) => return status,
+    };
     let result = runtime().and_then(|rt| {
         rt.block_on(async {
             let permissions = Permissions::from_flag(args.skip_permission_check);
-            let (plan, target) =
-                make_plan(global, &mut desired, (args.prune, args.purge), permissions).await?;
+            let (plan, target) = make_plan(
+                global,
+                &mut desired,
+                (args.prune, args.purge),
+                permissions,
+                policies.as_mut(),
+            )
+            .await?;
             let description = target.description.clone();
             target.close().await;
             Ok::<_, String>((plan, description))
@@ -297,10 +320,20 @@ pub fn drift(printer: &mut Printer, global: &GlobalArgs, args: DriftArgs) -> Exi
     let Some(mut desired) = load(printer, &args.paths, global.shard) else {
         return ExitStatus::Error;
     };
+    let mut policies = match crate::policy_cmd::load_or_print(printer, &args.policies) {
+        Ok(policies) => policies,
+        Err(status) => return status,
+    };
     let result = runtime().and_then(|rt| {
         rt.block_on(async {
-            let (plan, target) =
-                make_plan(global, &mut desired, (false, false), Permissions::NotApplicable).await?;
+            let (plan, target) = make_plan(
+                global,
+                &mut desired,
+                (false, false),
+                Permissions::NotApplicable,
+                policies.as_mut(),
+            )
+            .await?;
             let description = target.description.clone();
             target.close().await;
             Ok::<_, String>((plan, description))

@@ -161,6 +161,9 @@ pub fn actions(guid: &str) -> (&'static [&'static str], &'static [&'static str])
     }
 }
 
+/// Owner's GUID.
+pub const OWNER: &str = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
+
 /// A role's `permissions` entry.
 pub fn permission(guid: &str) -> Value {
     let (actions, not_actions) = actions(guid);

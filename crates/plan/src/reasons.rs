@@ -75,6 +75,8 @@ pub enum Reason {
     BlockedBecausePrincipalNotResolved,
     /// The signed-in identity lacks the ARM action this change needs at its scope.
     BlockedBecauseCallerLacksPermission,
+    /// An organisation policy (`--policy`) denies the hub (the detail has its message).
+    BlockedBecausePolicyDenied,
 }
 
 /// A refusal Azure makes on a live hub, as data.
@@ -250,11 +252,19 @@ impl Reason {
                 "an equal assignment made outside hubctl exists: it is adopted, not duplicated (hubctl's mark is written with the hub's next changes or by `hubctl adopt`)"
             }
             Reason::NoOpBecauseInSync => "live matches the manifest",
+            Reason::BlockedBecausePolicyDenied => {
+                "an organisation policy (--policy) denies this hub; nothing of it is applied"
+            }
             blocked => blocked.rule().map(|r| r.why).unwrap_or("refused"),
         }
     }
     /// What to do, for refusals.
     pub fn remedy(self) -> Option<&'static str> {
+        if self == Reason::BlockedBecausePolicyDenied {
+            return Some(
+                "change the manifest so the policy allows it, or have the policy's owners change the policy",
+            );
+        }
         self.rule().map(|r| r.remedy)
     }
 }
@@ -294,6 +304,8 @@ pub enum WarningKind {
     PermissionUndecided,
     /// `--skip-permission-check`: the identity's permissions were not checked.
     PermissionCheckSkipped,
+    /// An organisation policy's `warn` (the detail has its message, rule and file).
+    Policy,
 }
 
 impl WarningKind {
@@ -340,6 +352,7 @@ impl WarningKind {
             WarningKind::PermissionCheckSkipped => {
                 "--skip-permission-check: the signed-in identity's permissions were not checked, so a missing one shows only when apply is refused"
             }
+            WarningKind::Policy => "an organisation policy (--policy) warns",
             WarningKind::RuleNotActive => {
                 "the service reports this outbound rule as not active yet, so egress through it does not work until the managed network is provisioned (on first use, or with the provision action)"
             }
@@ -396,6 +409,7 @@ pub fn rules_markdown() -> String {
         WarningKind::RuleNotActive,
         WarningKind::PermissionUndecided,
         WarningKind::PermissionCheckSkipped,
+        WarningKind::Policy,
     ] {
         out.push_str(&format!("- `{kind:?}`: {}\n", kind.text()));
     }

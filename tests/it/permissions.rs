@@ -17,6 +17,11 @@ async fn lab_as(roles: &str) -> Lab {
     let text = text.replace(owner, roles).replace(
         "servicePrincipals:\n",
         "servicePrincipals:\n  - { clientId: lab-observer, objectId: 22222222-0000-0000-0000-0000000000b2, secret: x }\n",
+    )
+    // …and reads as a Reader (strict auth checks reads too).
+    .replace(
+        "roleAssignments:\n",
+        "roleAssignments:\n  - { scope: /subscriptions/00000000-0000-0000-0000-000000000001, principal: 22222222-0000-0000-0000-0000000000b2, role: Reader }\n",
     );
     let seed = Seed::from_text(&text).unwrap();
     let lab =
@@ -115,4 +120,28 @@ async fn a_conditioned_access_administrator_is_a_warning_not_a_block() {
     );
     let skipped = lab.hubctl(&["plan", "--skip-permission-check", "hubs"]).await.expect(2);
     assert!(skipped.stdout.contains("--skip-permission-check"), "{}", skipped.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_role_held_on_the_hub_alone_is_read_there_and_counts() {
+    // Contributor on the subscription, User Access Administrator on the sandbox hub only.
+    let hub = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-ai-platform/providers/Microsoft.MachineLearningServices/workspaces/contoso-sandbox";
+    let roles = format!(
+        "{}  - scope: {hub}\n    principal: 11111111-0000-0000-0000-0000000000a1\n    role: User Access Administrator\n",
+        grant("Contributor", None)
+    );
+    let lab = lab_as(&roles).await;
+    // A new hub: its access is refused at the group (the hub's own role cannot be read yet).
+    let group = |access: Vec<(String, String)>| {
+        access.into_iter().filter(|(p, _)| p == "7d2f6a0e-0000-0000-0000-000000000010").count()
+    };
+    lab.hubctl(&["apply", "--auto-approve", "--skip-blocked", "hubs"]).await.expect(3);
+    assert_eq!(group(lab.access("contoso-sandbox").await), 0);
+    // The hub exists now: its own permissions are read, and they allow its access.
+    let reads = lab.requests("GET permissions");
+    let plan = lab.hubctl(&["plan", "hubs"]).await.expect(2);
+    assert!(!plan.stdout.contains("lacks"), "{}", plan.stdout);
+    assert_eq!(lab.requests("GET permissions"), reads + 2, "the group's, then the hub's");
+    lab.hubctl(&["apply", "--auto-approve", "hubs"]).await.expect(0);
+    assert_eq!(group(lab.access("contoso-sandbox").await), 1, "the group has its access");
 }

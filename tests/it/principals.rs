@@ -103,6 +103,20 @@ async fn an_ambiguous_or_unknown_name_fails_clearly_and_writes_nothing() {
         assert!(run.stderr.contains("spec.access.assignments[0].principal"), "{}", run.stderr);
     }
     assert!(lab.workspace("contoso-sandbox").await.is_none(), "nothing written");
+    // A name and its own object id with the same role: one grant written twice.
+    lab.write(
+        "minimal.yaml",
+        &with_entries(
+            "      - { principal: \"user:alice@contoso.com\", role: Reader }\n      - { principal: 7d2f6a0e-0000-0000-0000-000000000030, principalType: user, role: Reader }\n",
+        ),
+    );
+    let run = lab.hubctl(&["plan", "hubs"]).await.expect(1);
+    says(
+        &run.stderr,
+        &[
+            "user:alice@contoso.com and 7d2f6a0e-0000-0000-0000-000000000030 are the same principal, each granted Reader",
+        ],
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -115,6 +129,11 @@ async fn without_graph_permission_the_error_names_the_permission() {
     .replace(
         "servicePrincipals:\n",
         "servicePrincipals:\n  - { clientId: lab-observer, objectId: 22222222-0000-0000-0000-0000000000b2, secret: x }\n",
+    )
+    // …and reads as a Reader (strict auth checks reads too).
+    .replace(
+        "roleAssignments:\n",
+        "roleAssignments:\n  - { scope: /subscriptions/00000000-0000-0000-0000-000000000001, principal: 22222222-0000-0000-0000-0000000000b2, role: Reader }\n",
     );
     let seed = Seed::from_text(&text).unwrap();
     let lab =

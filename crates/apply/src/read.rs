@@ -138,6 +138,20 @@ pub enum ResolveError {
         /// Each candidate: display name, object id and user principal name or app id.
         candidates: Vec<String>,
     },
+    /// One grant written twice, by name and by object id.
+    #[error(
+        "{at}: {first} and {second} are the same principal, each granted {role}; keep one of the two entries"
+    )]
+    Twice {
+        /// file:line:col and field path of the list.
+        at: String,
+        /// The first entry's principal as written.
+        first: String,
+        /// The second's.
+        second: String,
+        /// The role.
+        role: String,
+    },
     /// Graph could not be asked.
     #[error("{at}: principal {name}: {error}")]
     Directory {
@@ -241,15 +255,35 @@ pub async fn resolve_principals(
                     }),
                 }
             }
+            // A name and the object id it resolves to, with the same role at one scope, are
+            // one grant written twice.
+            let mut seen: BTreeMap<(String, String), String> = BTreeMap::new();
+            for assignment in assignments.iter() {
+                let Some(id) = assignment.principal.id() else { continue };
+                let key = (id.to_string(), assignment.role.text().to_ascii_lowercase());
+                let written = assignment.principal.text();
+                if let Some(first) = seen.get(&key)
+                    && *first != written
+                {
+                    problems.push(ResolveError::Twice {
+                        at: at(&base),
+                        first: first.clone(),
+                        second: written.clone(),
+                        role: assignment.role.text().to_string(),
+                    });
+                }
+                seen.entry(key).or_insert(written);
+            }
         }
     }
     if problems.is_empty() { Ok(()) } else { Err(problems) }
 }
 
 /// The signed-in identity's permissions at every resource group the plan writes to (one
-/// `Permissions_ListForResourceGroup` per group), and whether an ABAC-conditioned role
-/// assignment of its own applies there (one list of its assignments per subscription). A
-/// plan that writes nothing reads nothing.
+/// `Permissions_ListForResourceGroup` per group), then at each existing hub whose change the
+/// group's answer refuses (`Permissions_ListForResource`: a role held on the hub alone), and
+/// whether an ABAC-conditioned role assignment of its own applies there (one list of its
+/// assignments per subscription). A plan that writes nothing reads nothing.
 pub async fn permissions(
     client: &ArmClient,
     plan: &Plan,
@@ -259,10 +293,12 @@ pub async fn permissions(
     let groups = hubctl_plan::permissions::resource_groups(plan);
     let subscriptions: std::collections::BTreeSet<&String> =
         groups.iter().map(|(s, _)| s).collect();
-    // The identity's own assignments, for their conditions.
-    let conditioned: Vec<String> =
+    // The identity's own assignments, for their conditions; why they could not be read.
+    let (conditioned, unread): (Vec<String>, Option<String>) =
         match caller {
-            Some(oid) if !groups.is_empty() => {
+            _ if groups.is_empty() => (Vec::new(), None),
+            None => (Vec::new(), Some("the signed-in identity's object id is unknown".into())),
+            Some(oid) => {
                 let filter = format!("assignedTo('{oid}')");
                 let lists =
                     futures_util::future::join_all(subscriptions.iter().map(|sub| {
@@ -273,16 +309,36 @@ pub async fn permissions(
                         }
                     }))
                     .await;
-                lists
-                    .into_iter()
-                    .flat_map(|l| l.unwrap_or_default())
-                    .filter(|a| a.condition().is_some())
-                    .filter_map(|a| a.properties.scope.clone())
-                    .map(|s| s.trim_end_matches('/').to_ascii_lowercase())
-                    .collect()
+                let mut scopes = Vec::new();
+                let mut unread = None;
+                for list in lists {
+                    match list {
+                        Ok(list) => scopes.extend(
+                            list.into_iter()
+                                .filter(|a| a.condition().is_some())
+                                .filter_map(|a| a.properties.scope.clone())
+                                .map(|s| s.trim_end_matches('/').to_ascii_lowercase()),
+                        ),
+                        Err(e) => unread = Some(e.to_string()),
+                    }
+                }
+                (scopes, unread)
             }
-            _ => Vec::new(),
         };
+    let access = |list: Result<Vec<hubctl_client::Permission>, ClientError>, key: &str| match list {
+        Ok(list) => ScopeAccess::Read {
+            grants: list
+                .into_iter()
+                .map(|p| Grant { actions: p.actions, not_actions: p.not_actions })
+                .collect(),
+            conditioned: conditioned.iter().any(|s| key == s || key.starts_with(&format!("{s}/"))),
+            conditions_unread: unread.clone(),
+        },
+        Err(e) => ScopeAccess::Unreadable(match e.code() {
+            Some(code) => format!("{code}: {e}"),
+            None => e.to_string(),
+        }),
+    };
     let reads = futures_util::future::join_all(
         groups
             .iter()
@@ -292,23 +348,23 @@ pub async fn permissions(
     let mut scopes = std::collections::BTreeMap::new();
     for (sub, rg, read) in reads {
         let key = format!("/subscriptions/{sub}/resourcegroups/{rg}");
-        let access = match read {
-            Ok(list) => ScopeAccess::Read {
-                grants: list
-                    .into_iter()
-                    .map(|p| Grant { actions: p.actions, not_actions: p.not_actions })
-                    .collect(),
-                conditioned: conditioned
-                    .iter()
-                    .any(|s| key == *s || key.starts_with(&format!("{s}/"))),
-            },
-            Err(e) => ScopeAccess::Unreadable(match e.code() {
-                Some(code) => format!("{code}: {e}"),
-                None => e.to_string(),
-            }),
-        };
-        scopes.insert(key, access);
+        let value = access(read, &key);
+        scopes.insert(key, value);
     }
-    tracing::info!(groups = scopes.len(), "read the signed-in identity's permissions");
-    CallerPermissions { caller: caller.unwrap_or("(unknown object id)").to_string(), scopes }
+    let mut permissions =
+        CallerPermissions { caller: caller.unwrap_or("(unknown object id)").to_string(), scopes };
+    let hubs = hubctl_plan::permissions::hubs_to_read(plan, &permissions);
+    let reads = futures_util::future::join_all(
+        hubs.iter().map(|hub| async move { (hub, client.permissions_at_resource(hub).await) }),
+    )
+    .await;
+    for (hub, read) in reads {
+        // Only a readable answer replaces the group's.
+        if read.is_ok() {
+            let value = access(read, hub);
+            permissions.scopes.insert(hub.clone(), value);
+        }
+    }
+    tracing::info!(scopes = permissions.scopes.len(), "read the signed-in identity's permissions");
+    permissions
 }

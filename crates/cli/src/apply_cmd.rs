@@ -189,6 +189,9 @@ async fn run(printer: &mut Printer, global: &GlobalArgs, args: ApplyArgs) -> Exi
                     return ExitStatus::Error;
                 }
             };
+            if args.policies.policy.is_empty() && std::env::var_os("HUBCTL_POLICY").is_some() {
+                printer.err("note: HUBCTL_POLICY is not checked again for a saved plan: it carries the findings of the plan that saved it\n");
+            }
             if !args.policies.policy.is_empty() {
                 printer.err("error: --policy is checked when a plan is made (`hubctl plan --policy … --out FILE`); a saved plan carries its findings\n");
                 target.close().await;

@@ -342,7 +342,14 @@ pub fn drift(printer: &mut Printer, global: &GlobalArgs, args: DriftArgs) -> Exi
     match result {
         Ok((plan, description)) => {
             show(printer, &plan, args.format, Mode::Drift, global, &description, args.max_chars);
-            if plan.has_changes() { ExitStatus::Changes } else { ExitStatus::Success }
+            // CONTRACT §3: refused (a policy's deny included) is 3 for drift too.
+            if plan.is_blocked() {
+                ExitStatus::Blocked
+            } else if plan.has_changes() {
+                ExitStatus::Changes
+            } else {
+                ExitStatus::Success
+            }
         }
         Err(e) => {
             printer.err(&format!("error: {e}\n"));

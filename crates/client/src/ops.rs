@@ -419,4 +419,12 @@ impl ArmClient {
         );
         self.list_all(self.url(&path, &self.options.authorization_api_version)).await
     }
+
+    /// The signed-in caller's own permissions at a resource (`GET {resource id}/providers/
+    /// Microsoft.Authorization/permissions`, Permissions_ListForResource).
+    pub async fn permissions_at_resource(&self, id: &str) -> Result<Vec<Permission>, ClientError> {
+        let path =
+            format!("{}/providers/Microsoft.Authorization/permissions", id.trim_end_matches('/'));
+        self.list_all(self.url(&path, &self.options.authorization_api_version)).await
+    }
 }

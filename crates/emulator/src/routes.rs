@@ -47,11 +47,12 @@ pub(crate) fn kind_of(segments: &[String]) -> String {
     }
 }
 
-/// The ARM action a write needs: the provider and resource types of the path (names left
-/// out), then `write` (PUT, PATCH), `delete`, or for a POST its last segment and `action`
+/// The ARM action a request needs: the provider and resource types of the path (names left
+/// out), then `read` (GET), `write` (PUT, PATCH), `delete`, or for a POST its last segment and `action`
 /// (`Microsoft.MachineLearningServices/workspaces/outboundRules/write`).
 pub(crate) fn action_of(method: &Method, segments: &[String]) -> String {
     let verb = match *method {
+        Method::GET | Method::HEAD => "read",
         Method::DELETE => "delete",
         Method::POST => "action",
         _ => "write",
@@ -89,6 +90,25 @@ pub(crate) fn route(state: &mut State, settings: &Settings, call: &Call) -> ArmR
         let scope = format!("/{}", s[..i].join("/"));
         let scope = if scope == "/" { String::new() } else { scope };
         let rest = &s[i + 2..];
+        // Reading assignments or definitions needs `…/read` there under strict auth (a
+        // caller's own permissions never do).
+        if settings.strict_auth
+            && call.method == Method::GET
+            && rest.first().is_some_and(|t| !eq(t, "permissions"))
+        {
+            let action = format!("Microsoft.Authorization/{}/read", rest[0]);
+            let at = if scope.is_empty() { "/".to_string() } else { scope.clone() };
+            if !sections::access::authorized(state, &call.caller.oid, &at, &action) {
+                return Err(ArmError::new(
+                    StatusCode::FORBIDDEN,
+                    "AuthorizationFailed",
+                    format!(
+                        "The client '{}' with object id '{}' does not have authorization to perform action '{action}' over scope '{at}' or the scope is invalid. If access was recently granted, please refresh your credentials.",
+                        call.caller.appid, call.caller.oid,
+                    ),
+                ));
+            }
+        }
         return match rest {
             [t] if eq(t, "roleAssignments") => {
                 sections::access::list_assignments(state, settings, call, &scope)
@@ -111,12 +131,27 @@ pub(crate) fn route(state: &mut State, settings: &Settings, call: &Call) -> ArmR
     if s.len() < 2 || !eq(&s[0], "subscriptions") {
         return Err(unknown_path(call));
     }
-    // Under strict auth, a write needs a role whose actions allow it at or above what it
-    // changes; the refusal names the action as ARM does.
-    if settings.strict_auth && call.method != Method::GET && call.method != Method::HEAD {
+    // Under strict auth, every request needs a role whose actions allow it (`…/read` for a
+    // read) at or above what it addresses; the refusal names the action as ARM does.
+    if settings.strict_auth {
         let scope = format!("/{}", s.join("/"));
-        let action = action_of(&call.method, s);
-        if !sections::access::authorized(state, &call.caller.oid, &scope, &action) {
+        let mut needed = vec![(scope.clone(), action_of(&call.method, s))];
+        // A project joins its hub: `workspaces/hubs/join/action` on the hub too (inferred
+        // from Learn's ai-studio rbac page; docs/emulator.md).
+        if call.method == Method::PUT
+            && let Ok(body) = call.json()
+            && body["kind"].as_str().is_some_and(|k| eq(k, "Project"))
+            && let Some(hub) = body["properties"]["hubResourceId"].as_str()
+        {
+            needed.push((
+                hub.to_string(),
+                "Microsoft.MachineLearningServices/workspaces/hubs/join/action".to_string(),
+            ));
+        }
+        if let Some((scope, action)) = needed
+            .into_iter()
+            .find(|(at, action)| !sections::access::authorized(state, &call.caller.oid, at, action))
+        {
             return Err(ArmError::new(
                 StatusCode::FORBIDDEN,
                 "AuthorizationFailed",

@@ -518,6 +518,24 @@ async fn strict_auth_admits_only_seeded_principals_and_checks_their_roles() {
     assert_eq!(response.status(), 403);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"]["code"], "AuthorizationFailed");
+    // ARM's wording, with the action the write needs; reads need their action too.
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains(
+            "to perform action 'Microsoft.MachineLearningServices/workspaces/write' over scope"
+        ),
+        "{message}"
+    );
+    let response = client(&emulator).get(&url).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(response.status(), 403);
+    let body: Value = response.json().await.unwrap();
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("'Microsoft.MachineLearningServices/workspaces/read'"),
+        "{body}"
+    );
     emulator.shutdown().await;
 }
 

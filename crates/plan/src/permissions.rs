@@ -31,6 +31,8 @@ pub enum ScopeAccess {
         grants: Vec<Grant>,
         /// Whether an ABAC-conditioned assignment applies there.
         conditioned: bool,
+        /// Why the identity's own assignments (for their conditions) could not be read, if so.
+        conditions_unread: Option<String>,
     },
     /// They could not be read (the reason).
     Unreadable(String),
@@ -41,7 +43,9 @@ pub enum ScopeAccess {
 pub struct CallerPermissions {
     /// Who (object id or display name), for messages.
     pub caller: String,
-    /// By resource group, lower-case `/subscriptions/{s}/resourcegroups/{rg}`.
+    /// By resource group, lower-case `/subscriptions/{s}/resourcegroups/{rg}`, and — where
+    /// the group's answer refused a change of an existing hub — by the hub's id key (an
+    /// identity may hold its role on the hub alone).
     pub scopes: BTreeMap<String, ScopeAccess>,
 }
 
@@ -132,22 +136,71 @@ pub fn resource_groups(plan: &Plan) -> BTreeSet<(String, String)> {
         .collect()
 }
 
+/// The ARM id of a change's hub, as ARM writes it (from its resource id).
+fn hub_scope(change: &crate::change::Change) -> String {
+    let id = &change.resource;
+    match (id.subscription(), id.resource_group()) {
+        (Some(sub), Some(rg)) => {
+            let name = change.hub.rsplit('/').next().unwrap_or_default();
+            format!(
+                "/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.MachineLearningServices/workspaces/{name}"
+            )
+        }
+        _ => change.hub.clone(),
+    }
+}
+
+/// Hubs that exist (their own change is not a create) with a change the group's answer
+/// refuses: their own permissions are worth reading (Permissions_ListForResource), since an
+/// identity may hold its role on the hub alone. By hub id key.
+pub fn hubs_to_read(plan: &Plan, permissions: &CallerPermissions) -> BTreeSet<String> {
+    let created: BTreeSet<&str> = plan
+        .changes
+        .iter()
+        .filter(|c| c.kind == ResourceKind::Hub && c.action == Action::Create)
+        .map(|c| c.hub.as_str())
+        .collect();
+    plan.changes
+        .iter()
+        .filter(|c| !created.contains(c.hub.as_str()))
+        .filter_map(|c| {
+            let action = action_of(c.kind, c.action)?;
+            let key = group_key(c.resource.subscription()?, c.resource.resource_group()?);
+            match permissions.scopes.get(&key) {
+                Some(ScopeAccess::Read { grants, .. }) if !allows(grants, action) => {
+                    Some(c.hub.clone())
+                }
+                _ => None,
+            }
+        })
+        .collect()
+}
+
 /// Block what the identity cannot do; warn where it cannot be told.
 pub fn check(plan: &mut Plan, permissions: &CallerPermissions) {
     let mut warnings: Vec<Warning> = Vec::new();
     let mut warned = BTreeSet::new();
     for change in &mut plan.changes {
         let Some(action) = action_of(change.kind, change.action) else { continue };
+        // A new project also joins its hub (learn.microsoft.com ai-studio concepts
+        // rbac-ai-studio: creating a project needs `workspaces/hubs/join/action` on the hub).
+        let join = (change.kind == ResourceKind::Project && change.action == Action::Create)
+            .then_some("Microsoft.MachineLearningServices/workspaces/hubs/join/action");
         let (Some(sub), Some(rg)) =
             (change.resource.subscription(), change.resource.resource_group())
         else {
             continue;
         };
-        let key = group_key(sub, rg);
-        let scope = format!("/subscriptions/{sub}/resourceGroups/{rg}");
+        // The hub's own answer when it was read (a role on the hub alone), else the group's.
+        let (key, scope) = match permissions.scopes.get(change.hub.as_str()) {
+            Some(_) => (change.hub.clone(), hub_scope(change)),
+            None => (group_key(sub, rg), format!("/subscriptions/{sub}/resourceGroups/{rg}")),
+        };
         match permissions.scopes.get(&key) {
-            Some(ScopeAccess::Read { grants, conditioned }) => {
-                if !allows(grants, action) {
+            Some(ScopeAccess::Read { grants, conditioned, conditions_unread }) => {
+                let missing =
+                    [Some(action), join].into_iter().flatten().find(|a| !allows(grants, a));
+                if let Some(action) = missing {
                     change.action = Action::Blocked;
                     change.reasons = vec![Reason::BlockedBecauseCallerLacksPermission];
                     change.after = None;
@@ -156,16 +209,22 @@ pub fn check(plan: &mut Plan, permissions: &CallerPermissions) {
                         permissions.caller,
                         granted_by(action)
                     ));
-                } else if *conditioned
-                    && action.starts_with("Microsoft.Authorization/")
+                } else if action.starts_with("Microsoft.Authorization/")
+                    && (*conditioned || conditions_unread.is_some())
                     && warned.insert((key.clone(), action))
                 {
+                    let detail = match conditions_unread {
+                        Some(why) => format!(
+                            "`{action}` may come with an ABAC condition the check cannot see: the identity's own role assignments could not be read ({why})"
+                        ),
+                        None => format!(
+                            "`{action}` comes with an ABAC condition on one of the identity's role assignments there, which the permissions API does not evaluate"
+                        ),
+                    };
                     warnings.push(Warning {
                         kind: WarningKind::PermissionUndecided,
                         resource: scope.clone(),
-                        detail: format!(
-                            "`{action}` comes with an ABAC condition on one of the identity's role assignments there, which the permissions API does not evaluate"
-                        ),
+                        detail,
                     });
                 }
             }
@@ -179,10 +238,10 @@ pub fn check(plan: &mut Plan, permissions: &CallerPermissions) {
             _ => {}
         }
     }
-    // Refused changes make their hub blocked: nothing else of it depends on them any more.
+    // The order stays the planner's (sorting again would lose what it decided, e.g. rule
+    // deletes before a network change): apply runs a hub's changes in plan order and skips a
+    // refused one, or the whole hub.
     plan.warnings.extend(warnings);
-    let changes = std::mem::take(&mut plan.changes);
-    plan.changes = crate::order::order(changes);
 }
 
 #[cfg(test)]

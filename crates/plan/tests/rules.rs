@@ -429,7 +429,7 @@ fn rule_caller_lacks_permission() {
         caller: "the-pipeline".into(),
         scopes: [(
             format!("/subscriptions/{sub}/resourcegroups/{rg}"),
-            ScopeAccess::Read { grants, conditioned },
+            ScopeAccess::Read { grants, conditioned, conditions_unread: None },
         )]
         .into(),
     };
@@ -451,6 +451,21 @@ fn rule_caller_lacks_permission() {
                     .contains("the-pipeline lacks `Microsoft.Authorization/roleAssignments/write`"),
                 "{detail}"
             );
+        }
+    }
+    // Workspace writes without joining hubs: the hub is made, its projects are refused.
+    let mut no_join = fresh();
+    let writes = [
+        "Microsoft.MachineLearningServices/workspaces/*/write",
+        "Microsoft.MachineLearningServices/workspaces/write",
+        "Microsoft.Authorization/*",
+    ];
+    check(&mut no_join, &at(vec![grant(&writes, &[])], false));
+    for change in &no_join.changes {
+        let refused = change.action == Action::Blocked;
+        assert_eq!(refused, change.kind == ResourceKind::Project, "{change:#?}");
+        if refused {
+            assert!(change.detail.as_deref().unwrap().contains("workspaces/hubs/join/action"));
         }
     }
     // An Owner: nothing refused; under an ABAC condition, a warning instead.
@@ -726,6 +741,26 @@ fn moving_to_internet_outbound_deletes_fqdn_and_service_tag_rules_first() {
     assert_eq!(deletes.len(), 2);
     assert!(deletes.iter().all(|d| *d < network), "{sequence:?}");
     assert!(plan.warnings.iter().any(|w| w.kind == WarningKind::TowardsInternetOutbound));
+    // The permission check keeps the planner's order (it once sorted again and lost it).
+    let mut checked = plan.clone();
+    let (sub, rg) = hubctl_plan::permissions::resource_groups(&plan).into_iter().next().unwrap();
+    let owner = hubctl_plan::permissions::CallerPermissions {
+        caller: "owner".into(),
+        scopes: [(
+            format!("/subscriptions/{sub}/resourcegroups/{rg}"),
+            hubctl_plan::permissions::ScopeAccess::Read {
+                grants: vec![hubctl_plan::permissions::Grant {
+                    actions: vec!["*".into()],
+                    not_actions: vec![],
+                }],
+                conditioned: false,
+                conditions_unread: None,
+            },
+        )]
+        .into(),
+    };
+    hubctl_plan::permissions::check(&mut checked, &owner);
+    assert_eq!(checked, plan);
 }
 
 #[test]

@@ -113,8 +113,8 @@ pub struct Policies {
     /// `data.<package>.test_…` → the file defining it.
     tests: BTreeMap<String, String>,
     namespaces: Vec<String>,
-    /// Whether any policy mentions `live`: the input's live part (the costliest to build) is
-    /// made only then.
+    /// Whether any policy mentions `live` or reaches into `input` by a computed path: the
+    /// input's live part (the costliest to build) is made only then.
     reads_live: bool,
 }
 
@@ -166,7 +166,8 @@ fn defined_rules(text: &str) -> BTreeSet<String> {
         .collect()
 }
 
-/// The rules evaluated in each namespace.
+/// The rules evaluated in each namespace (also with conftest's `_name` suffixes:
+/// `deny_public`).
 const RULES: [(&str, bool); 3] = [("deny", true), ("violation", true), ("warn", false)];
 
 impl Policies {
@@ -182,7 +183,10 @@ impl Policies {
                 let text = std::fs::read_to_string(&file)
                     .map_err(|e| PolicyError::Read { path: file.clone(), reason: e.to_string() })?;
                 let name = file.display().to_string();
-                reads_live |= text.contains("live");
+                // Any mention of `live`, or a way to reach it without naming it.
+                reads_live |= ["live", "walk(", "input[", "object.get(input", "json.filter(input"]
+                    .iter()
+                    .any(|m| text.contains(m));
                 // Rego v1 first; a file that only parses as v0 (conftest's older style) is
                 // read as v0. The v1 error is the one shown when neither parses.
                 let package = match engine.clone().add_policy(name.clone(), text.clone()) {
@@ -226,7 +230,13 @@ impl Policies {
             .iter()
             .filter_map(|(full, files)| {
                 let (package, rule) = full.strip_prefix("data.")?.rsplit_once('.')?;
-                let blocks = RULES.iter().find(|(r, _)| *r == rule)?.1;
+                // `deny`, and conftest's `deny_<name>` likewise.
+                let blocks = RULES
+                    .iter()
+                    .find(|(r, _)| {
+                        rule == *r || rule.strip_prefix(r).is_some_and(|t| t.starts_with('_'))
+                    })?
+                    .1;
                 let under = self
                     .namespaces
                     .iter()
@@ -393,11 +403,9 @@ pub fn check(
         }
     }
     plan.warnings.extend(warnings);
-    if !added.is_empty() {
-        let mut changes = std::mem::take(&mut plan.changes);
-        changes.extend(added);
-        plan.changes = hubctl_plan::order::order(changes);
-    }
+    // After the planner's changes (never sorted again: its order is decided with care, e.g.
+    // rule deletes before a network change); apply and the reviews group changes by hub.
+    plan.changes.extend(added);
     Ok(())
 }
 

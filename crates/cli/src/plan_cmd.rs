@@ -306,6 +306,12 @@ pub fn plan(printer: &mut Printer, global: &GlobalArgs, args: PlanArgs) -> ExitS
             out.display()
         ));
     }
+    exit_status(&plan)
+}
+
+/// CONTRACT §3, for plan and drift alike: 3 when anything is refused (a policy's deny
+/// included), 2 when something differs, else 0.
+fn exit_status(plan: &Plan) -> ExitStatus {
     if plan.is_blocked() {
         ExitStatus::Blocked
     } else if plan.has_changes() {
@@ -342,14 +348,7 @@ pub fn drift(printer: &mut Printer, global: &GlobalArgs, args: DriftArgs) -> Exi
     match result {
         Ok((plan, description)) => {
             show(printer, &plan, args.format, Mode::Drift, global, &description, args.max_chars);
-            // CONTRACT §3: refused (a policy's deny included) is 3 for drift too.
-            if plan.is_blocked() {
-                ExitStatus::Blocked
-            } else if plan.has_changes() {
-                ExitStatus::Changes
-            } else {
-                ExitStatus::Success
-            }
+            exit_status(&plan)
         }
         Err(e) => {
             printer.err(&format!("error: {e}\n"));

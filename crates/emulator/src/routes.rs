@@ -99,14 +99,7 @@ pub(crate) fn route(state: &mut State, settings: &Settings, call: &Call) -> ArmR
             let action = format!("Microsoft.Authorization/{}/read", rest[0]);
             let at = if scope.is_empty() { "/".to_string() } else { scope.clone() };
             if !sections::access::authorized(state, &call.caller.oid, &at, &action) {
-                return Err(ArmError::new(
-                    StatusCode::FORBIDDEN,
-                    "AuthorizationFailed",
-                    format!(
-                        "The client '{}' with object id '{}' does not have authorization to perform action '{action}' over scope '{at}' or the scope is invalid. If access was recently granted, please refresh your credentials.",
-                        call.caller.appid, call.caller.oid,
-                    ),
-                ));
+                return Err(sections::access::authorization_failed(call, &action, &at));
             }
         }
         return match rest {
@@ -152,14 +145,7 @@ pub(crate) fn route(state: &mut State, settings: &Settings, call: &Call) -> ArmR
             .into_iter()
             .find(|(at, action)| !sections::access::authorized(state, &call.caller.oid, at, action))
         {
-            return Err(ArmError::new(
-                StatusCode::FORBIDDEN,
-                "AuthorizationFailed",
-                format!(
-                    "The client '{}' with object id '{}' does not have authorization to perform action '{action}' over scope '{scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.",
-                    call.caller.appid, call.caller.oid,
-                ),
-            ));
+            return Err(sections::access::authorization_failed(call, &action, &scope));
         }
     }
     let sub = &s[1];

@@ -150,7 +150,8 @@ fn scope_exists(state: &State, scope: &str) -> Result<(), ArmError> {
     }
 }
 
-fn authorization_failed(call: &Call, action: &str, scope: &str) -> ArmError {
+/// ARM's 403 for a caller without `action` at `scope`, in its wording.
+pub(crate) fn authorization_failed(call: &Call, action: &str, scope: &str) -> ArmError {
     ArmError::new(
         StatusCode::FORBIDDEN,
         "AuthorizationFailed",

@@ -5,7 +5,7 @@
 
 use hubctl_emulator::{Options, Seed};
 
-use crate::lab::Lab;
+use crate::lab::{Lab, says};
 use crate::support::{example, examples};
 
 /// The example seed with hubctl's identity holding `roles` (instead of Owner) at the
@@ -144,4 +144,33 @@ async fn a_role_held_on_the_hub_alone_is_read_there_and_counts() {
     assert_eq!(lab.requests("GET permissions"), reads + 2, "the group's, then the hub's");
     lab.hubctl(&["apply", "--auto-approve", "hubs"]).await.expect(0);
     assert_eq!(group(lab.access("contoso-sandbox").await), 1, "the group has its access");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deny_assignment_blocks_when_it_names_the_identity_and_warns_for_groups() {
+    let deny = |principal: &str| {
+        format!(
+            "denyAssignments:\n  - scope: /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-ai-platform\n    name: no-access-changes\n    actions: [\"Microsoft.Authorization/roleAssignments/write\", \"Microsoft.Authorization/roleAssignments/delete\"]\n    principals: [{principal}]\n"
+        )
+    };
+    // Everyone is denied access changes: an Owner's access changes are refused at plan time.
+    let roles = format!("{}{}", grant("Owner", None), deny("00000000-0000-0000-0000-000000000000"));
+    let lab = lab_as(&roles).await;
+    let plan = lab.hubctl(&["plan", "hubs"]).await.expect(3);
+    says(
+        &plan.stdout,
+        &[
+            "the deny assignment \"no-access-changes\" denies `Microsoft.Authorization/roleAssignments/write`",
+            "+ create hub contoso-sandbox",
+        ],
+    );
+    // The emulator enforces it as ARM would: without the check, the apply fails at the access.
+    let apply =
+        lab.hubctl(&["apply", "--auto-approve", "--skip-permission-check", "hubs"]).await.expect(1);
+    says(&apply.stdout, &["AuthorizationFailed"]);
+    // A group is denied: whether the identity is in it is not read — a warning.
+    let roles = format!("{}{}", grant("Owner", None), deny("7d2f6a0e-0000-0000-0000-000000000010"));
+    let lab = lab_as(&roles).await;
+    let plan = lab.hubctl(&["plan", "hubs"]).await.expect(2);
+    says(&plan.stdout, &["denies `Microsoft.Authorization/roleAssignments/write` to groups"]);
 }

@@ -289,7 +289,7 @@ pub async fn permissions(
     plan: &Plan,
     caller: Option<&str>,
 ) -> hubctl_plan::permissions::CallerPermissions {
-    use hubctl_plan::permissions::{CallerPermissions, Grant, ScopeAccess};
+    use hubctl_plan::permissions::{CallerPermissions, Deny, Grant, ScopeAccess};
     let groups = hubctl_plan::permissions::resource_groups(plan);
     let subscriptions: std::collections::BTreeSet<&String> =
         groups.iter().map(|(s, _)| s).collect();
@@ -325,6 +325,36 @@ pub async fn permissions(
                 (scopes, unread)
             }
         };
+    // Deny assignments at or above each group (one list per group).
+    let deny_reads = futures_util::future::join_all(groups.iter().map(|(sub, rg)| async move {
+        let key = format!("/subscriptions/{sub}/resourcegroups/{rg}");
+        (key, client.deny_assignments_at(sub, rg).await)
+    }))
+    .await;
+    let mut denies: std::collections::BTreeMap<String, Vec<Deny>> =
+        std::collections::BTreeMap::new();
+    for (key, read) in deny_reads {
+        // An unreadable list leaves the group's permissions as the answer (whether those
+        // could be read is said on their own).
+        let ids = |list: &[hubctl_client::DenyPrincipal]| -> Vec<String> {
+            list.iter().map(|p| p.id.clone()).collect()
+        };
+        let mut found = Vec::new();
+        for d in read.unwrap_or_default() {
+            let p = d.properties;
+            let has_groups = p.principals.iter().any(|x| x.principal_type == "Group");
+            for perm in p.permissions {
+                found.push(Deny {
+                    name: p.deny_assignment_name.clone(),
+                    grant: Grant { actions: perm.actions, not_actions: perm.not_actions },
+                    principals: ids(&p.principals),
+                    excluded: ids(&p.exclude_principals),
+                    has_groups,
+                });
+            }
+        }
+        denies.insert(key, found);
+    }
     let access = |list: Result<Vec<hubctl_client::Permission>, ClientError>, key: &str| match list {
         Ok(list) => ScopeAccess::Read {
             grants: list
@@ -333,6 +363,12 @@ pub async fn permissions(
                 .collect(),
             conditioned: conditioned.iter().any(|s| key == s || key.starts_with(&format!("{s}/"))),
             conditions_unread: unread.clone(),
+            // A hub's answer keeps its group's deny assignments (they apply below).
+            denies: denies
+                .iter()
+                .filter(|(g, _)| key == g.as_str() || key.starts_with(&format!("{g}/")))
+                .flat_map(|(_, d)| d.clone())
+                .collect(),
         },
         Err(e) => ScopeAccess::Unreadable(match e.code() {
             Some(code) => format!("{code}: {e}"),

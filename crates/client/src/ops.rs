@@ -427,4 +427,55 @@ impl ArmClient {
             format!("{}/providers/Microsoft.Authorization/permissions", id.trim_end_matches('/'));
         self.list_all(self.url(&path, &self.options.authorization_api_version)).await
     }
+
+    /// Deny assignments at or above a resource group (`GET …/resourceGroups/{rg}/providers/
+    /// Microsoft.Authorization/denyAssignments?$filter=atScope()`, DenyAssignments_ListForResourceGroup).
+    pub async fn deny_assignments_at(
+        &self,
+        subscription: &str,
+        resource_group: &str,
+    ) -> Result<Vec<DenyAssignment>, ClientError> {
+        let path = format!(
+            "/subscriptions/{subscription}/resourceGroups/{resource_group}/providers/Microsoft.Authorization/denyAssignments?$filter={}",
+            encode_query("atScope()")
+        );
+        self.list_all(self.url(&path, &self.options.authorization_api_version)).await
+    }
+}
+
+/// A deny assignment (Microsoft.Authorization 2022-04-01): what it denies, to whom.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+pub struct DenyAssignment {
+    /// Its properties.
+    #[serde(default)]
+    pub properties: DenyAssignmentProperties,
+}
+
+/// A deny assignment's properties.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DenyAssignmentProperties {
+    /// Display name.
+    #[serde(default)]
+    pub deny_assignment_name: String,
+    /// Denied actions (minus notActions).
+    #[serde(default)]
+    pub permissions: Vec<Permission>,
+    /// Who is denied.
+    #[serde(default)]
+    pub principals: Vec<DenyPrincipal>,
+    /// Who is not.
+    #[serde(default)]
+    pub exclude_principals: Vec<DenyPrincipal>,
+}
+
+/// A principal named by a deny assignment.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+pub struct DenyPrincipal {
+    /// Object id (all zeros with type `SystemDefined`: everyone).
+    #[serde(default)]
+    pub id: String,
+    /// `User`, `Group`, `ServicePrincipal`, `SystemDefined`.
+    #[serde(rename = "type", default)]
+    pub principal_type: String,
 }

@@ -470,6 +470,43 @@ fn apply_seed(state: &mut State, seed: &Seed) -> Result<(), String> {
             roles::definition(&role.id, &role.role_name, &description, false),
         );
     }
+    for deny in &seed.deny_assignments {
+        let scope = deny.scope.trim_end_matches('/');
+        let name = uuid::Uuid::new_v5(
+            &uuid::Uuid::NAMESPACE_URL,
+            format!("{scope}|{}", deny.name).to_ascii_lowercase().as_bytes(),
+        )
+        .to_string();
+        // Everyone is `SystemDefined`; a directory principal has its own type.
+        let principal = |id: &String| {
+            let kind = match state.principals.get(&id.to_ascii_lowercase()) {
+                _ if id == "00000000-0000-0000-0000-000000000000" => "SystemDefined".to_string(),
+                Some(p) => p.principal_type.clone(),
+                None => "ServicePrincipal".to_string(),
+            };
+            json!({ "id": id, "type": kind })
+        };
+        let body = json!({
+            "id": format!("{scope}/providers/Microsoft.Authorization/denyAssignments/{name}"),
+            "name": name,
+            "type": "Microsoft.Authorization/denyAssignments",
+            "properties": {
+                "denyAssignmentName": deny.name,
+                "description": "",
+                "permissions": [{ "actions": deny.actions, "notActions": deny.not_actions, "dataActions": [], "notDataActions": [] }],
+                "scope": scope,
+                "doNotApplyToChildScopes": false,
+                "principals": deny.principals.iter().map(principal).collect::<Vec<_>>(),
+                "excludePrincipals": deny.exclude_principals.iter().map(principal).collect::<Vec<_>>(),
+                "isSystemProtected": true,
+            }
+        });
+        state.resources.insert(
+            format!("{scope}/providers/microsoft.authorization/denyassignments/{name}")
+                .to_ascii_lowercase(),
+            body,
+        );
+    }
     for assignment in &seed.role_assignments {
         let role = if uuid::Uuid::parse_str(&assignment.role).is_ok() {
             assignment.role.to_ascii_lowercase()

@@ -191,7 +191,13 @@ fn matches(pattern: &str, action: &str) -> bool {
 /// Whether the role `guid` lets its holder perform `action`.
 pub fn allows(guid: &str, action: &str) -> bool {
     let (actions, not_actions) = actions(guid);
-    actions.iter().any(|p| matches(p, action)) && !not_actions.iter().any(|p| matches(p, action))
+    grants(actions, not_actions, action)
+}
+
+/// Whether `actions` minus `not_actions` cover `action`.
+pub fn grants<S: AsRef<str>>(actions: &[S], not_actions: &[S], action: &str) -> bool {
+    actions.iter().any(|p| matches(p.as_ref(), action))
+        && !not_actions.iter().any(|p| matches(p.as_ref(), action))
 }
 
 /// The GUID of a built-in role by its current display name (case-insensitive).

@@ -109,6 +109,9 @@ pub(crate) fn route(state: &mut State, settings: &Settings, call: &Call) -> ArmR
             [t, name] if eq(t, "roleAssignments") => {
                 sections::access::assignment(state, settings.strict_auth, call, &scope, name)
             }
+            [t] if eq(t, "denyAssignments") => {
+                sections::access::list_deny_assignments(state, settings, call, &scope)
+            }
             [t] if eq(t, "permissions") => {
                 sections::access::list_permissions(state, settings, call, &scope)
             }

@@ -37,6 +37,31 @@ pub struct Seed {
     /// Role assignments that exist from the start.
     #[serde(default)]
     pub role_assignments: Vec<SeedAssignment>,
+    /// Deny assignments (as Azure Blueprints or managed applications leave them).
+    #[serde(default)]
+    pub deny_assignments: Vec<SeedDenyAssignment>,
+}
+
+/// A deny assignment: `actions` minus `notActions` are denied at `scope` and below to
+/// `principals` (`00000000-0000-0000-0000-000000000000` is everyone), except
+/// `excludePrincipals`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SeedDenyAssignment {
+    /// Scope.
+    pub scope: String,
+    /// Name shown (`denyAssignmentName`).
+    pub name: String,
+    /// Denied actions.
+    pub actions: Vec<String>,
+    /// Actions left allowed.
+    #[serde(default)]
+    pub not_actions: Vec<String>,
+    /// Who is denied (object ids).
+    pub principals: Vec<String>,
+    /// Who is not.
+    #[serde(default)]
+    pub exclude_principals: Vec<String>,
 }
 
 /// A subscription.

@@ -21,6 +21,26 @@ pub struct Grant {
     pub not_actions: Vec<String>,
 }
 
+/// A deny assignment: `grant` (its actions minus notActions) denied to `principals` but not
+/// to `excluded` (object ids; all zeros is everyone), and whether some principal is a group
+/// (whose members are not read here).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Deny {
+    /// Its name.
+    pub name: String,
+    /// What it takes away.
+    pub grant: Grant,
+    /// Who (object ids).
+    pub principals: Vec<String>,
+    /// Who not.
+    pub excluded: Vec<String>,
+    /// Whether a principal is a group.
+    pub has_groups: bool,
+}
+
+/// Everyone, in a deny assignment.
+const EVERYONE: &str = "00000000-0000-0000-0000-000000000000";
+
 /// What was learnt about one resource group.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ScopeAccess {
@@ -33,6 +53,8 @@ pub enum ScopeAccess {
         conditioned: bool,
         /// Why the identity's own assignments (for their conditions) could not be read, if so.
         conditions_unread: Option<String>,
+        /// Deny assignments at or above the scope.
+        denies: Vec<Deny>,
     },
     /// They could not be read (the reason).
     Unreadable(String),
@@ -197,10 +219,25 @@ pub fn check(plan: &mut Plan, permissions: &CallerPermissions) {
             None => (group_key(sub, rg), format!("/subscriptions/{sub}/resourceGroups/{rg}")),
         };
         match permissions.scopes.get(&key) {
-            Some(ScopeAccess::Read { grants, conditioned, conditions_unread }) => {
+            Some(ScopeAccess::Read { grants, conditioned, conditions_unread, denies }) => {
                 let missing =
                     [Some(action), join].into_iter().flatten().find(|a| !allows(grants, a));
-                if let Some(action) = missing {
+                let denying =
+                    denies.iter().find(|d| allows(std::slice::from_ref(&d.grant), action));
+                let is = |id: &String| id.eq_ignore_ascii_case(&permissions.caller);
+                let certain = denying.filter(|d| {
+                    d.principals.iter().any(|p| is(p) || p == EVERYONE)
+                        && !d.excluded.iter().any(is)
+                });
+                if let Some(deny) = certain {
+                    change.action = Action::Blocked;
+                    change.reasons = vec![Reason::BlockedBecauseCallerLacksPermission];
+                    change.after = None;
+                    change.detail = Some(format!(
+                        "the deny assignment \"{}\" denies `{action}` at `{scope}` to the signed-in identity {}; no role lifts it (ask whoever manages it, e.g. a blueprint or managed application)",
+                        deny.name, permissions.caller
+                    ));
+                } else if let Some(action) = missing {
                     change.action = Action::Blocked;
                     change.reasons = vec![Reason::BlockedBecauseCallerLacksPermission];
                     change.after = None;
@@ -209,6 +246,18 @@ pub fn check(plan: &mut Plan, permissions: &CallerPermissions) {
                         permissions.caller,
                         granted_by(action)
                     ));
+                } else if let Some(deny) =
+                    denying.filter(|d| d.has_groups && !d.excluded.iter().any(is))
+                    && warned.insert((key.clone(), action))
+                {
+                    warnings.push(Warning {
+                        kind: WarningKind::PermissionUndecided,
+                        resource: scope.clone(),
+                        detail: format!(
+                            "the deny assignment \"{}\" denies `{action}` to groups; whether the signed-in identity is in one is not read",
+                            deny.name
+                        ),
+                    });
                 } else if action.starts_with("Microsoft.Authorization/")
                     && (*conditioned || conditions_unread.is_some())
                     && warned.insert((key.clone(), action))

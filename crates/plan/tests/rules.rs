@@ -429,7 +429,7 @@ fn rule_caller_lacks_permission() {
         caller: "the-pipeline".into(),
         scopes: [(
             format!("/subscriptions/{sub}/resourcegroups/{rg}"),
-            ScopeAccess::Read { grants, conditioned, conditions_unread: None },
+            ScopeAccess::Read { grants, conditioned, conditions_unread: None, denies: Vec::new() },
         )]
         .into(),
     };
@@ -755,6 +755,7 @@ fn moving_to_internet_outbound_deletes_fqdn_and_service_tag_rules_first() {
                 }],
                 conditioned: false,
                 conditions_unread: None,
+                denies: Vec::new(),
             },
         )]
         .into(),

@@ -59,6 +59,23 @@ impl Lab {
         Lab { emulator, dir, http, token }
     }
 
+    /// A lab on the strict local cloud, its seed the example seed as `edit` changes it; the
+    /// lab's own reads sign in as an observer holding Reader (strict auth checks reads too).
+    pub async fn start_strict(edit: impl FnOnce(String) -> String) -> Lab {
+        let text = std::fs::read_to_string(examples().join("local-cloud-seed.yaml")).unwrap();
+        let text = edit(text)
+            .replace(
+                "servicePrincipals:\n",
+                "servicePrincipals:\n  - { clientId: lab-observer, objectId: 22222222-0000-0000-0000-0000000000b2, secret: x }\n",
+            )
+            .replace(
+                "roleAssignments:\n",
+                "roleAssignments:\n  - { scope: /subscriptions/00000000-0000-0000-0000-000000000001, principal: 22222222-0000-0000-0000-0000000000b2, role: Reader }\n",
+            );
+        let seed = Seed::from_text(&text).unwrap();
+        Lab::start(Options { seed: Some(seed), strict_auth: true, ..Options::default() }).await
+    }
+
     /// Write a manifest into the lab's `hubs/` folder.
     pub fn write(&self, name: &str, text: &str) {
         std::fs::write(self.dir.path().join("hubs").join(name), text).unwrap();

@@ -3,29 +3,18 @@
 //! anything is written — a Reader's every write, a Contributor's access changes — while a
 //! grant under an ABAC condition is a warning, and a no-op plan reads no permissions.
 
-use hubctl_emulator::{Options, Seed};
-
 use crate::lab::{Lab, says};
-use crate::support::{example, examples};
+use crate::support::example;
 
 /// The example seed with hubctl's identity holding `roles` (instead of Owner) at the
 /// subscription, under strict auth; the lab's own reads sign in as an observer.
 async fn lab_as(roles: &str) -> Lab {
-    let text = std::fs::read_to_string(examples().join("local-cloud-seed.yaml")).unwrap();
     let owner = "  - scope: /subscriptions/00000000-0000-0000-0000-000000000001\n    principal: 11111111-0000-0000-0000-0000000000a1\n    role: Owner\n";
-    assert!(text.contains(owner), "the example seed grants hubctl Owner");
-    let text = text.replace(owner, roles).replace(
-        "servicePrincipals:\n",
-        "servicePrincipals:\n  - { clientId: lab-observer, objectId: 22222222-0000-0000-0000-0000000000b2, secret: x }\n",
-    )
-    // …and reads as a Reader (strict auth checks reads too).
-    .replace(
-        "roleAssignments:\n",
-        "roleAssignments:\n  - { scope: /subscriptions/00000000-0000-0000-0000-000000000001, principal: 22222222-0000-0000-0000-0000000000b2, role: Reader }\n",
-    );
-    let seed = Seed::from_text(&text).unwrap();
-    let lab =
-        Lab::start(Options { seed: Some(seed), strict_auth: true, ..Options::default() }).await;
+    let lab = Lab::start_strict(|text| {
+        assert!(text.contains(owner), "the example seed grants hubctl Owner");
+        text.replace(owner, roles)
+    })
+    .await;
     lab.write("minimal.yaml", &example("minimal.yaml"));
     lab
 }

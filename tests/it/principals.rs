@@ -3,11 +3,11 @@
 //! ids in the plan, and applied; a name that is not exactly one object, or a directory the
 //! identity may not read, stops the run before anything is written (exit 1).
 
-use hubctl_emulator::{Options, Seed};
+use hubctl_emulator::Options;
 use serde_json::json;
 
 use crate::lab::{Lab, says};
-use crate::support::{example, examples};
+use crate::support::example;
 
 const READER: &str = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
 const DEV: &str = "64702f94-c441-49e6-a78b-ef80e0188fee";
@@ -121,23 +121,13 @@ async fn an_ambiguous_or_unknown_name_fails_clearly_and_writes_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_graph_permission_the_error_names_the_permission() {
-    let text = std::fs::read_to_string(examples().join("local-cloud-seed.yaml")).unwrap().replace(
-        "    graphPermissions: [Directory.Read.All]\n",
-        "    graphPermissions: [User.Read.All]\n",
-    )
-    // The lab's own reads sign in too under strict auth.
-    .replace(
-        "servicePrincipals:\n",
-        "servicePrincipals:\n  - { clientId: lab-observer, objectId: 22222222-0000-0000-0000-0000000000b2, secret: x }\n",
-    )
-    // …and reads as a Reader (strict auth checks reads too).
-    .replace(
-        "roleAssignments:\n",
-        "roleAssignments:\n  - { scope: /subscriptions/00000000-0000-0000-0000-000000000001, principal: 22222222-0000-0000-0000-0000000000b2, role: Reader }\n",
-    );
-    let seed = Seed::from_text(&text).unwrap();
-    let lab =
-        Lab::start(Options { seed: Some(seed), strict_auth: true, ..Options::default() }).await;
+    let lab = Lab::start_strict(|text| {
+        text.replace(
+            "    graphPermissions: [Directory.Read.All]\n",
+            "    graphPermissions: [User.Read.All]\n",
+        )
+    })
+    .await;
     // A user it may read; a group it may not.
     lab.write(
         "minimal.yaml",

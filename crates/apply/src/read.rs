@@ -219,11 +219,7 @@ pub async fn resolve_principals(
             for (i, assignment) in assignments.iter_mut().enumerate() {
                 let Principal::Named { name, id } = &mut assignment.principal else { continue };
                 let at = at(&format!("{base}[{i}].principal"));
-                let kind = match name {
-                    PrincipalName::User(_) => "user",
-                    PrincipalName::Group(_) => "group",
-                    PrincipalName::App(_) => "app",
-                };
+                let kind = name.prefix();
                 match answers.get(name) {
                     Some(Ok(Lookup::One(found))) => {
                         *id = hubctl_spec::ids::Guid::parse(&found.id);
@@ -355,18 +351,20 @@ pub async fn permissions(
         }
         denies.insert(key, found);
     }
+    // Whether `key` (a group or hub key) is `scope` or under it.
+    let under = |key: &str, scope: &str| key == scope || key.starts_with(&format!("{scope}/"));
     let access = |list: Result<Vec<hubctl_client::Permission>, ClientError>, key: &str| match list {
         Ok(list) => ScopeAccess::Read {
             grants: list
                 .into_iter()
                 .map(|p| Grant { actions: p.actions, not_actions: p.not_actions })
                 .collect(),
-            conditioned: conditioned.iter().any(|s| key == s || key.starts_with(&format!("{s}/"))),
+            conditioned: conditioned.iter().any(|s| under(key, s)),
             conditions_unread: unread.clone(),
             // A hub's answer keeps its group's deny assignments (they apply below).
             denies: denies
                 .iter()
-                .filter(|(g, _)| key == g.as_str() || key.starts_with(&format!("{g}/")))
+                .filter(|(g, _)| under(key, g))
                 .flat_map(|(_, d)| d.clone())
                 .collect(),
         },

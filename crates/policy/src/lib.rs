@@ -245,56 +245,31 @@ impl Policies {
                 under.then(|| (full.clone(), blocks, files))
             })
             .collect();
-        {
-            for (full, blocks, files) in wanted {
-                let result =
-                    self.engine.eval_rule(full.clone()).map_err(|e| PolicyError::Evaluate {
-                        rule: full.clone(),
-                        files: files.clone(),
-                        message: e.to_string(),
-                    })?;
-                let json = result.to_json_str().map_err(|e| PolicyError::Evaluate {
-                    rule: full.clone(),
-                    files: files.clone(),
-                    message: e.to_string(),
-                })?;
-                let value: Value = serde_json::from_str(&json).unwrap_or(Value::Null);
-                let items = match &value {
-                    // Undefined: no message.
-                    Value::String(s) if s == "<undefined>" => continue,
-                    Value::Array(items) => items.clone(),
-                    Value::Bool(false) => continue,
-                    other => {
-                        return Err(PolicyError::Shape {
-                            rule: full,
-                            files,
-                            found: other.to_string(),
-                        });
-                    }
-                };
-                for item in items {
-                    let message = match &item {
-                        Value::String(s) => s.clone(),
-                        Value::Object(o) => match o.get("msg").and_then(Value::as_str) {
-                            Some(msg) => msg.to_string(),
-                            None => {
-                                return Err(PolicyError::Shape {
-                                    rule: full,
-                                    files,
-                                    found: item.to_string(),
-                                });
-                            }
-                        },
-                        other => {
-                            return Err(PolicyError::Shape {
-                                rule: full,
-                                files,
-                                found: other.to_string(),
-                            });
-                        }
-                    };
-                    out.push(Finding { blocks, message, rule: full.clone(), files: files.clone() });
+        for (full, blocks, files) in wanted {
+            let failed = |e: &dyn std::fmt::Display| PolicyError::Evaluate {
+                rule: full.clone(),
+                files: files.clone(),
+                message: e.to_string(),
+            };
+            let result = self.engine.eval_rule(full.clone()).map_err(|e| failed(&e))?;
+            let json = result.to_json_str().map_err(|e| failed(&e))?;
+            let value: Value = serde_json::from_str(&json).unwrap_or(Value::Null);
+            let items = match &value {
+                // Undefined: no message.
+                Value::String(s) if s == "<undefined>" => continue,
+                Value::Array(items) => items.clone(),
+                Value::Bool(false) => continue,
+                other => {
+                    return Err(PolicyError::Shape { rule: full, files, found: other.to_string() });
                 }
+            };
+            for item in items {
+                // A string, or an object with a string `msg` (conftest's `violation`).
+                let Some(message) = item.as_str().or_else(|| item.get("msg")?.as_str()) else {
+                    return Err(PolicyError::Shape { rule: full, files, found: item.to_string() });
+                };
+                let message = message.to_string();
+                out.push(Finding { blocks, message, rule: full.clone(), files: files.clone() });
             }
         }
         Ok(out)

@@ -500,10 +500,14 @@ impl PrincipalName {
     }
     /// As written: `group:Data Scientists`.
     pub fn text(&self) -> String {
+        format!("{}:{}", self.prefix(), self.name())
+    }
+    /// The prefix without its colon: `user`, `group` or `app`.
+    pub fn prefix(&self) -> &'static str {
         match self {
-            PrincipalName::User(n) => format!("user:{n}"),
-            PrincipalName::Group(n) => format!("group:{n}"),
-            PrincipalName::App(n) => format!("app:{n}"),
+            PrincipalName::User(_) => "user",
+            PrincipalName::Group(_) => "group",
+            PrincipalName::App(_) => "app",
         }
     }
     /// The name without its prefix.
@@ -570,6 +574,13 @@ pub enum RoleRef {
     Id(Guid),
     /// A role name, resolved by the planner.
     Name(String),
+}
+
+impl PrincipalType {
+    /// As the manifest writes it (`servicePrincipal`).
+    pub fn word(self) -> &'static str {
+        crate::sections::word(self)
+    }
 }
 
 impl RoleRef {

@@ -143,11 +143,7 @@ impl Planner<'_> {
                 let reasons = vec![Reason::CreateBecauseMissing];
                 let change = self.change(key, kind, &resource, display, Action::Create, reasons);
                 let path = format!("{}[{written}]", access_path(project));
-                let kind_word = match assignment.principal_type {
-                    spec::PrincipalType::User => "user",
-                    spec::PrincipalType::Group => "group",
-                    spec::PrincipalType::ServicePrincipal => "servicePrincipal",
-                };
+                let kind_word = assignment.principal_type.word();
                 change.fields = vec![
                     field(&format!("{path}.principalType"), None, Some(json!(kind_word))),
                     field(&format!("{path}.role"), None, Some(json!(role_text))),

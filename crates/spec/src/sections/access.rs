@@ -174,7 +174,7 @@ pub(crate) fn view(access: &Access) -> serde_json::Value {
 pub(crate) fn view_assignment(assignment: &Assignment) -> serde_json::Value {
     let mut out = serde_json::json!({
         "principal": assignment.principal.text(),
-        "principalType": super::word(assignment.principal_type),
+        "principalType": assignment.principal_type.word(),
         "role": assignment.role.text(),
     });
     if let Some(condition) = &assignment.condition {

@@ -11,6 +11,7 @@ mod crash;
 mod emulator;
 mod fidelity;
 mod flags;
+mod foundry;
 mod lab;
 mod lifecycle;
 mod manifest_errors;

@@ -63,7 +63,7 @@ bad!(
     wrong_kind,
     hub("").replace("kind: Hub", "kind: Project"),
     [
-        "hub.yaml:2:7: kind: unsupported kind \"Project\", expected \"Hub\" (projects are listed under a hub's spec.projects)"
+        "hub.yaml:2:7: kind: unsupported kind \"Project\", expected \"Hub\" or \"Foundry\" (projects are listed under the spec.projects of their hub or Foundry resource)"
     ]
 );
 

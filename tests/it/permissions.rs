@@ -163,3 +163,44 @@ async fn a_deny_assignment_blocks_when_it_names_the_identity_and_warns_for_group
     let plan = lab.hubctl(&["plan", "hubs"]).await.expect(2);
     says(&plan.stdout, &["denies `Microsoft.Authorization/roleAssignments/write` to groups"]);
 }
+
+/// The Foundry model's actions (issue 14): a Cognitive Services Contributor may create the
+/// account and its projects but not grant access; a Reader may write nothing; purging a
+/// soft-deleted account is a permission the group's answer cannot settle (it needs the
+/// subscription), so it is a warning.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn foundry_changes_are_checked_against_their_cognitive_services_actions() {
+    let foundry =
+        std::fs::read_to_string(crate::support::examples().join("foundry/minimal.yaml")).unwrap();
+    let lab = lab_as(&grant("Reader", None)).await;
+    lab.remove("minimal.yaml");
+    lab.write("foundry.yaml", &foundry);
+    let plan = lab.hubctl(&["plan", "hubs"]).await.expect(3);
+    says(
+        &plan.stdout,
+        &[
+            "lacks `Microsoft.CognitiveServices/accounts/write`",
+            "lacks `Microsoft.CognitiveServices/accounts/projects/write`",
+            "Cognitive Services Contributor",
+        ],
+    );
+    lab.hubctl(&["apply", "--auto-approve", "hubs"]).await.expect(3);
+    assert_eq!(lab.requests("PUT accounts"), 0, "nothing written");
+
+    let lab = lab_as(&grant("Cognitive Services Contributor", None)).await;
+    lab.remove("minimal.yaml");
+    lab.write("foundry.yaml", &foundry);
+    let plan = lab.hubctl(&["plan", "hubs"]).await.expect(3);
+    says(
+        &plan.stdout,
+        &[
+            "+ create Foundry resource contoso-foundry-sandbox",
+            "lacks `Microsoft.Authorization/roleAssignments/write`",
+        ],
+    );
+    let applied =
+        lab.hubctl(&["apply", "--auto-approve", "--skip-blocked", "hubs"]).await.expect(3);
+    says(&format!("{}{}", applied.stdout, applied.stderr), &["skipped"]);
+    let account = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-ai-platform/providers/Microsoft.CognitiveServices/accounts/contoso-foundry-sandbox";
+    assert!(lab.get(account, "2025-06-01").await.is_some(), "the account was created");
+}

@@ -203,7 +203,8 @@ pub fn refuse_blocked(plan: &Plan, skip_blocked: bool) -> Result<(), ApplyError>
 
 /// Check the plan can be applied at all, before anything is sent: made by this run or a saved
 /// plan checked against live state ([`check_saved`]), nothing blocked (unless skipped), deletes
-/// of hubs and projects allowed.
+/// of hubs, Foundry resources and projects allowed. A purge of a soft-deleted Foundry resource
+/// needs no `--allow-delete`: only `--purge-deleted` plans one, and that is the consent.
 pub fn preflight(plan: &Plan, options: &ApplyOptions) -> Result<(), ApplyError> {
     if plan.origin() == Origin::Read {
         return Err(ApplyError::UncheckedSavedPlan);
@@ -214,7 +215,13 @@ pub fn preflight(plan: &Plan, options: &ApplyOptions) -> Result<(), ApplyError> 
         .iter()
         .filter(|c| {
             c.action == Action::Delete
-                && matches!(c.kind, ResourceKind::Hub | ResourceKind::Project)
+                && matches!(
+                    c.kind,
+                    ResourceKind::Hub
+                        | ResourceKind::Project
+                        | ResourceKind::Account
+                        | ResourceKind::AccountProject
+                )
         })
         .map(|c| c.display.clone())
         .collect();
@@ -326,7 +333,7 @@ async fn apply_hub(
         // the plan's data (the live tags it read), not on its reasons.
         let adopting = change.action == Action::Update
             && change.before.as_ref().is_some_and(|live| live["tags"][OWNER_TAG].is_null());
-        if change.kind == ResourceKind::Hub
+        if matches!(change.kind, ResourceKind::Hub | ResourceKind::Account)
             && matches!(change.action, Action::Create | Action::Update)
             && let Some(tags) =
                 change.after.as_mut().and_then(|a| a.get_mut("tags")).and_then(Value::as_object_mut)
@@ -369,12 +376,18 @@ async fn apply_hub(
     }
     if !failed
         && let Some(tags) = final_tags
-        && let Some(hub_change) = actionable.iter().find(|c| c.kind == ResourceKind::Hub)
+        && let Some(hub_change) =
+            actionable.iter().find(|c| matches!(c.kind, ResourceKind::Hub | ResourceKind::Account))
     {
         let (sub, rg, name) = parts(&hub_change.resource);
         let body = json!({ "tags": tags });
+        let account = hub_change.kind == ResourceKind::Account;
+        let id = hub_change.resource.as_str();
         // Written like any step: a passing failure of its operation is tried again.
         let result = retry_passing("the applied-manifest digest", || async {
+            if account {
+                return client.foundry().patch(id, &body).await?.wait().await.map(|_| ());
+            }
             client.workspaces().update(&sub, &rg, &name, &body).await?.wait().await.map(|_| ())
         })
         .await;

@@ -4,22 +4,50 @@
 //! them). Reads grow with subscriptions and resource groups, not with resources
 //! (hubctl_client::inventory).
 
-use hubctl_client::inventory::{self, HubTarget, InventoryRequest, Strategy};
+use hubctl_client::inventory::{self, FoundryTarget, HubTarget, InventoryRequest, Strategy};
 use hubctl_client::{ArmClient, ClientError};
 use hubctl_model::{ArmId, LiveHub};
 use hubctl_plan::Plan;
 use hubctl_spec::Desired;
 use hubctl_spec::model::RoleRef;
 
-/// Every role assignment the manifests declare, at hubs and at projects.
+/// Every role assignment the manifests declare, at hubs, Foundry resources and their projects.
 fn assignments(desired: &Desired) -> impl Iterator<Item = &hubctl_spec::model::Assignment> {
-    desired.hubs.iter().flat_map(|h| {
+    let hubs = desired.hubs.iter().flat_map(|h| {
         h.spec
             .access
             .assignments
             .iter()
             .chain(h.spec.projects.iter().flat_map(|p| p.access.assignments.iter()))
-    })
+    });
+    let foundries = desired.foundries.iter().flat_map(|f| {
+        f.spec
+            .access
+            .assignments
+            .iter()
+            .chain(f.spec.projects.iter().flat_map(|p| p.access.assignments.iter()))
+    });
+    hubs.chain(foundries)
+}
+
+/// The inventory's view of one Foundry manifest.
+fn foundry_target(foundry: &hubctl_spec::model::Foundry) -> FoundryTarget {
+    use hubctl_spec::model::FoundryEncryption;
+    let spec = &foundry.spec;
+    let key_identities = match &spec.encryption {
+        FoundryEncryption::CustomerManaged(key) => {
+            key.identity.iter().map(|id| id.as_str().to_string()).collect()
+        }
+        FoundryEncryption::MicrosoftManaged => Vec::new(),
+    };
+    FoundryTarget {
+        subscription: foundry.metadata.subscription.to_string(),
+        resource_group: foundry.metadata.resource_group.clone(),
+        name: foundry.metadata.name.clone(),
+        read_connections: !spec.connections.is_empty()
+            || spec.projects.iter().any(|p| !p.connections.is_empty()),
+        key_identities,
+    }
 }
 
 /// What the inventory must read for these manifests.
@@ -46,14 +74,33 @@ pub fn for_manifests(desired: &Desired) -> InventoryRequest {
         .collect();
     role_names.sort();
     role_names.dedup();
-    InventoryRequest { hubs, role_names, strategy: Strategy::Auto }
+    let foundries = desired.foundries.iter().map(foundry_target).collect();
+    InventoryRequest { hubs, foundries, role_names, strategy: Strategy::Auto }
 }
 
-/// The inventory a saved plan was made from: its hubs, with connections where it read them.
+/// The inventory a saved plan was made from: its hubs and Foundry resources, with connections
+/// where it read them.
 pub fn for_saved_plan(plan: &Plan) -> InventoryRequest {
+    let is_account = |key: &str| key.contains("/microsoft.cognitiveservices/accounts/");
+    let foundries = plan
+        .hubs
+        .keys()
+        .filter(|key| is_account(key))
+        .filter_map(|key| {
+            let id = ArmId::parse(key).ok()?;
+            Some(FoundryTarget {
+                subscription: id.subscription()?.to_string(),
+                resource_group: id.resource_group()?.to_string(),
+                name: id.name().to_string(),
+                read_connections: plan.fingerprints.contains_key(&format!("{key}#connections")),
+                key_identities: Vec::new(),
+            })
+        })
+        .collect();
     let hubs = plan
         .hubs
         .keys()
+        .filter(|key| !is_account(key))
         .filter_map(|key| {
             let id = ArmId::parse(key).ok()?;
             Some(HubTarget {
@@ -66,7 +113,7 @@ pub fn for_saved_plan(plan: &Plan) -> InventoryRequest {
             })
         })
         .collect();
-    InventoryRequest { hubs, role_names: Vec::new(), strategy: Strategy::Auto }
+    InventoryRequest { hubs, foundries, role_names: Vec::new(), strategy: Strategy::Auto }
 }
 
 /// What `hubctl import` reads: the hubs of a subscription (or of one resource group, or the one
@@ -99,14 +146,67 @@ pub async fn for_import(
             })
         })
         .collect();
-    let request =
-        InventoryRequest { hubs: hubs.clone(), role_names: Vec::new(), strategy: Strategy::Auto };
+    let request = InventoryRequest {
+        hubs: hubs.clone(),
+        foundries: Vec::new(),
+        role_names: Vec::new(),
+        strategy: Strategy::Auto,
+    };
     let (mut live, _) = inventory::read(client, &request).await?;
     Ok(hubs
         .iter()
         .filter_map(|h| {
             let id = ArmId::workspace(&h.subscription, &h.resource_group, &h.name);
             live.hubs.remove(id.key())
+        })
+        .collect())
+}
+
+/// What `hubctl import` reads of Foundry resources: the accounts of kind `AIServices` with
+/// project management on (an AI Services account without it is not a Foundry resource: a
+/// hub's connection target, say) of a subscription (or of one resource group, or the one
+/// named), each with its projects, connections and access.
+pub async fn for_import_foundries(
+    client: &ArmClient,
+    subscription: &str,
+    resource_group: Option<&str>,
+    name: Option<&str>,
+) -> Result<Vec<hubctl_model::LiveFoundry>, ClientError> {
+    let accounts = client.foundry().accounts_in_subscription(subscription).await?;
+    let targets: Vec<FoundryTarget> = accounts
+        .iter()
+        .filter(|a| a.is_ai_services() && a.properties.allow_project_management == Some(true))
+        .filter(|a| name.is_none_or(|n| n.eq_ignore_ascii_case(&a.name)))
+        .filter_map(|a| {
+            let id = ArmId::parse(&a.id).ok()?;
+            let rg = id.resource_group()?.to_string();
+            resource_group.is_none_or(|r| r.eq_ignore_ascii_case(&rg)).then(|| FoundryTarget {
+                subscription: subscription.to_string(),
+                resource_group: rg,
+                name: a.name.clone(),
+                read_connections: true,
+                key_identities: Vec::new(),
+            })
+        })
+        .collect();
+    if targets.is_empty() {
+        return Ok(Vec::new());
+    }
+    let request = InventoryRequest {
+        hubs: Vec::new(),
+        foundries: targets.clone(),
+        role_names: Vec::new(),
+        strategy: Strategy::Auto,
+    };
+    let (mut live, _) = inventory::read(client, &request).await?;
+    Ok(targets
+        .iter()
+        .filter_map(|t| {
+            let id = format!(
+                "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.CognitiveServices/accounts/{}",
+                t.subscription, t.resource_group, t.name
+            );
+            live.foundries.remove(&hubctl_model::id_key(&id))
         })
         .collect())
 }
@@ -173,7 +273,7 @@ pub async fn resolve_principals(
     desired: &mut Desired,
 ) -> Result<(), Vec<ResolveError>> {
     use hubctl_client::directory::{DirectoryError, Lookup};
-    use hubctl_spec::model::{Principal, PrincipalName};
+    use hubctl_spec::model::PrincipalName;
     use std::collections::BTreeMap;
     use std::sync::Arc;
 
@@ -198,15 +298,6 @@ pub async fn resolve_principals(
     tracing::info!(names = answers.len(), "resolved principal names through Microsoft Graph");
     let mut problems = Vec::new();
     for hub in &mut desired.hubs {
-        let source = hub.source.clone();
-        let positions = hub.positions.clone();
-        let at = |path: &str| {
-            let location = match positions.get(path) {
-                Some(pos) => hubctl_spec::Location::new(&source.file, *pos),
-                None => source.clone(),
-            };
-            format!("{location}: {path}")
-        };
         let mut scopes: Vec<(String, &mut Vec<hubctl_spec::model::Assignment>)> =
             vec![("spec.access.assignments".into(), &mut hub.spec.access.assignments)];
         for (j, project) in hub.spec.projects.iter_mut().enumerate() {
@@ -215,64 +306,105 @@ pub async fn resolve_principals(
                 &mut project.access.assignments,
             ));
         }
-        for (base, assignments) in scopes {
-            for (i, assignment) in assignments.iter_mut().enumerate() {
-                let Principal::Named { name, id } = &mut assignment.principal else { continue };
-                let at = at(&format!("{base}[{i}].principal"));
-                let kind = name.prefix();
-                match answers.get(name) {
-                    Some(Ok(Lookup::One(found))) => {
-                        *id = hubctl_spec::ids::Guid::parse(&found.id);
-                        if id.is_none() {
-                            problems.push(ResolveError::Unknown { at, name: name.text(), kind });
-                        }
-                    }
-                    Some(Ok(Lookup::Several(candidates))) => {
-                        let candidates = candidates
-                            .iter()
-                            .map(|c| match &c.detail {
-                                Some(d) => format!("\"{}\" {} ({d})", c.display_name, c.id),
-                                None => format!("\"{}\" {}", c.display_name, c.id),
-                            })
-                            .collect();
-                        problems.push(ResolveError::Ambiguous {
-                            at,
-                            name: name.text(),
-                            candidates,
-                        });
-                    }
-                    Some(Ok(Lookup::None)) | None => {
-                        problems.push(ResolveError::Unknown { at, name: name.text(), kind });
-                    }
-                    Some(Err(error)) => problems.push(ResolveError::Directory {
-                        at,
-                        name: name.text(),
-                        error: error.clone(),
-                    }),
-                }
-            }
-            // A name and the object id it resolves to, with the same role at one scope, are
-            // one grant written twice.
-            let mut seen: BTreeMap<(String, String), String> = BTreeMap::new();
-            for assignment in assignments.iter() {
-                let Some(id) = assignment.principal.id() else { continue };
-                let key = (id.to_string(), assignment.role.text().to_ascii_lowercase());
-                let written = assignment.principal.text();
-                if let Some(first) = seen.get(&key)
-                    && *first != written
-                {
-                    problems.push(ResolveError::Twice {
-                        at: at(&base),
-                        first: first.clone(),
-                        second: written.clone(),
-                        role: assignment.role.text().to_string(),
-                    });
-                }
-                seen.entry(key).or_insert(written);
-            }
+        let document = (&hub.source, &hub.positions);
+        resolve_scopes(document, scopes, &answers, &mut problems);
+    }
+    for foundry in &mut desired.foundries {
+        let mut scopes: Vec<(String, &mut Vec<hubctl_spec::model::Assignment>)> =
+            vec![("spec.access.assignments".into(), &mut foundry.spec.access.assignments)];
+        for (j, project) in foundry.spec.projects.iter_mut().enumerate() {
+            scopes.push((
+                format!("spec.projects[{j}].access.assignments"),
+                &mut project.access.assignments,
+            ));
         }
+        let document = (&foundry.source, &foundry.positions);
+        resolve_scopes(document, scopes, &answers, &mut problems);
     }
     if problems.is_empty() { Ok(()) } else { Err(problems) }
+}
+
+type Answers = std::collections::BTreeMap<
+    hubctl_spec::model::PrincipalName,
+    Result<
+        hubctl_client::directory::Lookup,
+        std::sync::Arc<hubctl_client::directory::DirectoryError>,
+    >,
+>;
+
+/// Set the object ids of one manifest's named principals from Graph's answers; what is not
+/// exactly one object goes to `problems` with where it is written.
+fn resolve_scopes(
+    (source, positions): (
+        &hubctl_spec::Location,
+        &std::collections::BTreeMap<String, hubctl_spec::Pos>,
+    ),
+    scopes: Vec<(String, &mut Vec<hubctl_spec::model::Assignment>)>,
+    answers: &Answers,
+    problems: &mut Vec<ResolveError>,
+) {
+    use hubctl_client::directory::Lookup;
+    use hubctl_spec::model::Principal;
+    use std::collections::BTreeMap;
+    let at = |path: &str| {
+        let location = match positions.get(path) {
+            Some(pos) => hubctl_spec::Location::new(&source.file, *pos),
+            None => source.clone(),
+        };
+        format!("{location}: {path}")
+    };
+    for (base, assignments) in scopes {
+        for (i, assignment) in assignments.iter_mut().enumerate() {
+            let Principal::Named { name, id } = &mut assignment.principal else { continue };
+            let at = at(&format!("{base}[{i}].principal"));
+            let kind = name.prefix();
+            match answers.get(name) {
+                Some(Ok(Lookup::One(found))) => {
+                    *id = hubctl_spec::ids::Guid::parse(&found.id);
+                    if id.is_none() {
+                        problems.push(ResolveError::Unknown { at, name: name.text(), kind });
+                    }
+                }
+                Some(Ok(Lookup::Several(candidates))) => {
+                    let candidates = candidates
+                        .iter()
+                        .map(|c| match &c.detail {
+                            Some(d) => format!("\"{}\" {} ({d})", c.display_name, c.id),
+                            None => format!("\"{}\" {}", c.display_name, c.id),
+                        })
+                        .collect();
+                    problems.push(ResolveError::Ambiguous { at, name: name.text(), candidates });
+                }
+                Some(Ok(Lookup::None)) | None => {
+                    problems.push(ResolveError::Unknown { at, name: name.text(), kind });
+                }
+                Some(Err(error)) => problems.push(ResolveError::Directory {
+                    at,
+                    name: name.text(),
+                    error: error.clone(),
+                }),
+            }
+        }
+        // A name and the object id it resolves to, with the same role at one scope, are
+        // one grant written twice.
+        let mut seen: BTreeMap<(String, String), String> = BTreeMap::new();
+        for assignment in assignments.iter() {
+            let Some(id) = assignment.principal.id() else { continue };
+            let key = (id.to_string(), assignment.role.text().to_ascii_lowercase());
+            let written = assignment.principal.text();
+            if let Some(first) = seen.get(&key)
+                && *first != written
+            {
+                problems.push(ResolveError::Twice {
+                    at: at(&base),
+                    first: first.clone(),
+                    second: written.clone(),
+                    role: assignment.role.text().to_string(),
+                });
+            }
+            seen.entry(key).or_insert(written);
+        }
+    }
 }
 
 /// The signed-in identity's permissions at every resource group the plan writes to (one

@@ -152,6 +152,35 @@ async fn execute(
             let scope = assignment_scope(&change.resource);
             client.role_assignments().delete(&scope, change.resource.name()).await.map(|_| ())
         }
+        (ResourceKind::Account | ResourceKind::AccountProject, Action::Create) => {
+            let poller = client.foundry().put(change.resource.as_str(), &after).await;
+            poller?.wait().await.map(|_| ()).map_err(foundry_conflict_remedy)
+        }
+        (ResourceKind::Account | ResourceKind::AccountProject, Action::Update) => {
+            client.foundry().patch(change.resource.as_str(), &after).await?.wait().await.map(|_| ())
+        }
+        (ResourceKind::AccountProject, Action::Delete) => {
+            client.foundry().delete(change.resource.as_str()).await?.wait().await.map(|_| ())
+        }
+        (ResourceKind::Account, Action::Delete) => {
+            // Soft: the name stays taken; the plan says whether it is purged after
+            // (`{"purge": true}`, from `--purge`).
+            client.foundry().delete(change.resource.as_str()).await?.wait().await?;
+            if after["purge"].as_bool().unwrap_or(false) {
+                purge(client, &change.resource, &after).await?;
+            }
+            Ok(())
+        }
+        (ResourceKind::DeletedAccount, Action::Delete) => {
+            purge(client, &change.resource, &after).await
+        }
+        (
+            ResourceKind::AccountConnection | ResourceKind::ProjectConnection,
+            Action::Create | Action::Update,
+        ) => client.foundry().put_connection(change.resource.as_str(), &after).await.map(|_| ()),
+        (ResourceKind::AccountConnection | ResourceKind::ProjectConnection, Action::Delete) => {
+            client.foundry().delete_connection(change.resource.as_str()).await
+        }
         // No silent success: a (kind, action) pair hubctl's planner never makes is an error
         // naming it (a plan edited by hand, or made by another version).
         (kind, action) => Err(ClientError::Decode {
@@ -178,6 +207,40 @@ fn soft_deleted_remedy(error: ClientError) -> ClientError {
                 message: format!(
                     "{message} — a workspace of this name was deleted in the last 14 days and is kept, soft-deleted, holding the name. Recover it (Azure portal or ML studio: Recently deleted → Recover) and run apply again to bring it back under the manifest; or purge it there (permanent) and run apply again to create it anew; or choose another name. Next time, `hubctl apply --allow-delete --purge` deletes for good."
                 ),
+                request_id,
+            }
+        }
+        other => other,
+    }
+}
+
+/// Purge a soft-deleted account: its location is the account's, named in the plan's body
+/// (`{"location": …}`), the rest from the account's id.
+async fn purge(client: &ArmClient, account: &ArmId, after: &Value) -> Result<(), ClientError> {
+    let (sub, rg) = (account.subscription().unwrap_or_default(), account.resource_group());
+    let location = after["location"].as_str().unwrap_or_default();
+    let rg = rg.unwrap_or_default();
+    client.foundry().purge(sub, location, rg, account.name()).await?.wait().await.map(|_| ())
+}
+
+/// A create refused because the name or subdomain is held (a soft-deleted account, or another
+/// account anywhere in Azure): the service's answer with the ways out.
+fn foundry_conflict_remedy(error: ClientError) -> ClientError {
+    match error {
+        ClientError::Service { method, url, status, code, message, request_id }
+            if code == "FlagMustBeSetForRestore" || code == "CustomDomainInUse" =>
+        {
+            let remedy = if code == "FlagMustBeSetForRestore" {
+                "a Foundry resource of this name was deleted and is kept, soft-deleted, holding the name: plan again — hubctl lists deleted accounts and offers `--recover-deleted` (bring it back) or `--purge-deleted` (free the name, then create)"
+            } else {
+                "the custom subdomain is held by another account, in a subscription hubctl did not read, or soft-deleted there: choose another customSubDomainName, or purge the deleted account that holds it"
+            };
+            ClientError::Service {
+                method,
+                url,
+                status,
+                code,
+                message: format!("{message} — {remedy}"),
                 request_id,
             }
         }

@@ -14,6 +14,9 @@
 //! `cargo bench -p hubctl --bench fleet -- single 1000` puts the whole fleet in one subscription
 //! (issue 19: creation bounded by that subscription's write bucket, with `--concurrency 64`).
 //!
+//! `cargo bench -p hubctl --bench fleet -- foundry 1000` is the Foundry fleet (issue 14): N
+//! Foundry resources over 10 subscriptions, 2 projects each, created and planned again.
+//!
 //! `cargo bench -p hubctl --bench fleet -- grown 1000,2500,5000,10000` measures how a no-op plan
 //! grows with the fleet (issue 22): hubs over 100 subscriptions, each with a project and an
 //! access entry, grown straight into the emulator's state from one hub that hubctl applied (so
@@ -78,6 +81,58 @@ fn manifest(i: usize) -> String {
     format!(
         "apiVersion: hubctl/v1\nkind: Hub\nmetadata:\n  name: fleet-{i:04}\n  subscription: {sub}\n  resourceGroup: rg-fleet\n  location: eastus2\nspec:\n  description: Fleet hub {i}\n  storageAccount: /subscriptions/{sub}/resourceGroups/rg-fleet/providers/Microsoft.Storage/storageAccounts/fleetsa\n  network:\n    isolation: privateWithApprovedOutbound\n    outboundRules:\n      - {{ name: pypi, fqdn: pypi.org }}\n      - {{ name: conda, fqdn: conda.anaconda.org }}\n  access:\n    assignments:\n{access}  projects:\n    - {{ name: fleet-{i:04}-a }}\n    - {{ name: fleet-{i:04}-b }}\n"
     )
+}
+
+/// A Foundry manifest of the Foundry fleet (issue 14): an account with 2 projects and an
+/// access entry at its scope and at each project's.
+fn foundry_manifest(i: usize) -> String {
+    let sub = sub(i);
+    let p = PRINCIPALS;
+    format!(
+        "apiVersion: hubctl/v1\nkind: Foundry\nmetadata:\n  name: foundry-{i:04}\n  subscription: {sub}\n  resourceGroup: rg-fleet\n  location: eastus2\nspec:\n  customSubDomainName: fleet-{i:04}-{s}\n  access:\n    assignments:\n      - {{ principal: {a}, principalType: group, role: Azure AI Account Owner }}\n  projects:\n    - name: proj-a\n      access:\n        assignments:\n          - {{ principal: {b}, principalType: group, role: Azure AI User }}\n    - name: proj-b\n      access:\n        assignments:\n          - {{ principal: {c}, principalType: group, role: Azure AI User }}\n",
+        s = i % subscriptions() + 1,
+        a = p[0],
+        b = p[1],
+        c = p[2],
+    )
+}
+
+/// `-- foundry 1000`: N Foundry resources over the subscriptions, created by `hubctl apply`,
+/// then a no-op `hubctl plan` (requests, wall time, peak RSS); docs/performance.md has the
+/// request count's formula.
+fn foundry(sizes: Vec<usize>) {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    println!(
+        "Foundry fleet: {} subscription(s), 2 projects and 3 access entries per account, emulator latency {LATENCY_MS} ms, ARM throttling on, hubctl --concurrency {CONCURRENCY}",
+        subscriptions()
+    );
+    println!(
+        "{:>5} {:<22} {:>9} {:>9} {:>6} {:>9} {:>5}  requests by kind",
+        "accts", "case", "wall s", "requests", "429s", "peak MB", "exit"
+    );
+    for n in sizes {
+        let emulator = start(&runtime, seed(), Duration::from_millis(200));
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..n {
+            std::fs::write(dir.path().join(format!("foundry-{i:04}.yaml")), foundry_manifest(i))
+                .unwrap();
+        }
+        let row = |case: &str, m: &Measure| {
+            println!(
+                "{n:>5} {case:<22} {:>9.2} {:>9} {:>6} {:>9.1} {:>5}  {}",
+                m.wall.as_secs_f64(),
+                m.total(),
+                m.throttled(),
+                m.peak_rss_kb as f64 / 1024.0,
+                m.code,
+                kinds(m)
+            );
+        };
+        row("create (apply)", &hubctl(&emulator, dir.path(), &["apply", "--auto-approve", "."]));
+        row("no-op plan", &hubctl(&emulator, dir.path(), &["plan", "."]));
+        row("drift", &hubctl(&emulator, dir.path(), &["drift", "."]));
+        runtime.block_on(emulator.shutdown());
+    }
 }
 
 struct Measure {
@@ -204,6 +259,10 @@ fn main() {
         grown::run(requested.unwrap_or_else(|| vec![1000, 2500, 5000, 10000]));
         return;
     }
+    if std::env::args().any(|a| a == "foundry") {
+        foundry(requested.unwrap_or_else(|| vec![1000]));
+        return;
+    }
     let sizes = requested.unwrap_or_else(|| vec![10, 100, 1000]);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     println!(
@@ -325,7 +384,12 @@ async fn per_resource_read(emulator: &Emulator, n: usize) -> (Duration, u64, u64
     let started = Instant::now();
     let (_, report) = inventory::read(
         &client,
-        &InventoryRequest { hubs, role_names: Vec::new(), strategy: Strategy::PerResource },
+        &InventoryRequest {
+            hubs,
+            foundries: Vec::new(),
+            role_names: Vec::new(),
+            strategy: Strategy::PerResource,
+        },
     )
     .await
     .unwrap();

@@ -77,7 +77,8 @@ pub fn adopt(printer: &mut Printer, global: &GlobalArgs, args: AdoptArgs) -> Exi
     let Some(runtime) = plan_cmd::start(printer) else { return ExitStatus::Error };
     runtime.block_on(async {
         let (plan, live, target) =
-            match plan_cmd::read_and_plan(global, &mut desired, (false, false)).await {
+            match plan_cmd::read_and_plan(global, &mut desired, plan_cmd::Deletes::default()).await
+            {
                 Ok(read) => read,
                 Err(e) => {
                     printer.err(&format!("error: {e}\n"));

@@ -38,6 +38,9 @@ pub struct ApplyArgs {
     /// which it does.
     #[arg(long, requires = "allow_delete", conflicts_with = "plan")]
     pub purge: bool,
+    /// Soft-deleted Foundry resources the manifests name.
+    #[command(flatten)]
+    pub deleted: plan_cmd::DeletedArgs,
     /// Apply the hubs that are not blocked, skipping the blocked ones whole (a hub whose only
     /// refusals are access changes the identity lacks permission for is applied without them).
     #[arg(long)]
@@ -217,7 +220,8 @@ async fn run(printer: &mut Printer, global: &GlobalArgs, args: ApplyArgs) -> Exi
                 Err(status) => return status,
             };
             let permissions = plan_cmd::Permissions::from_flag(args.skip_permission_check);
-            let flags = (args.prune, args.purge);
+            let flags =
+                plan_cmd::Deletes { prune: args.prune, purge: args.purge, deleted: args.deleted };
             match plan_cmd::make_plan(global, &mut desired, flags, permissions, policies.as_mut())
                 .await
             {

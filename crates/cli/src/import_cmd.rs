@@ -1,4 +1,4 @@
-//! `hubctl import`: live hubs → manifests that plan to no changes.
+//! `hubctl import`: live hubs and Foundry resources → manifests that plan to no changes.
 //!
 //! Reads hubs (with their projects, user-defined outbound rules, connections and access at hub
 //! and project scope) through the same inventory as plan, and writes one manifest per hub; the
@@ -19,10 +19,10 @@ pub struct ImportArgs {
     /// The subscription to read.
     #[arg(long, value_name = "ID")]
     pub subscription: String,
-    /// Only hubs in this resource group.
+    /// Only hubs and Foundry resources in this resource group.
     #[arg(long, value_name = "RG")]
     pub resource_group: Option<String>,
-    /// Only this hub.
+    /// Only this hub or Foundry resource.
     #[arg(long, value_name = "HUB")]
     pub name: Option<String>,
     /// Write one `<hub>.yaml` per hub into this folder (default: all to stdout).
@@ -40,13 +40,18 @@ pub struct ImportArgs {
 async fn principal_names(
     client: &hubctl_client::ArmClient,
     hubs: &[hubctl_model::LiveHub],
+    foundries: &[hubctl_model::LiveFoundry],
 ) -> (BTreeMap<String, String>, Option<String>) {
     use hubctl_client::directory::{Kind, Lookup};
+    let foundry_assignments = foundries.iter().flat_map(|f| {
+        f.assignments.iter().chain(f.projects.values().flat_map(|p| p.assignments.iter()))
+    });
     let mut ids: Vec<String> = hubs
         .iter()
         .flat_map(|h| {
             h.assignments.iter().chain(h.projects.values().flat_map(|p| p.assignments.iter()))
         })
+        .chain(foundry_assignments)
         .map(|a| a.properties.principal_id.to_ascii_lowercase())
         .collect();
     ids.sort();
@@ -95,8 +100,19 @@ pub fn import(printer: &mut Printer, global: &GlobalArgs, args: ImportArgs) -> E
         let (rg, name) = (args.resource_group.as_deref(), args.name.as_deref());
         let read =
             hubctl_apply::read::for_import(&target.client, &args.subscription, rg, name).await;
-        let hubs = match read {
-            Ok(hubs) => hubs,
+        let read = match read {
+            Ok(hubs) => hubctl_apply::read::for_import_foundries(
+                &target.client,
+                &args.subscription,
+                rg,
+                name,
+            )
+            .await
+            .map(|foundries| (hubs, foundries)),
+            Err(e) => Err(e),
+        };
+        let (hubs, foundries) = match read {
+            Ok(read) => read,
             Err(e) => {
                 target.close().await;
                 return Err(e.to_string());
@@ -105,18 +121,17 @@ pub fn import(printer: &mut Printer, global: &GlobalArgs, args: ImportArgs) -> E
         let (names, unnamed) = if args.principal_ids {
             (BTreeMap::new(), None)
         } else {
-            principal_names(&target.client, &hubs).await
+            principal_names(&target.client, &hubs, &foundries).await
         };
         target.close().await;
-        Ok::<_, String>((
-            hubs.iter()
-                .map(|h| {
-                    let text = hubctl_plan::import::manifest_named(&args.subscription, h, &names);
-                    (h.workspace.name.clone(), text)
-                })
-                .collect::<Vec<_>>(),
-            unnamed,
-        ))
+        let sub = &args.subscription;
+        let hub_manifests = hubs.iter().map(|h| {
+            (h.workspace.name.clone(), hubctl_plan::import::manifest_named(sub, h, &names))
+        });
+        let foundry_manifests = foundries.iter().map(|f| {
+            (f.account.name.clone(), hubctl_plan::import::foundry_manifest(sub, f, &names))
+        });
+        Ok::<_, String>((hub_manifests.chain(foundry_manifests).collect::<Vec<_>>(), unnamed))
     });
     let manifests = match result {
         Ok((m, unnamed)) => {
@@ -133,7 +148,7 @@ pub fn import(printer: &mut Printer, global: &GlobalArgs, args: ImportArgs) -> E
         }
     };
     if manifests.is_empty() {
-        printer.err("error: no hub matched\n");
+        printer.err("error: no hub or Foundry resource matched\n");
         return ExitStatus::Error;
     }
     match &args.out {

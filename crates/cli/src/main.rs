@@ -219,11 +219,22 @@ fn validate(printer: &mut Printer, paths: Vec<PathBuf>) -> ExitStatus {
     let paths = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths };
     match hubctl_spec::load(&paths) {
         Ok(desired) => {
-            let projects: usize = desired.hubs.iter().map(|h| h.spec.projects.len()).sum();
-            let files = distinct(desired.hubs.iter().map(|h| &h.source.file));
+            let projects: usize = desired.hubs.iter().map(|h| h.spec.projects.len()).sum::<usize>()
+                + desired.foundries.iter().map(|f| f.spec.projects.len()).sum::<usize>();
+            let files = distinct(
+                desired
+                    .hubs
+                    .iter()
+                    .map(|h| &h.source.file)
+                    .chain(desired.foundries.iter().map(|f| &f.source.file)),
+            );
             let hubs = desired.hubs.len();
+            let foundries = match desired.foundries.len() {
+                0 => String::new(),
+                n => format!(", {n} Foundry resource(s)"),
+            };
             printer.out(&format!(
-                "valid: {hubs} hub(s) with {projects} project(s) in {files} file(s)\n"
+                "valid: {hubs} hub(s){foundries} with {projects} project(s) in {files} file(s)\n"
             ));
             ExitStatus::Success
         }

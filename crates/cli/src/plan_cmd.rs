@@ -38,9 +38,36 @@ pub struct PlanArgs {
     /// it was skipped).
     #[arg(long)]
     pub skip_permission_check: bool,
+    /// Soft-deleted Foundry resources.
+    #[command(flatten)]
+    pub deleted: DeletedArgs,
     /// Organisation policies.
     #[command(flatten)]
     pub policies: crate::policy_cmd::PolicyArgs,
+}
+
+/// What to do when a manifest names a soft-deleted Foundry resource (its name and subdomain
+/// are held for 48 hours): by default the plan refuses it, naming both ways out.
+#[derive(Debug, Clone, Copy, Default, clap::Args)]
+pub struct DeletedArgs {
+    /// Recover it: it comes back as it was (with its projects, connections and access), and
+    /// the next plan converges the rest.
+    #[arg(long)]
+    pub recover_deleted: bool,
+    /// Purge it (permanent), then create it anew from the manifest.
+    #[arg(long, conflicts_with = "recover_deleted")]
+    pub purge_deleted: bool,
+}
+
+/// The plan's choices about deleting: `--prune`, `--purge` and soft-deleted Foundry resources.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Deletes {
+    /// `--prune`.
+    pub prune: bool,
+    /// `--purge`.
+    pub purge: bool,
+    /// `--recover-deleted` / `--purge-deleted`.
+    pub deleted: DeletedArgs,
 }
 
 /// Flags of `hubctl drift`.
@@ -128,11 +155,11 @@ pub fn load(
 pub async fn make_plan(
     global: &GlobalArgs,
     desired: &mut Desired,
-    (prune, purge): (bool, bool),
+    deletes: Deletes,
     permissions: Permissions,
     policies: Option<&mut hubctl_policy::Policies>,
 ) -> Result<(Plan, context::Target), String> {
-    let (mut plan, live, target) = read_and_plan(global, desired, (prune, purge)).await?;
+    let (mut plan, live, target) = read_and_plan(global, desired, deletes).await?;
     if let Some(policies) = policies
         && let Err(e) = hubctl_policy::check(&mut plan, desired, &live, policies)
     {
@@ -179,8 +206,9 @@ impl Permissions {
 pub async fn read_and_plan(
     global: &GlobalArgs,
     desired: &mut Desired,
-    (prune, purge): (bool, bool),
+    deletes: Deletes,
 ) -> Result<(Plan, hubctl_model::Live, context::Target), String> {
+    let Deletes { prune, purge, deleted } = deletes;
     let target = context::connect(global).await.map_err(|e| e.to_string())?;
     // Principals given by name become object ids first (Microsoft Graph); a name that is not
     // exactly one object stops the run before anything is read or written.
@@ -209,9 +237,13 @@ pub async fn read_and_plan(
     // Another shard's hubs are not ours to compare, prune or fingerprint.
     live.hubs.retain(|key, _| context::in_shard(global.shard, key));
     let caller = target.client.caller_object_id().await.ok().flatten();
+    // Another shard's Foundry resources too.
+    live.foundries.retain(|key, _| context::in_shard(global.shard, key));
     let options = PlanOptions {
         prune,
         purge,
+        recover_deleted: deleted.recover_deleted,
+        purge_deleted: deleted.purge_deleted,
         caller,
         target: target.endpoint.clone(),
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -277,7 +309,7 @@ pub fn plan(printer: &mut Printer, global: &GlobalArgs, args: PlanArgs) -> ExitS
             let (plan, target) = make_plan(
                 global,
                 &mut desired,
-                (args.prune, args.purge),
+                Deletes { prune: args.prune, purge: args.purge, deleted: args.deleted },
                 permissions,
                 policies.as_mut(),
             )
@@ -335,7 +367,7 @@ pub fn drift(printer: &mut Printer, global: &GlobalArgs, args: DriftArgs) -> Exi
             let (plan, target) = make_plan(
                 global,
                 &mut desired,
-                (false, false),
+                Deletes::default(),
                 Permissions::NotApplicable,
                 policies.as_mut(),
             )

@@ -79,6 +79,10 @@ pub(crate) fn noun(kind: ResourceKind) -> &'static str {
         ResourceKind::Connection => "connection",
         ResourceKind::Project => "project",
         ResourceKind::RoleAssignment => "role assignment",
+        ResourceKind::Account => "Foundry resource",
+        ResourceKind::DeletedAccount => "deleted Foundry resource",
+        ResourceKind::AccountProject => "project",
+        ResourceKind::AccountConnection | ResourceKind::ProjectConnection => "connection",
     }
 }
 
@@ -243,6 +247,18 @@ fn by_hub(plan: &Plan) -> BTreeMap<&str, Vec<&Change>> {
     hubs
 }
 
+/// "2 hub(s)", or with Foundry resources "2 hub(s) and 1 Foundry resource(s)" (told apart by
+/// their ids' provider).
+fn what_is_planned(plan: &Plan) -> String {
+    let foundries =
+        plan.hubs.keys().filter(|k| k.contains("/microsoft.cognitiveservices/accounts/")).count();
+    let hubs = plan.hubs.len() - foundries;
+    match foundries {
+        0 => format!("{hubs} hub(s)"),
+        n => format!("{hubs} hub(s) and {n} Foundry resource(s)"),
+    }
+}
+
 fn hub_name<'a>(plan: &'a Plan, key: &'a str) -> &'a str {
     // Every hub a change or warning names has a summary; a key is shown as it is otherwise.
     plan.hubs.get(key).map_or(key, |h| h.name.as_str())
@@ -253,7 +269,7 @@ pub fn text(plan: &Plan, mode: Mode, color: bool, target: &str) -> String {
     let style = Style { color };
     let mut out = String::new();
     let title = if mode == Mode::Plan { "Plan" } else { "Drift report" };
-    out.push_str(&format!("{title} for {} hub(s) against {target}\n", plan.hubs.len()));
+    out.push_str(&format!("{title} for {} against {target}\n", what_is_planned(plan)));
     if plan.has_changes() {
         out.push_str(&format!("{}\n", summary_line(plan)));
     }
@@ -497,12 +513,26 @@ pub fn markdown(plan: &Plan, mode: Mode, max_chars: usize) -> String {
     out.finish()
 }
 
-/// For a workspace delete: whether it is the service's soft delete or a purge.
+/// For a workspace or Foundry resource delete: whether it is the service's soft delete or a
+/// purge.
 fn delete_mode(change: &Change) -> Option<&'static str> {
-    if change.action != Action::Delete
-        || !matches!(change.kind, ResourceKind::Hub | ResourceKind::Project)
-    {
+    if change.action != Action::Delete {
         return None;
+    }
+    match change.kind {
+        ResourceKind::Hub | ResourceKind::Project => {}
+        ResourceKind::Account => {
+            let purge = change.after.as_ref().is_some_and(|a| a["purge"] == true);
+            return Some(if purge {
+                "deleted, then purged: permanent, the name and subdomain free at once"
+            } else {
+                "soft delete: recoverable for 48 hours (--recover-deleted), the name and subdomain taken until then (--purge deletes for good)"
+            });
+        }
+        ResourceKind::DeletedAccount => {
+            return Some("purge of the soft-deleted one: permanent, then created anew");
+        }
+        _ => return None,
     }
     let purge = change.after.as_ref().is_some_and(|a| a["forceToPurge"] == true);
     Some(if purge {

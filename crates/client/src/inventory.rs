@@ -20,8 +20,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use hubctl_model::{
-    Live, LiveHub, LiveProject, RoleAssignment, Workspace, id_key, role_definition_guid,
-    workspace_id,
+    Account, Live, LiveFoundry, LiveFoundryProject, LiveHub, LiveProject, RoleAssignment,
+    Workspace, id_key, role_definition_guid, workspace_id,
 };
 
 use crate::ArmClient;
@@ -45,6 +45,21 @@ pub struct HubTarget {
     pub read_connections: bool,
 }
 
+/// A Foundry resource the manifests declare.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundryTarget {
+    /// Subscription.
+    pub subscription: String,
+    /// Resource group.
+    pub resource_group: String,
+    /// Name.
+    pub name: String,
+    /// Whether to read its connections and its projects' (its manifest declares some).
+    pub read_connections: bool,
+    /// User-assigned identities whose client ids a customer-managed key needs.
+    pub key_identities: Vec<String>,
+}
+
 /// How to read a subscription.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Strategy {
@@ -63,6 +78,8 @@ pub enum Strategy {
 pub struct InventoryRequest {
     /// The desired hubs.
     pub hubs: Vec<HubTarget>,
+    /// The desired Foundry resources.
+    pub foundries: Vec<FoundryTarget>,
     /// Role names the manifests use that are not built in, to resolve to GUIDs.
     pub role_names: Vec<String>,
     /// How.
@@ -111,8 +128,14 @@ pub async fn read(
     }
     let (workspaces, reread) = complete(client, workspaces).await?;
     report.reread = reread;
-    let mut live = assemble(workspaces, assignments);
-    live.subscriptions = by_subscription.keys().cloned().collect();
+    let foundry_assignments =
+        read_foundry_access(client, request, &report.strategies, &by_subscription).await?;
+    let mut live = assemble(workspaces, assignments.clone());
+    read_foundries(client, request, &mut live, assignments.into_iter().chain(foundry_assignments))
+        .await?;
+    let mut subscriptions: BTreeSet<String> = by_subscription.keys().cloned().collect();
+    subscriptions.extend(request.foundries.iter().map(|f| f.subscription.to_ascii_lowercase()));
+    live.subscriptions = subscriptions.into_iter().collect();
 
     // Connections, only for hubs whose manifests declare some.
     let wanted: Vec<&HubTarget> = request.hubs.iter().filter(|h| h.read_connections).collect();
@@ -126,7 +149,7 @@ pub async fn read(
         }
     }
 
-    if let Some(first) = by_subscription.keys().next() {
+    if let Some(first) = live.subscriptions.first() {
         let scope = format!("/subscriptions/{first}");
         for name in &request.role_names {
             if let Some(definition) =
@@ -311,6 +334,196 @@ fn assemble(workspaces: Vec<Workspace>, assignments: Vec<RoleAssignment>) -> Liv
         }
     }
     live
+}
+
+/// Role assignments for the Foundry resources' scopes that the hubs' reads did not cover: none
+/// in a subscription read whole (the `List` strategy), else one list per resource group that
+/// holds a Foundry resource and was not read for a hub.
+async fn read_foundry_access(
+    client: &ArmClient,
+    request: &InventoryRequest,
+    strategies: &BTreeMap<String, String>,
+    hubs: &BTreeMap<String, Vec<&HubTarget>>,
+) -> Result<Vec<RoleAssignment>, ClientError> {
+    let read_whole = |sub: &str| strategies.get(sub).is_some_and(|s| s == "List");
+    let hub_groups: BTreeSet<(String, String)> = hubs
+        .iter()
+        .flat_map(|(sub, hubs)| {
+            hubs.iter().map(move |h| (sub.clone(), h.resource_group.to_ascii_lowercase()))
+        })
+        .collect();
+    let groups: BTreeSet<(String, String)> = request
+        .foundries
+        .iter()
+        .map(|f| (f.subscription.to_ascii_lowercase(), f.resource_group.to_ascii_lowercase()))
+        .filter(|(sub, rg)| !read_whole(sub) && !hub_groups.contains(&(sub.clone(), rg.clone())))
+        .collect();
+    let reads = groups.iter().map(|(sub, rg)| async move {
+        let scope = format!("/subscriptions/{sub}/resourceGroups/{rg}");
+        client.role_assignments().list_for_scope(&scope, None).await
+    });
+    let mut out = Vec::new();
+    for result in futures_util::future::join_all(reads).await {
+        out.extend(result?);
+    }
+    Ok(out)
+}
+
+/// The Foundry resources: per subscription, one list of its accounts and one of its deleted
+/// accounts; per declared account that exists, one list of its projects, and (when its
+/// manifest declares connections) one of its connections and one per project. Then the
+/// client ids of the identities customer-managed keys name, where the account does not carry
+/// them.
+async fn read_foundries(
+    client: &ArmClient,
+    request: &InventoryRequest,
+    live: &mut Live,
+    assignments: impl Iterator<Item = RoleAssignment>,
+) -> Result<(), ClientError> {
+    if request.foundries.is_empty() {
+        return Ok(());
+    }
+    let subscriptions: BTreeSet<String> =
+        request.foundries.iter().map(|f| f.subscription.to_ascii_lowercase()).collect();
+    let lists = subscriptions.iter().map(|sub| async move {
+        let (accounts, deleted) = futures_util::future::join(
+            client.foundry().accounts_in_subscription(sub),
+            client.foundry().deleted_accounts(sub),
+        )
+        .await;
+        Ok::<_, ClientError>((accounts?, deleted?))
+    });
+    for result in futures_util::future::join_all(lists).await {
+        let (accounts, deleted) = result?;
+        for account in accounts {
+            let key = id_key(&account.id);
+            if account.is_ai_services() {
+                live.foundries.insert(
+                    key,
+                    LiveFoundry {
+                        account,
+                        assignments: Vec::new(),
+                        connections: Vec::new(),
+                        projects: BTreeMap::new(),
+                    },
+                );
+            } else {
+                live.other_accounts.insert(key, account);
+            }
+        }
+        for account in deleted {
+            if let Some(key) = deleted_account_key(&account) {
+                live.deleted_accounts.insert(key, account);
+            }
+        }
+    }
+    let declared: Vec<(&FoundryTarget, String)> = request
+        .foundries
+        .iter()
+        .map(|f| (f, id_key(&account_id(&f.subscription, &f.resource_group, &f.name))))
+        .filter(|(_, key)| live.foundries.contains_key(key))
+        .collect();
+    let reads = declared.iter().map(|(target, key)| async move {
+        let id = account_id(&target.subscription, &target.resource_group, &target.name);
+        let projects = client.foundry().projects(&id).await?;
+        let mut connections = Vec::new();
+        let mut project_connections = BTreeMap::new();
+        if target.read_connections {
+            let project_ids: Vec<String> =
+                projects.iter().map(|p| format!("{id}/projects/{}", p.short_name())).collect();
+            let (own, theirs) = futures_util::future::join(
+                client.foundry().connections(&id),
+                futures_util::future::join_all(
+                    project_ids
+                        .iter()
+                        .map(|p| async move { client.foundry().connections(p).await }),
+                ),
+            )
+            .await;
+            connections = own?;
+            for (project, result) in project_ids.iter().zip(theirs) {
+                project_connections.insert(id_key(project), result?);
+            }
+        }
+        Ok::<_, ClientError>((key.clone(), id, projects, connections, project_connections))
+    });
+    for result in futures_util::future::join_all(reads).await {
+        let (key, id, projects, connections, mut project_connections) = result?;
+        let Some(foundry) = live.foundries.get_mut(&key) else { continue };
+        foundry.connections = connections;
+        for project in projects {
+            let project_key = id_key(&format!("{id}/projects/{}", project.short_name()));
+            let connections = project_connections.remove(&project_key).unwrap_or_default();
+            foundry.projects.insert(
+                project_key,
+                LiveFoundryProject { project, connections, assignments: Vec::new() },
+            );
+        }
+    }
+    let mut seen = BTreeSet::new();
+    for assignment in assignments {
+        let Some(scope) = assignment.properties.scope.as_deref().map(id_key) else { continue };
+        let account_key = match scope.find("/projects/") {
+            Some(i) => scope[..i].to_string(),
+            None => scope.clone(),
+        };
+        let Some(foundry) = live.foundries.get_mut(&account_key) else { continue };
+        if !seen.insert(id_key(&assignment.id)) {
+            continue;
+        }
+        if scope == account_key {
+            foundry.assignments.push(assignment);
+        } else if let Some(project) = foundry.projects.get_mut(&scope) {
+            project.assignments.push(assignment);
+        }
+    }
+    for foundry in live.foundries.values_mut() {
+        foundry.assignments.sort_by_key(|a| id_key(&a.id));
+        for project in foundry.projects.values_mut() {
+            project.assignments.sort_by_key(|a| id_key(&a.id));
+        }
+    }
+    // Client ids of key identities the live accounts do not already show.
+    let known: BTreeMap<String, String> = live
+        .foundries
+        .values()
+        .filter_map(|f| f.account.identity.as_ref()?.user_assigned_identities.as_ref())
+        .flat_map(|map| map.iter())
+        .filter_map(|(id, v)| Some((id_key(id), v["clientId"].as_str()?.to_string())))
+        .collect();
+    let wanted: BTreeSet<String> =
+        request.foundries.iter().flat_map(|f| f.key_identities.iter().map(|i| id_key(i))).collect();
+    live.identity_client_ids.extend(known.into_iter().filter(|(k, _)| wanted.contains(k)));
+    let missing: Vec<&String> =
+        wanted.iter().filter(|k| !live.identity_client_ids.contains_key(*k)).collect();
+    let gets =
+        missing.iter().map(|id| async move { client.foundry().identity_client_id(id).await });
+    for (id, result) in missing.iter().zip(futures_util::future::join_all(gets).await) {
+        if let Some(client_id) = result? {
+            live.identity_client_ids.insert((*id).clone(), client_id);
+        }
+    }
+    Ok(())
+}
+
+/// The id key of the account a deleted account was: its `deletedAccounts` id
+/// (`…/locations/{l}/resourceGroups/{rg}/deletedAccounts/{name}`) turned back into
+/// `…/resourceGroups/{rg}/providers/Microsoft.CognitiveServices/accounts/{name}`.
+fn deleted_account_key(account: &Account) -> Option<String> {
+    let segments: Vec<&str> = account.id.trim_matches('/').split('/').collect();
+    let find = |word: &str| {
+        segments.iter().position(|s| s.eq_ignore_ascii_case(word)).and_then(|i| segments.get(i + 1))
+    };
+    let sub = find("subscriptions")?;
+    let rg = find("resourceGroups")?;
+    let name = find("deletedAccounts").copied().unwrap_or(account.name.as_str());
+    Some(id_key(&account_id(sub, rg, name)))
+}
+
+fn account_id(subscription: &str, resource_group: &str, name: &str) -> String {
+    format!(
+        "/subscriptions/{subscription}/resourceGroups/{resource_group}/providers/Microsoft.CognitiveServices/accounts/{name}"
+    )
 }
 
 fn difference(after: &RequestStats, before: &RequestStats) -> RequestStats {

@@ -39,6 +39,7 @@ pub mod cloud;
 pub mod credential;
 pub mod directory;
 mod error;
+mod foundry;
 pub mod inventory;
 pub mod lro;
 mod ops;
@@ -56,6 +57,7 @@ use azure_core::credentials::TokenCredential;
 pub use cloud::Cloud;
 pub use credential::{AuthEnv, AuthMethod, CredentialError, CredentialOptions, credential};
 pub use error::ClientError;
+pub use foundry::Foundry;
 pub use lro::{LroKind, Poller};
 pub use ops::*;
 pub use pacing::{Bucket, BucketLimits};
@@ -79,6 +81,8 @@ pub struct ArmClientOptions {
     pub workspaces_api_version: String,
     /// api-version for `Microsoft.Authorization`.
     pub authorization_api_version: String,
+    /// api-version for `Microsoft.CognitiveServices` (Foundry resources).
+    pub cognitive_services_api_version: String,
     /// Longest wait for one long-running operation.
     pub operation_deadline: Duration,
     /// Poll interval when the service gives no Retry-After.
@@ -99,6 +103,8 @@ impl Default for ArmClientOptions {
             concurrency: 8,
             workspaces_api_version: hubctl_model::WORKSPACES_API_VERSION.to_string(),
             authorization_api_version: hubctl_model::AUTHORIZATION_API_VERSION.to_string(),
+            cognitive_services_api_version: hubctl_model::COGNITIVE_SERVICES_API_VERSION
+                .to_string(),
             operation_deadline: Duration::from_secs(45 * 60),
             poll_interval: Duration::from_secs(10),
             skip_provider_registration: false,

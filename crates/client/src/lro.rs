@@ -38,6 +38,11 @@ impl Poller<'_> {
         let async_url = first.header("azure-asyncoperation").map(str::to_string);
         let location = first.header("location").map(str::to_string);
         if first.status != 202 && async_url.is_none() {
+            // ARM RPC: a 200/201 whose body is not in a terminal provisioning state yet is
+            // still running; with no header to follow, the resource itself is polled.
+            if self.kind == LroKind::Write && location.is_none() && !is_terminal(first) {
+                return self.poll_resource(started).await;
+            }
             return Ok(self.body_of(first));
         }
         let (url, via_async) = match (async_url, location) {
@@ -119,6 +124,40 @@ impl Poller<'_> {
         }
     }
 
+    /// Poll the resource's own URL until its `provisioningState` is terminal.
+    async fn poll_resource(&self, started: Instant) -> Result<Option<Value>, ClientError> {
+        let mut delay =
+            self.first.retry_after().filter(|d| !d.is_zero()).unwrap_or(self.default_delay);
+        loop {
+            if started.elapsed() + delay > self.deadline {
+                return Err(ClientError::Deadline {
+                    operation: self.operation.clone(),
+                    url: self.resource_url.clone(),
+                    after: self.deadline,
+                });
+            }
+            tokio::time::sleep(delay).await;
+            let poll =
+                self.pipeline.send(reqwest::Method::GET, &self.resource_url, None, &[200]).await?;
+            delay = poll.retry_after().filter(|d| !d.is_zero()).unwrap_or(self.default_delay);
+            let body: Value = poll.json(&self.resource_url)?;
+            match state_of(&body) {
+                Some(s)
+                    if s.eq_ignore_ascii_case("Failed") || s.eq_ignore_ascii_case("Canceled") =>
+                {
+                    return Err(ClientError::OperationFailed {
+                        operation: self.operation.clone(),
+                        url: self.resource_url.clone(),
+                        code: format!("ProvisioningState{s}"),
+                        message: format!("the resource ended in provisioning state {s}"),
+                    });
+                }
+                Some(s) if !s.eq_ignore_ascii_case("Succeeded") => continue,
+                _ => return Ok(Some(body)),
+            }
+        }
+    }
+
     fn body_of(&self, response: &ArmResponse) -> Option<Value> {
         if self.kind == LroKind::Delete || response.body.is_empty() {
             return None;
@@ -133,5 +172,18 @@ impl Poller<'_> {
         let response =
             self.pipeline.send(reqwest::Method::GET, &self.resource_url, None, &[200]).await?;
         Ok(Some(response.json(&self.resource_url)?))
+    }
+}
+
+fn state_of(body: &Value) -> Option<&str> {
+    body["properties"]["provisioningState"].as_str()
+}
+
+/// Whether a write's first answer is final: no body, or no provisioning state, or a terminal one.
+fn is_terminal(response: &ArmResponse) -> bool {
+    let Ok(body) = serde_json::from_slice::<Value>(&response.body) else { return true };
+    match state_of(&body) {
+        None => true,
+        Some(s) => ["Succeeded", "Failed", "Canceled"].iter().any(|t| t.eq_ignore_ascii_case(s)),
     }
 }

@@ -51,7 +51,10 @@ impl ArmClient {
         Ok(items)
     }
 
-    async fn get_optional<T: DeserializeOwned>(&self, url: &str) -> Result<Option<T>, ClientError> {
+    pub(crate) async fn get_optional<T: DeserializeOwned>(
+        &self,
+        url: &str,
+    ) -> Result<Option<T>, ClientError> {
         match self.send(Method::GET, url, None, &[200]).await {
             Ok(response) => Ok(Some(response.json(url)?)),
             Err(ClientError::Service { status: 404, .. }) => Ok(None),

@@ -369,8 +369,12 @@ async fn the_inventory_of_100_hubs_in_3_subscriptions_costs_two_lists_per_subscr
             read_connections: false,
         });
     }
-    let request =
-        InventoryRequest { hubs: targets, role_names: Vec::new(), strategy: Strategy::Auto };
+    let request = InventoryRequest {
+        hubs: targets,
+        foundries: Vec::new(),
+        role_names: Vec::new(),
+        strategy: Strategy::Auto,
+    };
     let (live, report) = inventory::read(&client, &request).await.unwrap();
     // The bound: per subscription, one page of workspaces (≤ 68 < 100 per page) and one page of
     // role assignments (34 at most) — 2 lists × 3 subscriptions.

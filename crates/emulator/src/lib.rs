@@ -10,6 +10,9 @@
 //!   a CA whose PEM is written to disk, so clients trust it without turning checks off.
 //! - A token endpoint (`/{tenant}/oauth2/v2.0/token`) that azure_identity's credentials use,
 //!   issuing signed JWTs; ARM calls without a valid token get ARM's 401.
+//! - Foundry resources (`Microsoft.CognitiveServices/accounts` and all under them: projects,
+//!   connections, deployments, content filters, capability hosts), with soft delete, restore
+//!   and purge, and the service's refusals (module `foundry`).
 //! - Workspaces (hubs and projects) with long-running PUT/PATCH/DELETE, outbound rules,
 //!   connections, role assignments and definitions, resource groups and the dependent
 //!   resources a hub points at; the service's refusals on a live hub, with its error codes.
@@ -40,6 +43,7 @@ mod auth;
 mod clock;
 mod control;
 mod error;
+mod foundry;
 mod graph;
 mod resources;
 mod roles;
@@ -410,14 +414,26 @@ fn apply_seed(state: &mut State, seed: &Seed) -> Result<(), String> {
                 );
                 let location = resource.location.clone().unwrap_or_else(|| group.location.clone());
                 let properties = resource.properties.clone().unwrap_or_else(|| json!({}));
-                let body = resources::dependent_body(
-                    &id,
-                    arm_type,
-                    &resource.name,
-                    &location,
-                    resource.kind.as_deref(),
-                    properties,
-                );
+                // A seeded Cognitive Services account is a real account (foundry/account.rs).
+                let body = if arm_type == foundry::ACCOUNT_TYPE {
+                    foundry::account::seeded(
+                        &id,
+                        &resource.name,
+                        &location,
+                        resource.kind.as_deref(),
+                        properties,
+                        &state.tenant_id,
+                    )
+                } else {
+                    resources::dependent_body(
+                        &id,
+                        arm_type,
+                        &resource.name,
+                        &location,
+                        resource.kind.as_deref(),
+                        properties,
+                    )
+                };
                 state.resources.insert(id.to_ascii_lowercase(), body);
                 for key in &resource.keys {
                     let body = resources::key_body(&id, &resource.name, &key.name, &key.versions);

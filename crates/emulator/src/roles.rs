@@ -65,6 +65,16 @@ pub const BUILT_IN: &[(&str, &str, &str)] = &[
         "Lets you create, read, update, delete and manage keys of Cognitive Services.",
     ),
     (
+        "a97b65f3-24c7-4388-baec-2e87135dc908",
+        "Cognitive Services User",
+        "Lets you read and list keys of Cognitive Services.",
+    ),
+    (
+        "a001fd3d-188f-4b5d-821b-7da978bf7442",
+        "Cognitive Services OpenAI Contributor",
+        "Full access including the ability to fine-tune, deploy and generate text",
+    ),
+    (
         "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd",
         "Cognitive Services OpenAI User",
         "Read access to view files, models, deployments. The ability to create completion and embedding calls.",
@@ -112,8 +122,9 @@ pub fn definition(guid: &str, name: &str, description: &str, built_in: bool) -> 
 /// A role's control-plane actions and notActions, as built-in-roles.md lists them
 /// (MicrosoftDocs/azure-docs articles/role-based-access-control/built-in-roles/*.md): in full
 /// for Owner, Contributor, Reader, User Access Administrator and Role Based Access Control
-/// Administrator; the workspace and access part for Azure AI Administrator; none for the
-/// other roles and for custom roles (the stricter reading: they grant nothing the emulator
+/// Administrator; the workspace and access part for Azure AI Administrator; the control-plane
+/// actions of the Foundry and Cognitive Services roles; none for the other roles and for
+/// custom roles (the stricter reading: they grant nothing the emulator
 /// checks). See docs/emulator.md.
 pub fn actions(guid: &str) -> (&'static [&'static str], &'static [&'static str]) {
     match guid {
@@ -154,6 +165,137 @@ pub fn actions(guid: &str) -> (&'static [&'static str], &'static [&'static str])
                 "Microsoft.CognitiveServices/*",
                 "Microsoft.Resources/deployments/*",
                 "Microsoft.Resources/subscriptions/resourceGroups/read",
+            ],
+            &[],
+        ),
+        // The Foundry roles, as MicrosoftDocs/azure-ai-docs
+        // `articles/ai-foundry/concepts/rbac-azure-ai-foundry.md` lists them. Project Manager
+        // and Account Owner also hold `roleAssignments/write|delete` under a condition (only
+        // for the Foundry User role); the emulator does not evaluate role-definition
+        // conditions, so it leaves those two out (the stricter reading, docs/emulator.md).
+        // Foundry User (Azure AI User).
+        "53ca6127-db72-4b80-b1b0-d745d6d5456d" => (
+            &[
+                "Microsoft.CognitiveServices/*/read",
+                "Microsoft.CognitiveServices/accounts/listkeys/action",
+                "Microsoft.Insights/alertRules/read",
+                "Microsoft.Insights/diagnosticSettings/read",
+                "Microsoft.Insights/logDefinitions/read",
+                "Microsoft.Insights/metricdefinitions/read",
+                "Microsoft.Insights/metrics/read",
+                "Microsoft.ResourceHealth/availabilityStatuses/read",
+                "Microsoft.Resources/deployments/*",
+                "Microsoft.Resources/subscriptions/operationresults/read",
+                "Microsoft.Resources/subscriptions/read",
+                "Microsoft.Resources/subscriptions/resourceGroups/read",
+                "Microsoft.Support/*",
+            ],
+            &[],
+        ),
+        // Foundry Project Manager (Azure AI Project Manager).
+        "eadc314b-1a2d-4efa-be10-5d325db5065e" => (
+            &[
+                "Microsoft.CognitiveServices/accounts/*/read",
+                "Microsoft.CognitiveServices/accounts/projects/*",
+                "Microsoft.CognitiveServices/locations/*/read",
+                "Microsoft.Authorization/*/read",
+                "Microsoft.Insights/alertRules/*",
+                "Microsoft.Resources/deployments/*",
+                "Microsoft.Resources/subscriptions/resourceGroups/read",
+            ],
+            &[],
+        ),
+        // Foundry Account Owner (Azure AI Account Owner).
+        "e47c6f54-e4a2-4754-9501-8e0985b135e1" => (
+            &[
+                "Microsoft.Authorization/*/read",
+                "Microsoft.CognitiveServices/*",
+                "Microsoft.Features/features/read",
+                "Microsoft.Features/providers/features/read",
+                "Microsoft.Features/providers/features/register/action",
+                "Microsoft.Insights/alertRules/*",
+                "Microsoft.Insights/diagnosticSettings/*",
+                "Microsoft.Insights/logDefinitions/read",
+                "Microsoft.Insights/metricdefinitions/read",
+                "Microsoft.Insights/metrics/read",
+                "Microsoft.ResourceHealth/availabilityStatuses/read",
+                "Microsoft.Resources/deployments/*",
+                "Microsoft.Resources/deployments/operations/read",
+                "Microsoft.Resources/subscriptions/operationresults/read",
+                "Microsoft.Resources/subscriptions/read",
+                "Microsoft.Resources/subscriptions/resourcegroups/deployments/*",
+                "Microsoft.Resources/subscriptions/resourceGroups/read",
+                "Microsoft.Support/*",
+            ],
+            &[],
+        ),
+        // The Cognitive Services roles, from MicrosoftDocs/azure-docs
+        // `articles/role-based-access-control/built-in-roles/ai-machine-learning.md`.
+        // Cognitive Services Contributor.
+        "25fbc0a9-bd7c-42a3-aa1a-3b75d497ee68" => (
+            &[
+                "Microsoft.Authorization/*/read",
+                "Microsoft.CognitiveServices/*",
+                "Microsoft.Features/features/read",
+                "Microsoft.Features/providers/features/read",
+                "Microsoft.Insights/alertRules/*",
+                "Microsoft.Insights/diagnosticSettings/*",
+                "Microsoft.Insights/logDefinitions/read",
+                "Microsoft.Insights/metricdefinitions/read",
+                "Microsoft.Insights/metrics/read",
+                "Microsoft.ResourceHealth/availabilityStatuses/read",
+                "Microsoft.Resources/deployments/*",
+                "Microsoft.Resources/deployments/operations/read",
+                "Microsoft.Resources/subscriptions/operationresults/read",
+                "Microsoft.Resources/subscriptions/read",
+                "Microsoft.Resources/subscriptions/resourcegroups/deployments/*",
+                "Microsoft.Resources/subscriptions/resourceGroups/read",
+                "Microsoft.Support/*",
+            ],
+            &[],
+        ),
+        // Cognitive Services User.
+        "a97b65f3-24c7-4388-baec-2e87135dc908" => (
+            &[
+                "Microsoft.CognitiveServices/*/read",
+                "Microsoft.CognitiveServices/accounts/listkeys/action",
+                "Microsoft.Insights/alertRules/read",
+                "Microsoft.Insights/diagnosticSettings/read",
+                "Microsoft.Insights/logDefinitions/read",
+                "Microsoft.Insights/metricdefinitions/read",
+                "Microsoft.Insights/metrics/read",
+                "Microsoft.ResourceHealth/availabilityStatuses/read",
+                "Microsoft.Resources/deployments/operations/read",
+                "Microsoft.Resources/subscriptions/operationresults/read",
+                "Microsoft.Resources/subscriptions/read",
+                "Microsoft.Resources/subscriptions/resourceGroups/read",
+                "Microsoft.Support/*",
+            ],
+            &[],
+        ),
+        // Cognitive Services OpenAI Contributor.
+        "a001fd3d-188f-4b5d-821b-7da978bf7442" => (
+            &[
+                "Microsoft.CognitiveServices/*/read",
+                "Microsoft.CognitiveServices/accounts/deployments/write",
+                "Microsoft.CognitiveServices/accounts/deployments/delete",
+                "Microsoft.CognitiveServices/accounts/raiPolicies/read",
+                "Microsoft.CognitiveServices/accounts/raiPolicies/write",
+                "Microsoft.CognitiveServices/accounts/raiPolicies/delete",
+                "Microsoft.CognitiveServices/accounts/commitmentplans/read",
+                "Microsoft.CognitiveServices/accounts/commitmentplans/write",
+                "Microsoft.CognitiveServices/accounts/commitmentplans/delete",
+                "Microsoft.Authorization/roleAssignments/read",
+                "Microsoft.Authorization/roleDefinitions/read",
+            ],
+            &[],
+        ),
+        // Cognitive Services OpenAI User.
+        "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd" => (
+            &[
+                "Microsoft.CognitiveServices/*/read",
+                "Microsoft.Authorization/roleAssignments/read",
+                "Microsoft.Authorization/roleDefinitions/read",
             ],
             &[],
         ),
@@ -203,4 +345,37 @@ pub fn grants<S: AsRef<str>>(actions: &[S], not_actions: &[S], action: &str) -> 
 /// The GUID of a built-in role by its current display name (case-insensitive).
 pub fn built_in_by_name(name: &str) -> Option<&'static str> {
     BUILT_IN.iter().find(|(_, n, _)| n.eq_ignore_ascii_case(name)).map(|(g, _, _)| *g)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn foundry_roles_carry_their_cognitive_services_actions() {
+        let account_owner = built_in_by_name("Foundry Account Owner").unwrap_or_default();
+        assert!(allows(account_owner, "Microsoft.CognitiveServices/accounts/write"));
+        assert!(allows(
+            account_owner,
+            "Microsoft.CognitiveServices/accounts/projects/connections/write"
+        ));
+        // Its role-assignment writes hang on a condition the emulator does not evaluate.
+        assert!(!allows(account_owner, "Microsoft.Authorization/roleAssignments/write"));
+        let user = built_in_by_name("Foundry User").unwrap_or_default();
+        assert!(allows(user, "Microsoft.CognitiveServices/accounts/projects/read"));
+        assert!(!allows(user, "Microsoft.CognitiveServices/accounts/projects/write"));
+        let manager = built_in_by_name("Foundry Project Manager").unwrap_or_default();
+        assert!(allows(manager, "Microsoft.CognitiveServices/accounts/projects/write"));
+        assert!(!allows(manager, "Microsoft.CognitiveServices/accounts/write"));
+        let openai = built_in_by_name("Cognitive Services OpenAI Contributor").unwrap_or_default();
+        assert!(allows(openai, "Microsoft.CognitiveServices/accounts/deployments/write"));
+        assert!(!allows(openai, "Microsoft.CognitiveServices/accounts/write"));
+        assert!(allows(
+            OWNER,
+            "Microsoft.CognitiveServices/locations/resourceGroups/deletedAccounts/delete"
+        ));
+        let reader = built_in_by_name("Reader").unwrap_or_default();
+        assert!(!allows(reader, "Microsoft.CognitiveServices/accounts/write"));
+        assert!(allows(reader, "Microsoft.CognitiveServices/accounts/read"));
+    }
 }

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use crate::app::*;
 use crate::error::{ArmError, ArmResult};
+use crate::foundry;
 use crate::resources;
 use crate::sections::{self};
 use crate::state::State;
@@ -129,15 +130,28 @@ pub(crate) fn route(state: &mut State, settings: &Settings, call: &Call) -> ArmR
     }
     // Under strict auth, every request needs a role whose actions allow it (`…/read` for a
     // read) at or above what it addresses; the refusal names the action as ARM does.
-    if settings.strict_auth {
+    // Polling an operation the caller started needs no role of its own: a Contributor on a
+    // resource group polls its writes' `operationStatuses` under the subscription (the
+    // Azure SDKs do). Checked for Cognitive Services, whose status URLs sit there.
+    let polls = call.method == Method::GET
+        && s.len() == 8
+        && eq(&s[3], foundry::PROVIDER)
+        && (eq(&s[6], "operationStatuses") || eq(&s[6], "operationResults"));
+    if settings.strict_auth && !polls {
+        // The scope is the path itself: a purge of a deleted Cognitive Services account
+        // (`/subscriptions/{s}/providers/Microsoft.CognitiveServices/locations/{l}/resourceGroups/{rg}/deletedAccounts/{a}`,
+        // action `…/locations/resourceGroups/deletedAccounts/delete`) sits under the
+        // subscription, not under the resource group, so only a role at the subscription (or
+        // above) allows it, as the service requires (NOTES-foundry.md §6).
         let scope = format!("/{}", s.join("/"));
         let mut needed = vec![(scope.clone(), action_of(&call.method, s))];
         // A project joins its hub: `workspaces/hubs/join/action` on the hub too (inferred
         // from Learn's ai-studio rbac page; docs/emulator.md).
         if call.method == Method::PUT
             && let Ok(body) = call.json()
-            && body["kind"].as_str().is_some_and(|k| eq(k, "Project"))
-            && let Some(hub) = body["properties"]["hubResourceId"].as_str()
+            // `get`, not indexing: a Map panics on a missing key (a body of `{}`).
+            && body.get("kind").and_then(Value::as_str).is_some_and(|k| eq(k, "Project"))
+            && let Some(hub) = body.get("properties").and_then(|p| p["hubResourceId"].as_str())
         {
             needed.push((
                 hub.to_string(),
@@ -178,10 +192,21 @@ pub(crate) fn route(state: &mut State, settings: &Settings, call: &Call) -> ArmR
         [p, ns, register] if eq(p, "providers") && eq(register, "register") => {
             resources::register(state, call, sub, ns)
         }
+        [p, ns, rest @ ..] if eq(p, "providers") && eq(ns, foundry::PROVIDER) => {
+            check_version(call, foundry::PROVIDER, foundry::API_VERSIONS)?;
+            foundry::route_subscription(state, settings, call, sub, rest)
+        }
         [rgs, rg, p, ns, rest @ ..] if eq(rgs, "resourceGroups") && eq(p, "providers") => {
             if eq(ns, sections::PROVIDER) {
                 check_version(call, sections::PROVIDER, sections::API_VERSIONS)?;
                 return sections::route(state, settings, call, sub, rg, rest);
+            }
+            if eq(ns, foundry::PROVIDER) {
+                check_version(call, foundry::PROVIDER, foundry::API_VERSIONS)?;
+                if !resources::group_exists(state, sub, rg) {
+                    return Err(ArmError::resource_group_not_found(rg));
+                }
+                return foundry::route_group(state, settings, call, sub, rg, rest);
             }
             resources::dependent(state, call, sub, rg, ns, rest)
         }

@@ -48,6 +48,11 @@ pub struct State {
     /// names stay taken until purged or the retention (14 days) passes.
     #[serde(default)]
     pub soft_deleted: BTreeMap<String, Value>,
+    /// Soft-deleted Cognitive Services accounts by the lower-case key they had, each with
+    /// everything that was under it (projects, connections, deployments, role assignments at
+    /// their scopes): restored whole, or purged (foundry/deleted.rs).
+    #[serde(default)]
+    pub deleted_accounts: BTreeMap<String, DeletedAccount>,
     /// How many of the next long-running operations end Failed (`POST /_emulator/faults`).
     #[serde(skip)]
     pub fail_next_operations: u32,
@@ -121,6 +126,18 @@ pub enum OperationKind {
     RulePut,
     /// An outbound rule DELETE.
     RuleDelete,
+    /// An operation on a `Microsoft.CognitiveServices` resource (foundry/operations.rs).
+    Foundry(crate::foundry::FoundryOp),
+}
+
+/// A soft-deleted Cognitive Services account and everything that was under it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeletedAccount {
+    /// When the delete completed (ms since the epoch).
+    pub deleted_at_ms: u64,
+    /// The account and its subtree, by lower-case key, as they were.
+    pub resources: BTreeMap<String, Value>,
 }
 
 /// An operation in flight or done.
@@ -193,6 +210,7 @@ impl State {
             service_principals: Vec::new(),
             role_definitions: BTreeMap::new(),
             soft_deleted: BTreeMap::new(),
+            deleted_accounts: BTreeMap::new(),
             fail_next_operations: 0,
         }
     }
@@ -301,6 +319,9 @@ impl State {
                     self.resources.remove(&op.resource_key);
                 }
                 (OperationKind::RuleDelete, Some(_)) => {}
+                (OperationKind::Foundry(kind), _) => {
+                    crate::foundry::settle(self, kind.clone(), &op);
+                }
             }
             if let Some(op) = self.operations.get_mut(id) {
                 op.settled = true;
@@ -313,7 +334,8 @@ impl State {
                 .as_u64()
                 .is_none_or(|at| at.saturating_add(SOFT_DELETE_RETENTION_MS) > now)
         });
-        let purged = soft_before != self.soft_deleted.len();
+        let purged =
+            crate::foundry::purge_expired(self, now) | (soft_before != self.soft_deleted.len());
         // Forget operations settled more than an hour ago: nobody polls them any more.
         let before = self.operations.len();
         self.operations.retain(|_, op| !op.settled || op.done_at_ms + 3_600_000 > now);

@@ -421,7 +421,9 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<String>) {
             collect(root, &path, out);
         } else {
             let relative = path.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+            // Cognitive Services examples have their own replay and audit (foundry_examples.rs).
             let is_example = relative.ends_with(".json")
+                && !relative.starts_with("cognitiveservices-")
                 && !relative.ends_with("workspaceRP.json")
                 && !relative.contains("Calls.json");
             if is_example {

@@ -28,6 +28,20 @@ fn segment() -> impl Strategy<Value = String> {
             "locations",
             "workspaceOperationsStatus",
             "contoso-hub",
+            "Microsoft.CognitiveServices",
+            "accounts",
+            "projects",
+            "deployments",
+            "capabilityHosts",
+            "deletedAccounts",
+            "raiBlocklists",
+            "raiBlocklistItems",
+            "addRaiBlocklistItems",
+            "operationStatuses",
+            "operationResults",
+            "listKeys",
+            "checkDomainAvailability",
+            "contoso-ais",
             "%ZZ",
             ".."
         ])
@@ -45,6 +59,9 @@ fn body() -> impl Strategy<Value = Vec<u8>> {
         Just(br#"{"location": "eastus2", "kind": "Hub", "identity": "x", "properties": {"storageAccount": 5, "managedNetwork": {"isolationMode": 1, "outboundRules": []}, "encryption": "x"}}"#.to_vec()),
         Just(br#"{"properties": {"roleDefinitionId": 1, "principalId": {}}}"#.to_vec()),
         Just(br#"{"properties": {"type": "FQDN", "destination": {"a": 1}}}"#.to_vec()),
+        Just(br#"{"location": "eastus2", "kind": "AIServices", "sku": {"name": "S0"}, "identity": {"type": "UserAssigned", "userAssignedIdentities": []}, "properties": {"encryption": {"keyVaultProperties": 5}, "customSubDomainName": 7, "restore": "x", "allowProjectManagement": true}}"#.to_vec()),
+        Just(br#"{"location": "eastus2", "kind": "AIServices", "sku": {"name": "S0"}, "identity": {"type": "SystemAssigned"}, "properties": {"customSubDomainName": "fuzz-ai", "allowProjectManagement": true, "restore": true}}"#.to_vec()),
+        Just(br#"[{"name": 1}, "x", {"name": "item", "properties": 3}]"#.to_vec()),
         proptest::collection::vec(any::<u8>(), 0..64),
     ]
 }
@@ -109,5 +126,104 @@ fn random_requests_never_break_the_emulator() {
             Ok(())
         })
         .unwrap();
+    runtime.block_on(cloud.emulator.shutdown());
+}
+
+/// Every Cognitive Services route, with every method and a set of hostile bodies: no 5xx, and
+/// every refusal in ARM's error shape. (The random paths above rarely reach eight exact
+/// segments.)
+#[test]
+fn foundry_routes_never_break_the_emulator() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let clock = hubctl_emulator::Clock::manual();
+    let cloud = runtime.block_on(Cloud::start(hubctl_emulator::Options {
+        clock: clock.clone(),
+        throttling: false,
+        lro: std::time::Duration::from_millis(30),
+        ..hubctl_emulator::Options::default()
+    }));
+    let base =
+        format!("/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.CognitiveServices");
+    let sub = format!("/subscriptions/{SUB}/providers/Microsoft.CognitiveServices");
+    let account = format!("{base}/accounts/fuzz");
+    let mut paths = vec![
+        format!("{base}/accounts"),
+        format!("{sub}/accounts"),
+        format!("{sub}/deletedAccounts"),
+        format!("{sub}/locations/eastus2/resourceGroups/{RG}/deletedAccounts/fuzz"),
+        format!("{sub}/locations/eastus2/operationStatuses/x"),
+        format!("{sub}/locations/eastus2/operationResults/x"),
+        format!("{sub}/checkDomainAvailability"),
+        format!("{sub}/locations/eastus2/usages"),
+        format!("{sub}/modelCapacities"),
+        account.clone(),
+    ];
+    for tail in [
+        "projects",
+        "projects/p1",
+        "connections",
+        "connections/conn1",
+        "projects/p1/connections",
+        "projects/p1/connections/conn1",
+        "deployments",
+        "deployments/d1",
+        "deployments/d1/skus",
+        "raiPolicies",
+        "raiPolicies/r1",
+        "raiBlocklists/b1",
+        "raiBlocklists/b1/raiBlocklistItems/i1",
+        "raiBlocklists/b1/addRaiBlocklistItems",
+        "raiBlocklists/b1/deleteRaiBlocklistItems",
+        "capabilityHosts/h1",
+        "projects/p1/capabilityHosts/h1",
+        "privateEndpointConnections/n1",
+        "listKeys",
+        "skus",
+        "usages",
+        "models",
+        "privateLinkResources",
+    ] {
+        paths.push(format!("{account}/{tail}"));
+    }
+    let bodies: Vec<&[u8]> = vec![
+        b"",
+        b"{",
+        b"null",
+        b"[]",
+        br#"{"location": [], "kind": {}, "sku": 1, "properties": 7, "identity": "x"}"#,
+        br#"{"location": "eastus2", "kind": "AIServices", "sku": {"name": "S0"}, "identity": {"type": "SystemAssigned, UserAssigned", "userAssignedIdentities": {"/x": {}}}, "properties": {"encryption": {"keySource": 5}}}"#,
+        br#"{"location": "eastus2", "kind": "AIServices", "sku": {"name": "S0"}, "identity": {"type": "SystemAssigned"}, "properties": {"customSubDomainName": "fuzz-ai", "allowProjectManagement": true}}"#,
+        br#"{"location": "eastus2", "properties": {"authType": "ApiKey", "category": "AzureOpenAI", "raiPolicyName": 3, "metadata": 1}}"#,
+        br#"[{"name": 1}, "x", {"name": "item", "properties": 3}]"#,
+    ];
+    let methods = [Method::GET, Method::PUT, Method::PATCH, Method::DELETE, Method::POST];
+    runtime.block_on(async {
+        for round in 0..2 {
+            for path in &paths {
+                for method in &methods {
+                    for body in &bodies {
+                        let url = format!("{}{path}?api-version=2025-06-01", cloud.base());
+                        let response = cloud
+                            .http
+                            .request(method.clone(), &url)
+                            .bearer_auth(&cloud.token)
+                            .body(body.to_vec())
+                            .send()
+                            .await
+                            .expect("the emulator answers");
+                        let status = response.status().as_u16();
+                        let text = response.text().await.unwrap_or_default();
+                        assert!(status < 500, "round {round}: {method} {url}: {status} {text}");
+                        if status >= 400 {
+                            let body: Value = serde_json::from_str(&text).unwrap_or_default();
+                            assert!(body["error"]["code"].is_string(), "{method} {url}: {text}");
+                        }
+                    }
+                }
+            }
+            // The operations started in the first round finish before the second.
+            clock.advance(std::time::Duration::from_millis(40));
+        }
+    });
     runtime.block_on(cloud.emulator.shutdown());
 }

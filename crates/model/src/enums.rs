@@ -22,9 +22,11 @@ macro_rules! service_enum {
                     $name::Unknown(text) => text,
                 }
             }
-            /// Parse case-insensitively; unknown text is kept.
+            /// Parse case-insensitively and without spaces (Cognitive Services writes
+            /// `SystemAssigned, UserAssigned`); unknown text is kept.
             pub fn parse(text: &str) -> $name {
-                $(if text.eq_ignore_ascii_case($text) { return $name::$variant; })+
+                let squeezed: String = text.chars().filter(|c| *c != ' ').collect();
+                $(if squeezed.eq_ignore_ascii_case($text) { return $name::$variant; })+
                 $name::Unknown(text.to_string())
             }
         }

@@ -46,5 +46,8 @@ pub type Other = Map<String, Value>;
 
 /// The api-version hubctl uses for `Microsoft.MachineLearningServices` (newest stable; NOTES.md §1).
 pub const WORKSPACES_API_VERSION: &str = "2026-05-01";
+/// The api-version hubctl uses for `Microsoft.CognitiveServices` (the first stable version with
+/// projects, account and project connections; NOTES-foundry.md §1).
+pub const COGNITIVE_SERVICES_API_VERSION: &str = "2025-06-01";
 /// The api-version hubctl uses for `Microsoft.Authorization` (conditions need 2022-04-01 or later).
 pub const AUTHORIZATION_API_VERSION: &str = "2022-04-01";

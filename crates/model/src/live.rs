@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Connection, RoleAssignment, Workspace};
+use crate::{Account, AccountProject, Connection, RoleAssignment, Workspace};
 
 /// The live state of a fleet, keyed by lower-case ARM ids (see [`crate::id_key`]).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -21,6 +21,47 @@ pub struct Live {
     /// key: their names are taken, so a hub or project of the same name is refused at plan time.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub other_workspaces: BTreeMap<String, Workspace>,
+    /// Foundry resources (accounts of kind `AIServices`) found, by id key.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub foundries: BTreeMap<String, LiveFoundry>,
+    /// Accounts of other kinds (OpenAI, …) in the subscriptions read, by id key: their names
+    /// are taken.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub other_accounts: BTreeMap<String, Account>,
+    /// Soft-deleted accounts, by the id key the account had (`…/accounts/{name}`): their names
+    /// and subdomains stay taken until purged.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub deleted_accounts: BTreeMap<String, Account>,
+    /// Client ids of the user-assigned identities that customer-managed keys of Foundry
+    /// resources name, by id key (ARM's key settings name an identity by client id).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub identity_client_ids: BTreeMap<String, String>,
+}
+
+/// A Foundry resource with what hangs off it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LiveFoundry {
+    /// The account.
+    pub account: Account,
+    /// Role assignments at exactly the account's scope.
+    pub assignments: Vec<RoleAssignment>,
+    /// Account-level connections.
+    pub connections: Vec<Connection>,
+    /// Projects by id key.
+    pub projects: BTreeMap<String, LiveFoundryProject>,
+}
+
+/// A Foundry project with its connections and access.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LiveFoundryProject {
+    /// The project.
+    pub project: AccountProject,
+    /// Project-level connections.
+    pub connections: Vec<Connection>,
+    /// Role assignments at exactly the project's scope.
+    pub assignments: Vec<RoleAssignment>,
 }
 
 /// A hub with what hangs off it.

@@ -131,8 +131,19 @@ pub enum ResourceKind {
     Connection,
     /// A project workspace.
     Project,
-    /// A role assignment at a hub or project.
+    /// A role assignment at a hub, a Foundry resource or a project.
     RoleAssignment,
+    /// A Foundry resource (`Microsoft.CognitiveServices/accounts`, kind `AIServices`).
+    Account,
+    /// A soft-deleted Foundry resource (`…/deletedAccounts/{name}`): purged before its name is
+    /// used again (`--purge-deleted`).
+    DeletedAccount,
+    /// A project of a Foundry resource (`accounts/projects`).
+    AccountProject,
+    /// A connection of a Foundry resource (`accounts/connections`).
+    AccountConnection,
+    /// A connection of a Foundry resource's project (`accounts/projects/connections`).
+    ProjectConnection,
 }
 
 /// What happens to the resource.

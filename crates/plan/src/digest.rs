@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use hubctl_model::Live;
 use hubctl_spec::Desired;
-use hubctl_spec::model::Hub;
+use hubctl_spec::model::{Foundry, Hub};
 use sha2::{Digest, Sha256};
 
 fn sha256(bytes: &[u8]) -> String {
@@ -22,6 +22,13 @@ fn of<T: serde::Serialize>(value: &T) -> String {
 /// writing a built-in role by its old or current name (ARM treats them all as the same).
 pub fn hub(hub: &Hub) -> String {
     let mut value = serde_json::to_value(hub).unwrap_or_default();
+    canonical(&mut value);
+    of(&value)
+}
+
+/// The digest of one Foundry resource's manifest, as [`hub`]'s.
+pub fn foundry(foundry: &Foundry) -> String {
+    let mut value = serde_json::to_value(foundry).unwrap_or_default();
     canonical(&mut value);
     of(&value)
 }
@@ -83,6 +90,19 @@ pub fn fingerprints(live: &Live) -> BTreeMap<String, String> {
             out.insert(project_key.clone(), of(&project.workspace));
             out.insert(format!("{project_key}#access"), of(&project.assignments));
         }
+    }
+    for (key, foundry) in &live.foundries {
+        out.insert(key.clone(), of(&foundry.account));
+        out.insert(format!("{key}#access"), of(&foundry.assignments));
+        out.insert(format!("{key}#connections"), of(&foundry.connections));
+        for (project_key, project) in &foundry.projects {
+            out.insert(project_key.clone(), of(&project.project));
+            out.insert(format!("{project_key}#access"), of(&project.assignments));
+            out.insert(format!("{project_key}#connections"), of(&project.connections));
+        }
+    }
+    for (key, deleted) in &live.deleted_accounts {
+        out.insert(format!("{key}#deleted"), of(deleted));
     }
     out
 }

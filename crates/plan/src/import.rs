@@ -7,7 +7,7 @@
 
 use std::fmt::Write as _;
 
-use hubctl_model::LiveHub;
+use hubctl_model::{LiveFoundry, LiveHub};
 
 use crate::sections::{access, connections, hub, identity, network, projects};
 
@@ -125,6 +125,22 @@ pub fn manifest_named(
     connections::read_connections(&mut out, live.connections.as_ref());
     access::read_access(&mut out, "  ", &live.assignments);
     projects::read_projects(&mut out, live);
+    out
+}
+
+/// One Foundry resource's manifest, as `hubctl import` writes it, principals in `names` by
+/// name (as [`manifest_named`]).
+pub fn foundry_manifest(
+    subscription: &str,
+    live: &LiveFoundry,
+    names: &std::collections::BTreeMap<String, String>,
+) -> Manifest {
+    let mut out = Manifest { names: names.clone(), ..Manifest::default() };
+    out.push_str(
+        "# Editor completion: `hubctl schema > hub.schema.json` beside this file.\n# yaml-language-server: $schema=hub.schema.json\n",
+    );
+    let _ = writeln!(out, "# Imported by hubctl import from {}", live.account.id);
+    crate::sections::foundry::read_foundry(&mut out, subscription, live);
     out
 }
 

@@ -1,6 +1,8 @@
 //! The order of changes: within a hub, hub → managed network → outbound rules (one at a time)
 //! → connections → projects → role-assignment creates → role-assignment deletes → project
-//! deletes → hub delete; hubs by id. Each actionable change depends on the one before it in its
+//! deletes → hub delete; within a Foundry resource, a purge of its soft-deleted self → account
+//! (its network settings are in its body) → connections → projects → project connections →
+//! access → deletes in reverse; hubs and accounts by id. Each actionable change depends on the one before it in its
 //! hub, so apply runs a hub's changes in order and independent hubs in parallel. The same
 //! inputs give the same order, byte for byte.
 
@@ -10,20 +12,23 @@ const BEFORE_NETWORK: &str = "before-network";
 
 fn rank(change: &Change) -> u8 {
     match (change.kind, change.action) {
-        (ResourceKind::Hub, Action::Delete) => 9,
-        (ResourceKind::Hub, _) => 0,
+        (ResourceKind::DeletedAccount, _) => 0,
+        (ResourceKind::Hub | ResourceKind::Account, Action::Delete) => 12,
+        (ResourceKind::Hub | ResourceKind::Account, _) => 1,
         (ResourceKind::OutboundRule, Action::Delete)
             if change.depends_on.iter().any(|d| d == BEFORE_NETWORK) =>
         {
-            1
+            2
         }
-        (ResourceKind::ManagedNetwork, _) => 2,
-        (ResourceKind::OutboundRule, _) => 3,
-        (ResourceKind::Connection, _) => 4,
-        (ResourceKind::Project, Action::Delete) => 8,
-        (ResourceKind::Project, _) => 5,
-        (ResourceKind::RoleAssignment, Action::Delete) => 7,
-        (ResourceKind::RoleAssignment, _) => 6,
+        (ResourceKind::ManagedNetwork, _) => 3,
+        (ResourceKind::OutboundRule, _) => 4,
+        (ResourceKind::Connection | ResourceKind::AccountConnection, _) => 5,
+        (ResourceKind::Project | ResourceKind::AccountProject, Action::Delete) => 11,
+        (ResourceKind::Project | ResourceKind::AccountProject, _) => 6,
+        (ResourceKind::ProjectConnection, Action::Delete) => 10,
+        (ResourceKind::ProjectConnection, _) => 7,
+        (ResourceKind::RoleAssignment, Action::Delete) => 9,
+        (ResourceKind::RoleAssignment, _) => 8,
     }
 }
 

@@ -102,6 +102,28 @@ pub fn action_of(kind: ResourceKind, action: Action) -> Option<&'static str> {
             "Microsoft.Authorization/roleAssignments/delete"
         }
         (ResourceKind::RoleAssignment, _) => "Microsoft.Authorization/roleAssignments/write",
+        (ResourceKind::Account, Action::Delete) => "Microsoft.CognitiveServices/accounts/delete",
+        (ResourceKind::Account, _) => "Microsoft.CognitiveServices/accounts/write",
+        // Needed at the subscription (NOTES-foundry.md §6): see `check`.
+        (ResourceKind::DeletedAccount, _) => {
+            "Microsoft.CognitiveServices/locations/resourceGroups/deletedAccounts/delete"
+        }
+        (ResourceKind::AccountProject, Action::Delete) => {
+            "Microsoft.CognitiveServices/accounts/projects/delete"
+        }
+        (ResourceKind::AccountProject, _) => "Microsoft.CognitiveServices/accounts/projects/write",
+        (ResourceKind::AccountConnection, Action::Delete) => {
+            "Microsoft.CognitiveServices/accounts/connections/delete"
+        }
+        (ResourceKind::AccountConnection, _) => {
+            "Microsoft.CognitiveServices/accounts/connections/write"
+        }
+        (ResourceKind::ProjectConnection, Action::Delete) => {
+            "Microsoft.CognitiveServices/accounts/projects/connections/delete"
+        }
+        (ResourceKind::ProjectConnection, _) => {
+            "Microsoft.CognitiveServices/accounts/projects/connections/write"
+        }
     })
 }
 
@@ -109,6 +131,8 @@ pub fn action_of(kind: ResourceKind, action: Action) -> Option<&'static str> {
 fn granted_by(action: &str) -> &'static str {
     if action.starts_with("Microsoft.Authorization/") {
         "User Access Administrator, Role Based Access Control Administrator or Owner"
+    } else if action.starts_with("Microsoft.CognitiveServices/") {
+        "Contributor, Cognitive Services Contributor, Azure AI Account Owner or Owner"
     } else {
         "Contributor, Azure AI Administrator or Owner"
     }
@@ -164,9 +188,12 @@ fn hub_scope(change: &crate::change::Change) -> String {
     match (id.subscription(), id.resource_group()) {
         (Some(sub), Some(rg)) => {
             let name = change.hub.rsplit('/').next().unwrap_or_default();
-            format!(
-                "/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.MachineLearningServices/workspaces/{name}"
-            )
+            let parent = if change.hub.contains("/microsoft.cognitiveservices/accounts/") {
+                "Microsoft.CognitiveServices/accounts"
+            } else {
+                "Microsoft.MachineLearningServices/workspaces"
+            };
+            format!("/subscriptions/{sub}/resourceGroups/{rg}/providers/{parent}/{name}")
         }
         _ => change.hub.clone(),
     }
@@ -179,7 +206,8 @@ pub fn hubs_to_read(plan: &Plan, permissions: &CallerPermissions) -> BTreeSet<St
     let created: BTreeSet<&str> = plan
         .changes
         .iter()
-        .filter(|c| c.kind == ResourceKind::Hub && c.action == Action::Create)
+        .filter(|c| matches!(c.kind, ResourceKind::Hub | ResourceKind::Account))
+        .filter(|c| c.action == Action::Create)
         .map(|c| c.hub.as_str())
         .collect();
     plan.changes
@@ -246,6 +274,18 @@ pub fn check(plan: &mut Plan, permissions: &CallerPermissions) {
                         permissions.caller,
                         granted_by(action)
                     ));
+                } else if change.kind == ResourceKind::DeletedAccount
+                    && warned.insert((key.clone(), action))
+                {
+                    // Needed at the subscription (NOTES-foundry.md §6); the group's answer
+                    // holds roles at the group and above alike, so a grant there may be too low.
+                    warnings.push(Warning {
+                        kind: WarningKind::PermissionUndecided,
+                        resource: scope.clone(),
+                        detail: format!(
+                            "a purge needs `{action}` at the subscription; the identity has it at `{scope}`, which may come from a role held only there"
+                        ),
+                    });
                 } else if let Some(deny) =
                     denying.filter(|d| d.has_groups && !d.excluded.iter().any(is))
                     && warned.insert((key.clone(), action))

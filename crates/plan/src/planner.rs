@@ -35,6 +35,11 @@ pub struct PlanOptions {
     /// Workspace deletes purge (`forceToPurge=true`: permanent, the name free at once) instead
     /// of the service's soft delete (recoverable, the name taken for up to 14 days).
     pub purge: bool,
+    /// A manifest naming a soft-deleted Foundry resource recovers it (`--recover-deleted`).
+    pub recover_deleted: bool,
+    /// A manifest naming a soft-deleted Foundry resource purges it, then creates it anew
+    /// (`--purge-deleted`).
+    pub purge_deleted: bool,
     /// The caller's object id (never removed by exclusive access).
     pub caller: Option<String>,
     /// The ARM endpoint (recorded in the plan).
@@ -66,6 +71,16 @@ pub fn plan(desired: &Desired, live: &Live, options: &PlanOptions) -> Plan {
     for (key, live_hub) in &live.hubs {
         if !declared.contains(key) {
             planner.orphan(key, live_hub);
+        }
+    }
+    for foundry in &desired.foundries {
+        let key = id_key(&foundry.arm_id());
+        declared.insert(key.clone());
+        planner.foundry(foundry, &key);
+    }
+    for (key, live_foundry) in &live.foundries {
+        if !declared.contains(key) {
+            planner.orphan_foundry(key, live_foundry);
         }
     }
     let Planner { mut changes, warnings, hubs, .. } = planner;
@@ -188,5 +203,10 @@ pub(crate) fn kind_name(kind: ResourceKind) -> &'static str {
         ResourceKind::Connection => "connection",
         ResourceKind::Project => "project",
         ResourceKind::RoleAssignment => "access",
+        ResourceKind::Account => "account",
+        ResourceKind::DeletedAccount => "deleted-account",
+        ResourceKind::AccountProject => "account-project",
+        ResourceKind::AccountConnection => "account-connection",
+        ResourceKind::ProjectConnection => "project-connection",
     }
 }

@@ -37,6 +37,12 @@ pub enum Reason {
     DeleteBecauseRemovedFromManifest,
     /// The hub's manifest is gone, `--prune` was given and hubctl owns the hub.
     DeleteBecauseManifestRemoved,
+    /// A soft-deleted Foundry resource holds the manifest's name and `--purge-deleted` was
+    /// given: purged, then created anew.
+    DeleteBecausePurgeRequested,
+    /// A soft-deleted Foundry resource holds the manifest's name and `--recover-deleted` was
+    /// given: restored as it was.
+    CreateBecauseRecoveringDeleted,
     /// An equivalent role assignment exists under another name: adopted, not duplicated.
     NoOpBecauseEquivalentExists,
     /// Live matches the manifest.
@@ -77,6 +83,14 @@ pub enum Reason {
     BlockedBecauseCallerLacksPermission,
     /// An organisation policy (`--policy`) denies the hub (the detail has its message).
     BlockedBecausePolicyDenied,
+    /// An account of that name exists and is not a Foundry resource (kind `AIServices`).
+    BlockedBecauseAccountKindMismatch,
+    /// A Foundry resource's custom subdomain is fixed once set.
+    BlockedBecauseSubdomainImmutable,
+    /// The custom subdomain is held by another account (live or soft-deleted).
+    BlockedBecauseSubdomainTaken,
+    /// A soft-deleted Foundry resource holds the name.
+    BlockedBecauseAccountSoftDeleted,
 }
 
 /// A refusal Azure makes on a live hub, as data.
@@ -106,15 +120,15 @@ pub const RULES: &[Rule] = &[
     Rule {
         reason: Reason::BlockedBecauseEncryptionModeImmutable,
         field: "spec.encryption.type",
-        why: "encryption mode is fixed when a hub is created; Azure cannot switch a live hub between Microsoft-managed and customer-managed keys",
-        remedy: "create a new hub with the encryption you want, move the projects' work to it, then delete the old hub",
-        source: "MicrosoftDocs/azure-ai-docs articles/ai-foundry/how-to/create-azure-ai-resource.md; concepts/encryption-keys-portal.md",
+        why: "encryption mode is fixed when a hub or Foundry resource is created; Azure cannot switch a live one between Microsoft-managed and customer-managed keys",
+        remedy: "create a new hub (or Foundry resource) with the encryption you want, move the projects' work to it, then delete the old one",
+        source: "MicrosoftDocs/azure-ai-docs articles/ai-foundry/how-to/create-azure-ai-resource.md; concepts/encryption-keys-portal.md (NOTES-foundry.md §4)",
     },
     Rule {
         reason: Reason::BlockedBecauseCmkVaultImmutable,
-        field: "spec.encryption.keyVault",
+        field: "spec.encryption.keyVault (hub), spec.encryption.keyVaultUri (Foundry)",
         why: "a customer-managed key can only be rotated to keys in the same key vault",
-        remedy: "keep the vault and rotate to a new key or key version in it; to use another vault, create a new hub",
+        remedy: "keep the vault and rotate to a new key or key version in it; to use another vault, create a new hub or Foundry resource",
         source: "MicrosoftDocs/azure-ai-docs concepts/encryption-keys-portal.md",
     },
     Rule {
@@ -142,7 +156,7 @@ pub const RULES: &[Rule] = &[
         reason: Reason::BlockedBecauseLocationImmutable,
         field: "metadata.location",
         why: "a resource cannot move region (ARM answers 409 InvalidResourceLocation)",
-        remedy: "create a hub with another name in the new region and migrate",
+        remedy: "create a hub (or Foundry resource) with another name in the new region and migrate",
         source: "Azure Resource Manager: InvalidResourceLocation (MicrosoftDocs/azure-docs common-deployment-errors.md)",
     },
     Rule {
@@ -209,6 +223,34 @@ pub const RULES: &[Rule] = &[
         source: "AUTH/stable/2022-04-01 RoleAssignmentProperties.principalId",
     },
     Rule {
+        reason: Reason::BlockedBecauseAccountKindMismatch,
+        field: "kind",
+        why: "a Cognitive Services account of this name exists with another kind (OpenAI, a single service, …); an account's kind cannot be changed by a write (the one upgrade, Azure OpenAI to AI Services, is a separate operation)",
+        remedy: "choose another name; or upgrade an Azure OpenAI resource to a Foundry resource in the portal, then plan again",
+        source: "NOTES-foundry.md §4 (Terraform azurerm PR #31063: kind fixed except the OpenAI → AIServices upgrade)",
+    },
+    Rule {
+        reason: Reason::BlockedBecauseSubdomainImmutable,
+        field: "spec.customSubDomainName",
+        why: "a Foundry resource's custom subdomain is its DNS name and is fixed once set",
+        remedy: "keep the subdomain; for another one, create a new Foundry resource with another name and move the work",
+        source: "Learn \"custom subdomain names for Azure AI services\" (NOTES-foundry.md §4)",
+    },
+    Rule {
+        reason: Reason::BlockedBecauseSubdomainTaken,
+        field: "spec.customSubDomainName",
+        why: "custom subdomains are unique across Azure, and a soft-deleted account keeps its subdomain until purged; the service would answer 409 CustomDomainInUse",
+        remedy: "choose another customSubDomainName, or purge the soft-deleted account that holds it (with --purge-deleted when it is this manifest's own name)",
+        source: "microsoft-foundry-for-vscode issues #52 and #107 (CustomDomainInUse; NOTES-foundry.md §4)",
+    },
+    Rule {
+        reason: Reason::BlockedBecauseAccountSoftDeleted,
+        field: "metadata.name",
+        why: "a Foundry resource of this name was deleted and is kept, soft-deleted, for 48 hours, holding the name (and its subdomain); a create would be refused with 409 FlagMustBeSetForRestore",
+        remedy: "recover it with `hubctl apply --recover-deleted` (it comes back as it was, with its projects; plan again after to converge), or purge it with `hubctl apply --purge-deleted` (permanent) and create it anew; or choose another name",
+        source: "Learn \"recover or purge deleted Azure AI services resources\"; Azure/azure-cli #18146 (FlagMustBeSetForRestore; NOTES-foundry.md §6)",
+    },
+    Rule {
         reason: Reason::BlockedBecauseCallerLacksPermission,
         field: "(the change's ARM action)",
         why: "the signed-in identity's permissions at the resource group (Permissions_ListForResourceGroup, actions minus notActions of each of its roles) do not include the action this change needs; ARM would refuse it with AuthorizationFailed half-way through the apply",
@@ -247,6 +289,12 @@ impl Reason {
             }
             Reason::DeleteBecauseManifestRemoved => {
                 "its manifest is gone, --prune was given and hubctl owns it"
+            }
+            Reason::DeleteBecausePurgeRequested => {
+                "a soft-deleted Foundry resource holds the name and --purge-deleted was given: it is purged for good, then created anew"
+            }
+            Reason::CreateBecauseRecoveringDeleted => {
+                "a soft-deleted Foundry resource holds the name and --recover-deleted was given: it is restored as it was"
             }
             Reason::NoOpBecauseEquivalentExists => {
                 "an equal assignment made outside hubctl exists: it is adopted, not duplicated (hubctl's mark is written with the hub's next changes or by `hubctl adopt`)"

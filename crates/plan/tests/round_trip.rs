@@ -96,7 +96,9 @@ proptest! {
     /// containerRegistry, storageAccess.
     #[test]
     fn hub_core(
-        tags in proptest::collection::btree_map("[a-zA-Z][a-zA-Z0-9]{0,8}", text(), 0..4),
+        // Lower-case names: ARM's tag names are case-insensitive, so `I` and `i` together are
+        // one tag written twice, which the loader rightly refuses.
+        tags in proptest::collection::btree_map("[a-z][a-z0-9]{0,8}", text(), 0..4),
         display in proptest::option::of(text()),
         description in proptest::option::of(text()),
         insights in any::<bool>(),

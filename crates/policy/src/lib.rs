@@ -309,6 +309,24 @@ fn live_view(live: &LiveHub) -> Value {
     })
 }
 
+/// `live` of a Foundry resource's input document: the account, its access and connections,
+/// and its projects with theirs.
+fn foundry_live_view(live: &hubctl_model::LiveFoundry) -> Value {
+    let projects: Vec<Value> = live
+        .projects
+        .values()
+        .map(|p| {
+            json!({ "project": p.project, "connections": p.connections, "assignments": p.assignments })
+        })
+        .collect();
+    json!({
+        "account": live.account,
+        "assignments": live.assignments,
+        "connections": live.connections,
+        "projects": projects,
+    })
+}
+
 /// The input document for one hub (see the crate doc and schemas/policy-input.schema.json).
 pub fn input(hub: &hubctl_spec::model::Hub, changes: &[&Change], live: Option<&LiveHub>) -> Value {
     let mut input = json!({
@@ -333,8 +351,8 @@ pub fn check(
     for change in &plan.changes {
         by_hub.entry(change.hub.as_str()).or_default().push(change);
     }
-    let mut added = Vec::new();
-    let mut warnings = Vec::new();
+    // One document per hub and per Foundry resource: (key, id, name, input).
+    let mut documents: Vec<(String, hubctl_model::ArmId, String, Value)> = Vec::new();
     for hub in &desired.hubs {
         let key = hubctl_model::id_key(&hub.arm_id());
         let changes = by_hub.get(key.as_str()).cloned().unwrap_or_default();
@@ -350,14 +368,39 @@ pub fn check(
             &hub.metadata.resource_group,
             &hub.metadata.name,
         );
+        documents.push((key, id, hub.metadata.name.clone(), doc));
+    }
+    for foundry in &desired.foundries {
+        let key = hubctl_model::id_key(&foundry.arm_id());
+        let changes = by_hub.get(key.as_str()).cloned().unwrap_or_default();
+        let live_foundry = live.foundries.get(&key);
+        let mut doc = json!({ "manifest": hubctl_spec::view_foundry(foundry), "changes": changes });
+        if let Some(l) = live_foundry {
+            doc["live"] = if policies.reads_live {
+                foundry_live_view(l)
+            } else {
+                json!({ "account": {}, "assignments": [], "connections": [], "projects": [] })
+            };
+        }
+        let Ok(id) = hubctl_model::ArmId::parse(&foundry.arm_id()) else { continue };
+        documents.push((key, id, foundry.metadata.name.clone(), doc));
+    }
+    let mut added = Vec::new();
+    let mut warnings = Vec::new();
+    for (key, id, name, doc) in documents {
+        let kind = if key.contains("/microsoft.cognitiveservices/") {
+            ResourceKind::Account
+        } else {
+            ResourceKind::Hub
+        };
         for (n, finding) in policies.evaluate(doc)?.into_iter().enumerate() {
             let source = format!("{} in {}", finding.rule, finding.files);
             if finding.blocks {
-                let display = format!("{}: policy {}", hub.metadata.name, finding.rule);
+                let display = format!("{name}: policy {}", finding.rule);
                 added.push(Change {
                     id: format!("{key}#policy/{n}"),
                     hub: key.clone(),
-                    kind: ResourceKind::Hub,
+                    kind,
                     resource: id.clone(),
                     display,
                     action: Action::Blocked,
@@ -412,7 +455,7 @@ pub fn input_schema() -> Value {
     json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "hubctl policy input",
-        "description": "One evaluation per hub: what is declared (manifest, every default filled in), what will change (changes, as in the JSON plan) and what hubctl read (live; absent for a hub that does not exist yet).",
+        "description": "One evaluation per hub or Foundry resource: what is declared (manifest, every default filled in; input.manifest.kind says which), what will change (changes, as in the JSON plan) and what hubctl read (live; absent for one that does not exist yet).",
         "type": "object",
         "required": ["manifest", "changes"],
         "additionalProperties": false,
@@ -421,19 +464,22 @@ pub fn input_schema() -> Value {
             "changes": { "type": "array", "items": change },
             "live": {
                 "type": "object",
-                "description": "As read from ARM: the hub workspace, its role assignments, its connections (null when not read) and its projects with their assignments.",
-                "required": ["workspace", "assignments", "projects"],
+                "description": "As read from ARM. A hub: its workspace, role assignments, connections (null when not read) and projects with their assignments. A Foundry resource: its account, role assignments, connections and projects (each with its project, connections and assignments).",
+                "required": ["assignments", "projects"],
                 "properties": {
                     "workspace": { "type": "object" },
+                    "account": { "type": "object" },
                     "assignments": { "type": "array", "items": { "type": "object" } },
                     "connections": { "type": ["array", "null"], "items": { "type": "object" } },
                     "projects": {
                         "type": "array",
                         "items": {
                             "type": "object",
-                            "required": ["workspace", "assignments"],
+                            "required": ["assignments"],
                             "properties": {
                                 "workspace": { "type": "object" },
+                                "project": { "type": "object" },
+                                "connections": { "type": "array", "items": { "type": "object" } },
                                 "assignments": { "type": "array", "items": { "type": "object" } }
                             }
                         }

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::Hub;
+use crate::model::{Foundry, Hub};
 use crate::problem::Problem;
 use crate::source::{Diagnostic, FieldPath, Location};
 
@@ -89,5 +89,60 @@ fn workspace_key(hub: &Hub, name: &str) -> (String, String, String) {
 }
 
 fn display_key(hub: &Hub) -> String {
-    format!("{}/{}/{}", hub.metadata.subscription, hub.metadata.resource_group, hub.metadata.name)
+    format!(
+        "hub {}/{}/{}",
+        hub.metadata.subscription, hub.metadata.resource_group, hub.metadata.name
+    )
+}
+
+/// Report duplicates among `foundries`: an account declared twice, and a custom subdomain
+/// written in two manifests (subdomains are unique across Azure, so two accounts cannot share
+/// one). Returns the ones not involved in any.
+pub(crate) fn across_foundries(
+    foundries: Vec<Foundry>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Foundry> {
+    let mut bad = vec![false; foundries.len()];
+    let mut first_account: BTreeMap<String, usize> = BTreeMap::new();
+    let mut first_subdomain: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, foundry) in foundries.iter().enumerate() {
+        let m = &foundry.metadata;
+        let key = format!("{}/{}/{}", m.subscription, m.resource_group, m.name).to_lowercase();
+        if let Some(&first) = first_account.get(&key) {
+            diagnostics.push(Diagnostic {
+                location: foundry.location_of("metadata.name"),
+                path: FieldPath::root().field("metadata").field("name"),
+                problem: Problem::DuplicateHub {
+                    hub: format!(
+                        "Foundry resource {}/{}/{}",
+                        m.subscription, m.resource_group, m.name
+                    ),
+                    first: foundries[first].location_of("metadata.name"),
+                },
+            });
+            bad[i] = true;
+            bad[first] = true;
+            continue;
+        }
+        first_account.insert(key, i);
+        let subdomain = foundry.spec.custom_sub_domain_name.to_lowercase();
+        match first_subdomain.get(&subdomain) {
+            Some(&first) => {
+                diagnostics.push(Diagnostic {
+                    location: foundry.location_of("spec.customSubDomainName"),
+                    path: FieldPath::root().field("spec").field("customSubDomainName"),
+                    problem: Problem::DuplicateSubdomain {
+                        name: subdomain,
+                        first: foundries[first].location_of("spec.customSubDomainName"),
+                    },
+                });
+                bad[i] = true;
+                bad[first] = true;
+            }
+            None => {
+                first_subdomain.insert(subdomain, i);
+            }
+        }
+    }
+    foundries.into_iter().zip(bad).filter(|(_, bad)| !bad).map(|(f, _)| f).collect()
 }

@@ -295,6 +295,34 @@ pub fn is_service_name(name: &str) -> bool {
         && bytes[1..].iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_')
 }
 
+/// Names the Cognitive Services provider checks with `^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`, 2 to 64
+/// characters: accounts and their projects.
+/// Source: Azure/azure-rest-api-specs `specification/cognitiveservices/…/stable/2025-06-01/cognitiveservices.json`
+/// (parameters `accountNameParameter`, `projectNameParameter`).
+pub const ACCOUNT_NAME_RULE: &str = "2 to 64 characters, letters, digits, '-', '_' and '.', starting with a letter or digit (^[a-zA-Z0-9][a-zA-Z0-9_.-]*$)";
+
+/// True when `name` matches the Cognitive Services account/project name pattern.
+pub fn is_account_name(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    (2..=64).contains(&bytes.len())
+        && bytes[0].is_ascii_alphanumeric()
+        && bytes[1..].iter().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(b))
+}
+
+/// The rule hubctl holds a custom subdomain to: a DNS label the service serves at
+/// `{name}.cognitiveservices.azure.com` (Learn "custom subdomain names"; lower case, as DNS
+/// shows it, so one name is never written two ways).
+pub const SUBDOMAIN_RULE: &str = "2 to 64 characters, lower-case letters, digits and '-', starting and ending with a letter or digit";
+
+/// True when `name` is a valid custom subdomain name.
+pub fn is_subdomain(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    (2..=64).contains(&bytes.len())
+        && bytes.iter().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
+        && !name.starts_with('-')
+        && !name.ends_with('-')
+}
+
 /// The rule for resource group names.
 /// Source: Azure/azure-docs `articles/azure-resource-manager/management/resource-name-rules.md`
 /// (Microsoft.Resources/resourcegroups: 1-90, underscores, hyphens, periods, parentheses,
@@ -461,6 +489,13 @@ mod tests {
         assert!(!is_service_name("a.bc"));
         assert!(is_service_name(&"a".repeat(33)));
         assert!(!is_service_name(&"a".repeat(34)));
+        assert!(is_account_name("contoso.foundry_1") && is_account_name("ab"));
+        assert!(
+            !is_account_name("a") && !is_account_name(".ab") && !is_account_name(&"a".repeat(65))
+        );
+        assert!(
+            is_subdomain("contoso-foundry") && !is_subdomain("Contoso") && !is_subdomain("-ab")
+        );
     }
 
     #[test]

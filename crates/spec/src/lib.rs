@@ -59,6 +59,6 @@ pub use load::{Invalid, MAX_FILE_BYTES, load, load_many, load_str};
 pub use model::Desired;
 pub use problem::Problem;
 pub use sections::{
-    API_VERSION, NON_MANIFEST_KINDS, RESERVED_TAG_COUNT, RESERVED_TAG_PREFIX, view,
+    API_VERSION, NON_MANIFEST_KINDS, RESERVED_TAG_COUNT, RESERVED_TAG_PREFIX, view, view_foundry,
 };
 pub use source::{Diagnostic, FieldPath, Location, Pos};

@@ -9,7 +9,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::model::{Desired, Hub};
+use crate::model::Desired;
 use crate::problem::Problem;
 use crate::raw;
 use crate::read::Cx;
@@ -28,29 +28,29 @@ pub struct Invalid {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Load manifests from files and folders. With no error, the hubs come back sorted by
+/// Load manifests from files and folders. With no error, hubs and Foundry resources come back sorted by
 /// subscription, resource group and name.
 pub fn load(paths: &[PathBuf]) -> Result<Desired, Invalid> {
     let mut diagnostics = Vec::new();
-    let mut hubs = Vec::new();
+    let mut desired = Desired::default();
     for path in paths {
         for file in manifest_files(path, &mut diagnostics) {
             match read_text(&file) {
-                Ok(text) => parse_into(&file, &text, &mut hubs, &mut diagnostics),
+                Ok(text) => parse_into(&file, &text, &mut desired, &mut diagnostics),
                 Err(diagnostic) => diagnostics.push(*diagnostic),
             }
         }
     }
-    finish(hubs, diagnostics)
+    finish(desired, diagnostics)
 }
 
 /// Load manifests from text, as if read from `file`. No file-system access: for tests,
 /// benchmarks, fuzzing and editors.
 pub fn load_str(file: &Path, text: &str) -> Result<Desired, Invalid> {
     let mut diagnostics = Vec::new();
-    let mut hubs = Vec::new();
-    parse_into(file, text, &mut hubs, &mut diagnostics);
-    finish(hubs, diagnostics)
+    let mut desired = Desired::default();
+    parse_into(file, text, &mut desired, &mut diagnostics);
+    finish(desired, diagnostics)
 }
 
 /// Load several in-memory files at once (cross-file checks included).
@@ -58,27 +58,26 @@ pub fn load_many<'a>(
     files: impl IntoIterator<Item = (&'a Path, &'a str)>,
 ) -> Result<Desired, Invalid> {
     let mut diagnostics = Vec::new();
-    let mut hubs = Vec::new();
+    let mut desired = Desired::default();
     for (file, text) in files {
-        parse_into(file, text, &mut hubs, &mut diagnostics);
+        parse_into(file, text, &mut desired, &mut diagnostics);
     }
-    finish(hubs, diagnostics)
+    finish(desired, diagnostics)
 }
 
-fn finish(hubs: Vec<Hub>, mut diagnostics: Vec<Diagnostic>) -> Result<Desired, Invalid> {
-    let mut hubs = crate::check::across(hubs, &mut diagnostics);
+fn finish(desired: Desired, mut diagnostics: Vec<Diagnostic>) -> Result<Desired, Invalid> {
+    let mut hubs = crate::check::across(desired.hubs, &mut diagnostics);
+    let mut foundries = crate::check::across_foundries(desired.foundries, &mut diagnostics);
     if !diagnostics.is_empty() {
         diagnostics.sort_by(|a, b| a.location.cmp(&b.location).then_with(|| a.path.cmp(&b.path)));
         return Err(Invalid { diagnostics });
     }
-    hubs.sort_by_key(|h| {
-        (
-            h.metadata.subscription.clone(),
-            h.metadata.resource_group.to_lowercase(),
-            h.metadata.name.to_lowercase(),
-        )
-    });
-    Ok(Desired { hubs })
+    let order = |m: &crate::model::Metadata| {
+        (m.subscription.clone(), m.resource_group.to_lowercase(), m.name.to_lowercase())
+    };
+    hubs.sort_by_key(|h| order(&h.metadata));
+    foundries.sort_by_key(|f| order(&f.metadata));
+    Ok(Desired { hubs, foundries })
 }
 
 fn file_problem(file: &Path, pos: Pos, problem: Problem) -> Diagnostic {
@@ -176,8 +175,8 @@ fn to_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-/// Parse one file's text; good hubs go to `hubs`, problems to `diagnostics`.
-fn parse_into(file: &Path, text: &str, hubs: &mut Vec<Hub>, diagnostics: &mut Vec<Diagnostic>) {
+/// Parse one file's text; good manifests go to `desired`, problems to `diagnostics`.
+fn parse_into(file: &Path, text: &str, desired: &mut Desired, diagnostics: &mut Vec<Diagnostic>) {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.len() as u64 > MAX_FILE_BYTES {
         let reason = format!(
@@ -201,8 +200,10 @@ fn parse_into(file: &Path, text: &str, hubs: &mut Vec<Hub>, diagnostics: &mut Ve
     }
     for document in &documents {
         let mut cx = Cx::new(file, diagnostics);
-        if let DocumentOutcome::Hub(hub) = sections::document(&mut cx, document) {
-            hubs.push(*hub);
+        match sections::document(&mut cx, document) {
+            DocumentOutcome::Hub(hub) => desired.hubs.push(*hub),
+            DocumentOutcome::Foundry(foundry) => desired.foundries.push(*foundry),
+            DocumentOutcome::Skipped | DocumentOutcome::Invalid => {}
         }
     }
 }

@@ -16,11 +16,15 @@ use serde::Serialize;
 use crate::ids::{ArmId, Guid, KeyUri};
 use crate::source::{Location, Pos};
 
-/// Every hub the given manifests declare, sorted by subscription, resource group and name.
+/// Every hub and Foundry resource the given manifests declare, each list sorted by
+/// subscription, resource group and name.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Desired {
-    /// The hubs.
+    /// The hubs (`kind: Hub`).
     pub hubs: Vec<Hub>,
+    /// The Foundry resources (`kind: Foundry`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub foundries: Vec<Foundry>,
 }
 
 /// One hub manifest (`kind: Hub`).
@@ -603,6 +607,191 @@ pub struct Project {
     pub display_name: Option<String>,
     /// ARM `description`; `None` leaves it unmanaged.
     pub description: Option<String>,
+    /// Role assignments at the project's scope.
+    pub access: Access,
+}
+
+// ---- kind: Foundry ----
+
+/// One Foundry resource manifest (`kind: Foundry`): a `Microsoft.CognitiveServices/accounts`
+/// of kind `AIServices` with project management on, and its projects.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Foundry {
+    /// Where the manifest document starts.
+    #[serde(skip)]
+    pub source: Location,
+    /// Positions of the fields as written, by field path.
+    #[serde(skip)]
+    pub positions: BTreeMap<String, Pos>,
+    /// Identity and placement of the account (as for a hub).
+    pub metadata: Metadata,
+    /// What the account should be.
+    pub spec: FoundrySpec,
+}
+
+impl Foundry {
+    /// The location of a field of this manifest; the document start when it was not written.
+    pub fn location_of(&self, path: &str) -> Location {
+        match self.positions.get(path) {
+            Some(pos) => Location::new(&self.source.file, *pos),
+            None => self.source.clone(),
+        }
+    }
+    /// The ARM id this account will have.
+    pub fn arm_id(&self) -> String {
+        account_id(&self.metadata.subscription, &self.metadata.resource_group, &self.metadata.name)
+    }
+}
+
+/// The ARM id of a Cognitive Services account in a resource group.
+pub fn account_id(subscription: &Guid, resource_group: &str, name: &str) -> String {
+    format!(
+        "/subscriptions/{subscription}/resourceGroups/{resource_group}/providers/Microsoft.CognitiveServices/accounts/{name}"
+    )
+}
+
+/// `spec` of a Foundry resource.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FoundrySpec {
+    /// ARM `customSubDomainName`: globally unique, fixed once set.
+    pub custom_sub_domain_name: String,
+    /// ARM `sku.name` (`S0`).
+    pub sku: String,
+    /// The account's managed identity (no primary: accounts have none).
+    pub identity: Identity,
+    /// ARM `disableLocalAuth` (keys) in the manifest's words.
+    pub local_auth: LocalAuth,
+    /// Network access.
+    pub network: FoundryNetwork,
+    /// Encryption at rest.
+    pub encryption: FoundryEncryption,
+    /// Account-level connections.
+    pub connections: Vec<Connection>,
+    /// Role assignments at the account's scope.
+    pub access: Access,
+    /// Projects (`accounts/projects`).
+    pub projects: Vec<FoundryProject>,
+}
+
+/// Whether keys may be used to call the account (ARM `disableLocalAuth`, negated).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum LocalAuth {
+    /// Keys work (ARM's default).
+    Enabled,
+    /// Entra ID only.
+    Disabled,
+}
+
+/// `spec.network` of a Foundry resource (ARM `publicNetworkAccess`, `networkAcls`,
+/// `networkInjections`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FoundryNetwork {
+    /// ARM `publicNetworkAccess`.
+    pub public_network_access: PublicNetworkAccess,
+    /// ARM `networkAcls.defaultAction`.
+    pub default_action: DefaultAction,
+    /// ARM `networkAcls.bypass`; `None` leaves it unmanaged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bypass: Option<Bypass>,
+    /// ARM `networkAcls.ipRules[].value`: addresses or CIDR ranges, as written.
+    pub ip_rules: Vec<String>,
+    /// ARM `networkAcls.virtualNetworkRules[].id`: subnets.
+    pub virtual_network_rules: Vec<ArmId>,
+    /// ARM `networkInjections` (scenario `agent`): the subnet agents run in; `None`: none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent_subnet: Option<ArmId>,
+}
+
+impl Default for FoundryNetwork {
+    fn default() -> FoundryNetwork {
+        FoundryNetwork {
+            public_network_access: PublicNetworkAccess::Enabled,
+            default_action: DefaultAction::Allow,
+            bypass: None,
+            ip_rules: Vec::new(),
+            virtual_network_rules: Vec::new(),
+            agent_subnet: None,
+        }
+    }
+}
+
+/// ARM `networkAcls.defaultAction`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum DefaultAction {
+    /// Everything not denied is allowed (ARM's default).
+    Allow,
+    /// Only the rules' addresses and subnets (and trusted services with `bypass`).
+    Deny,
+}
+
+/// ARM `networkAcls.bypass`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Bypass {
+    /// Trusted Azure services pass the rules.
+    AzureServices,
+    /// Nothing bypasses them.
+    None,
+}
+
+/// Encryption at rest of a Foundry resource.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase", tag = "type")]
+pub enum FoundryEncryption {
+    /// Microsoft-managed keys (ARM: no `encryption`, or `keySource: Microsoft.CognitiveServices`).
+    MicrosoftManaged,
+    /// A customer-managed key (ARM `keySource: Microsoft.KeyVault`).
+    CustomerManaged(Box<FoundryKey>),
+}
+
+/// A customer-managed key of a Foundry resource (ARM `encryption.keyVaultProperties`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FoundryKey {
+    /// ARM `keyVaultUri` (`https://{vault}.vault.azure.net/`): fixed once set.
+    pub key_vault_uri: String,
+    /// ARM `keyName`: may change within the vault.
+    pub key_name: String,
+    /// ARM `keyVersion`: may change.
+    pub key_version: String,
+    /// The user-assigned identity that reads the key (hubctl sends its client id); `None`: the
+    /// system-assigned identity.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identity: Option<ArmId>,
+}
+
+impl FoundryKey {
+    /// The vault's name (the URI's first host label).
+    pub fn vault_name(&self) -> &str {
+        self.key_vault_uri
+            .trim_start_matches("https://")
+            .split(['.', '/'])
+            .next()
+            .unwrap_or_default()
+    }
+}
+
+/// A project of a Foundry resource (`accounts/projects`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FoundryProject {
+    /// The project's name.
+    pub name: String,
+    /// ARM `properties.displayName`; `None` leaves it unmanaged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// ARM `properties.description`; `None` leaves it unmanaged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The project's managed identity (default system-assigned).
+    pub identity: Identity,
+    /// Project-level connections.
+    pub connections: Vec<Connection>,
     /// Role assignments at the project's scope.
     pub access: Access,
 }

@@ -80,9 +80,9 @@ pub enum Problem {
         /// The value as written.
         found: String,
     },
-    /// `kind` is not `Hub`.
+    /// `kind` is not `Hub` or `Foundry`.
     #[error(
-        "unsupported kind \"{found}\", expected \"Hub\" (projects are listed under a hub's spec.projects)"
+        "unsupported kind \"{found}\", expected \"Hub\" or \"Foundry\" (projects are listed under the spec.projects of their hub or Foundry resource)"
     )]
     WrongKind {
         /// The value as written.
@@ -200,6 +200,22 @@ pub enum Problem {
     OnlyWithCustomerManaged {
         /// The field.
         field: &'static str,
+    },
+    /// Not an IPv4 address or CIDR range.
+    #[error(
+        "\"{value}\" is not an IPv4 address or CIDR range; expected e.g. 203.0.113.7 or 203.0.113.0/24"
+    )]
+    InvalidIpRule {
+        /// The value as written.
+        value: String,
+    },
+    /// Not a key vault URI.
+    #[error(
+        "\"{value}\" is not a key vault URI; expected https://<vault>.vault.azure.net/ (the vault only, without /keys/…)"
+    )]
+    InvalidKeyVaultUri {
+        /// The value as written.
+        value: String,
     },
     /// The CMK identity is not one of the hub's user-assigned identities.
     #[error(
@@ -331,12 +347,22 @@ pub enum Problem {
         /// What is wrong with it.
         reason: String,
     },
-    /// Two manifests for the same hub.
-    #[error("hub {hub} is already declared at {first}")]
+    /// Two manifests for the same hub (or Foundry resource).
+    #[error("{hub} is already declared at {first}")]
     DuplicateHub {
-        /// subscription/resourceGroup/name.
+        /// What it is and where: `hub subscription/resourceGroup/name`.
         hub: String,
         /// Where it was first declared.
+        first: Location,
+    },
+    /// Two Foundry manifests with one custom subdomain.
+    #[error(
+        "custom subdomain \"{name}\" is already used by the Foundry resource declared at {first}; subdomains are unique across Azure, pick another"
+    )]
+    DuplicateSubdomain {
+        /// The subdomain.
+        name: String,
+        /// Where it was first used.
         first: Location,
     },
     /// Two items of one kind with the same name.

@@ -20,6 +20,20 @@ const PRINCIPAL: &str = r"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-f
 const ARM_ID: &str = r"^/(?i:subscriptions)/[0-9a-fA-F-]{36}/(?i:resourceGroups)/[^/]+/(?i:providers)/[^/]+(/[^/]+/[^/]+)+/?$";
 const REGION: &str = r"^[a-z][a-z0-9]+$";
 
+/// Pattern of Cognitive Services account and project names (see [`crate::ids::ACCOUNT_NAME_RULE`]).
+const ACCOUNT_NAME: &str = r"^[a-zA-Z0-9][a-zA-Z0-9_.-]{1,63}$";
+
+/// A hubctl manifest: a hub (`kind: Hub`) or a Foundry resource (`kind: Foundry`).
+#[derive(JsonSchema)]
+#[schemars(title = "hubctl manifest")]
+#[serde(untagged)]
+pub enum Manifest {
+    /// A hub.
+    Hub(HubManifest),
+    /// A Foundry resource.
+    Foundry(FoundryManifest),
+}
+
 /// A hubctl hub manifest: one Microsoft Foundry hub (ARM Microsoft.MachineLearningServices/workspaces, kind Hub) with its projects and access.
 #[derive(JsonSchema)]
 #[schemars(title = "hubctl hub manifest", deny_unknown_fields)]
@@ -439,9 +453,173 @@ struct Project {
     access: Option<Access>,
 }
 
-/// The manifest JSON Schema (draft 2020-12), as written to `schemas/hub.schema.json`.
+/// A hubctl Foundry manifest: one Foundry resource (ARM Microsoft.CognitiveServices/accounts, kind AIServices, project management on) with its projects, connections and access.
+#[derive(JsonSchema)]
+#[schemars(title = "hubctl Foundry manifest", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
+pub struct FoundryManifest {
+    /// Always `hubctl/v1`.
+    api_version: ApiVersion,
+    /// Always `Foundry`.
+    kind: FoundryKind,
+    /// Where the account lives.
+    metadata: FoundryMetadata,
+    /// What the account should be.
+    spec: FoundrySpec,
+}
+
+#[derive(JsonSchema)]
+enum FoundryKind {
+    Foundry,
+}
+
+/// The account's name and placement; all of it is fixed once the account exists.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
+struct FoundryMetadata {
+    /// ARM account name: 2 to 64 letters, digits, '-', '_' or '.', starting with a letter or digit.
+    #[schemars(pattern(ACCOUNT_NAME))]
+    name: String,
+    /// Subscription id (GUID).
+    #[schemars(pattern(GUID))]
+    subscription: String,
+    /// Resource group name (the group must exist).
+    #[schemars(length(min = 1, max = 90))]
+    resource_group: String,
+    /// Azure region, short form (eastus2, swedencentral). Fixed at creation.
+    #[schemars(pattern(REGION))]
+    location: String,
+    /// Tags on the account. Names starting with `hubctl-` are reserved for hubctl.
+    tags: Option<BTreeMap<String, String>>,
+}
+
+/// The Foundry resource's settings.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
+struct FoundrySpec {
+    /// ARM customSubDomainName: the account's DNS name, unique across Azure (a soft-deleted account keeps it until purged). Fixed once set.
+    #[schemars(pattern(r"^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$"))]
+    custom_sub_domain_name: String,
+    /// ARM sku.name. Default: S0.
+    #[schemars(length(min = 1))]
+    sku: Option<String>,
+    /// The account's managed identity (no primary). Default: systemAssigned.
+    identity: Option<FoundryIdentity>,
+    /// Whether keys work (ARM disableLocalAuth, negated). Default: enabled.
+    local_auth: Option<LocalAuth>,
+    /// Public access, network ACLs and the agents' subnet.
+    network: Option<FoundryNetwork>,
+    /// Encryption at rest. Microsoft- and customer-managed cannot be switched after creation; the key can change within its vault.
+    encryption: Option<FoundryEncryption>,
+    /// Account-level connections (same shape as a hub's).
+    connections: Option<Vec<Connection>>,
+    /// Role assignments at the account's scope (e.g. Azure AI User, Azure AI Project Manager, Azure AI Account Owner, Cognitive Services roles).
+    access: Option<Access>,
+    /// Projects (ARM accounts/projects), in the account's region.
+    projects: Option<Vec<FoundryProject>>,
+}
+
+/// A Foundry resource's or project's managed identity.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
+struct FoundryIdentity {
+    /// Identity type. Default: systemAssigned.
+    #[serde(rename = "type")]
+    kind: Option<IdentityType>,
+    /// ARM ids of user-assigned identities (Microsoft.ManagedIdentity/userAssignedIdentities).
+    user_assigned: Option<Vec<String>>,
+}
+
+#[derive(JsonSchema)]
+#[serde(rename_all = "camelCase")]
+enum LocalAuth {
+    Enabled,
+    Disabled,
+}
+
+/// A Foundry resource's network access.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
+struct FoundryNetwork {
+    /// ARM publicNetworkAccess. Default: enabled.
+    public_network_access: Option<PublicNetworkAccess>,
+    /// ARM networkAcls.defaultAction: what the rules do not name. Default: allow.
+    default_action: Option<DefaultAction>,
+    /// ARM networkAcls.bypass: whether trusted Azure services pass the rules. Left out: not managed.
+    bypass: Option<Bypass>,
+    /// ARM networkAcls.ipRules: IPv4 addresses or CIDR ranges.
+    ip_rules: Option<Vec<String>>,
+    /// ARM networkAcls.virtualNetworkRules: ids of subnets (Microsoft.Network/virtualNetworks/subnets).
+    virtual_network_rules: Option<Vec<String>>,
+    /// ARM networkInjections (scenario agent): id of the subnet agents run in.
+    #[schemars(pattern(ARM_ID))]
+    agent_subnet: Option<String>,
+}
+
+#[derive(JsonSchema)]
+#[serde(rename_all = "camelCase")]
+enum DefaultAction {
+    Allow,
+    Deny,
+}
+
+#[derive(JsonSchema)]
+#[serde(rename_all = "camelCase")]
+enum Bypass {
+    AzureServices,
+    None,
+}
+
+/// Encryption at rest of a Foundry resource.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
+struct FoundryEncryption {
+    /// microsoftManaged or customerManaged. Fixed after creation. Default: microsoftManaged.
+    #[serde(rename = "type")]
+    kind: Option<EncryptionType>,
+    /// customerManaged: the vault, https://<vault>.vault.azure.net/ (fixed once set).
+    #[schemars(pattern(r"^https://[A-Za-z0-9-]{3,24}\.vault\.[^/]+/?$"))]
+    key_vault_uri: Option<String>,
+    /// customerManaged: the key's name (may change within the vault).
+    #[schemars(length(min = 1))]
+    key_name: Option<String>,
+    /// customerManaged: the key's version (may change).
+    #[schemars(length(min = 1))]
+    key_version: Option<String>,
+    /// customerManaged: the user-assigned identity that reads the key (one of spec.identity.userAssigned). Omitted: the system identity.
+    #[schemars(pattern(ARM_ID))]
+    identity: Option<String>,
+}
+
+/// A project of a Foundry resource.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
+struct FoundryProject {
+    /// Project name: 2 to 64 letters, digits, '-', '_' or '.'.
+    #[schemars(pattern(ACCOUNT_NAME))]
+    name: String,
+    /// Display name. Omitted: not managed.
+    display_name: Option<String>,
+    /// Description. Omitted: not managed.
+    description: Option<String>,
+    /// The project's managed identity. Default: systemAssigned.
+    identity: Option<FoundryIdentity>,
+    /// Project-level connections.
+    connections: Option<Vec<Connection>>,
+    /// Role assignments at the project's scope.
+    access: Option<Access>,
+}
+
+/// The manifest JSON Schema (draft 2020-12), as written to `schemas/hub.schema.json`: either
+/// kind.
 pub fn manifest_schema() -> serde_json::Value {
-    schemars::schema_for!(HubManifest).to_value()
+    schemars::schema_for!(Manifest).to_value()
 }
 
 /// The schema as the committed file's text: pretty JSON with a final newline.
@@ -456,8 +634,11 @@ mod tests {
     use super::*;
     use crate::sections::access::{ACCESS_FIELDS, ASSIGNMENT_FIELDS};
     use crate::sections::connections::CONNECTION_FIELDS;
+    use crate::sections::foundry;
     use crate::sections::hub::{DOCUMENT_FIELDS, METADATA_FIELDS, SPEC_FIELDS};
-    use crate::sections::identity::{CREDENTIAL_STORE_FIELDS, ENCRYPTION_FIELDS, IDENTITY_FIELDS};
+    use crate::sections::identity::{
+        ACCOUNT_IDENTITY_FIELDS, CREDENTIAL_STORE_FIELDS, ENCRYPTION_FIELDS, IDENTITY_FIELDS,
+    };
     use crate::sections::network::{
         NETWORK_FIELDS, PRIVATE_ENDPOINT_FIELDS, RULE_FIELDS, SERVICE_TAG_FIELDS,
     };
@@ -487,7 +668,14 @@ mod tests {
     fn schema_properties_match_the_loader_field_lists() {
         let schema = manifest_schema();
         let pairs: &[(&str, &[&str])] = &[
-            ("", DOCUMENT_FIELDS),
+            ("HubManifest", DOCUMENT_FIELDS),
+            ("FoundryManifest", DOCUMENT_FIELDS),
+            ("FoundrySpec", foundry::SPEC_FIELDS),
+            ("FoundryMetadata", METADATA_FIELDS),
+            ("FoundryIdentity", ACCOUNT_IDENTITY_FIELDS),
+            ("FoundryNetwork", foundry::NETWORK_FIELDS),
+            ("FoundryEncryption", foundry::ENCRYPTION_FIELDS),
+            ("FoundryProject", foundry::PROJECT_FIELDS),
             ("Metadata", METADATA_FIELDS),
             ("Spec", SPEC_FIELDS),
             ("KeyVaultStore", CREDENTIAL_STORE_FIELDS),

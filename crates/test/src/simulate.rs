@@ -3,7 +3,8 @@
 //! again: no changes), and by the render snapshots.
 
 use hubctl_model::{
-    ArmId, Connection, Live, LiveHub, LiveProject, OutboundRule, RoleAssignment, Workspace,
+    Account, AccountProject, ArmId, Connection, Live, LiveFoundry, LiveFoundryProject, LiveHub,
+    LiveProject, OutboundRule, RoleAssignment, Workspace, id_key,
 };
 use hubctl_plan::{Action, Change, Plan, ResourceKind};
 use serde_json::Value;
@@ -125,7 +126,7 @@ pub fn apply(live: &Live, plan: &Plan) -> Live {
                     }
                 }
             }
-            (ResourceKind::RoleAssignment, action) => {
+            (ResourceKind::RoleAssignment, action) if live.hubs.contains_key(&change.hub) => {
                 let Some(scope) = change.resource.scope() else { continue };
                 let scope_key = scope.key().to_string();
                 if let Some(hub) = hub_of(&mut live, change) {
@@ -149,8 +150,114 @@ pub fn apply(live: &Live, plan: &Plan) -> Live {
                     }
                 }
             }
-            _ => {}
+            (kind, action) => foundry(&mut live, change, kind, action, after),
         }
     }
     live
+}
+
+/// A Foundry change: the account, its projects, connections and access.
+fn foundry(live: &mut Live, change: &Change, kind: ResourceKind, action: Action, after: Value) {
+    let key = change.hub.clone();
+    match (kind, action) {
+        (ResourceKind::Account, Action::Create) => {
+            let mut account: Account = serde_json::from_value(after).unwrap_or_default();
+            account.id = change.resource.to_string();
+            account.name = change.resource.name().to_string();
+            account.properties.restore = None;
+            live.deleted_accounts.remove(&key);
+            live.foundries.insert(
+                key,
+                LiveFoundry {
+                    account,
+                    assignments: Vec::new(),
+                    connections: Vec::new(),
+                    projects: Default::default(),
+                },
+            );
+        }
+        (ResourceKind::Account, Action::Update) => {
+            if let Some(f) = live.foundries.get_mut(&key) {
+                let mut value = serde_json::to_value(&f.account).unwrap_or_default();
+                merge(&mut value, &after);
+                f.account = serde_json::from_value(value).unwrap_or_default();
+            }
+        }
+        (ResourceKind::Account, Action::Delete) => {
+            if let Some(f) = live.foundries.remove(&key)
+                && !after["purge"].as_bool().unwrap_or(false)
+            {
+                live.deleted_accounts.insert(key, f.account);
+            }
+        }
+        (ResourceKind::DeletedAccount, Action::Delete) => {
+            live.deleted_accounts.remove(&key);
+        }
+        (ResourceKind::AccountProject, action) => {
+            let project_key = change.resource.key().to_string();
+            let Some(f) = live.foundries.get_mut(&key) else { return };
+            match action {
+                Action::Create => {
+                    let mut project: AccountProject =
+                        serde_json::from_value(after).unwrap_or_default();
+                    project.id = change.resource.to_string();
+                    project.name = change.resource.name().to_string();
+                    let new = LiveFoundryProject {
+                        project,
+                        connections: Vec::new(),
+                        assignments: Vec::new(),
+                    };
+                    f.projects.insert(project_key, new);
+                }
+                Action::Update => {
+                    if let Some(p) = f.projects.get_mut(&project_key) {
+                        let mut value = serde_json::to_value(&p.project).unwrap_or_default();
+                        merge(&mut value, &after);
+                        p.project = serde_json::from_value(value).unwrap_or_default();
+                    }
+                }
+                _ => {
+                    f.projects.remove(&project_key);
+                }
+            }
+        }
+        (ResourceKind::AccountConnection | ResourceKind::ProjectConnection, action) => {
+            let Some(f) = live.foundries.get_mut(&key) else { return };
+            let parent = change.resource.parent().map(|p| p.key().to_string()).unwrap_or_default();
+            let list = if kind == ResourceKind::AccountConnection {
+                Some(&mut f.connections)
+            } else {
+                f.projects.get_mut(&parent).map(|p| &mut p.connections)
+            };
+            let Some(list) = list else { return };
+            let name = change.resource.name().to_string();
+            list.retain(|c| !c.name.eq_ignore_ascii_case(&name));
+            if action != Action::Delete
+                && let Ok(mut connection) = serde_json::from_value::<Connection>(after)
+            {
+                connection.name = name;
+                list.push(connection);
+            }
+        }
+        (ResourceKind::RoleAssignment, action) => {
+            let Some(scope) = change.resource.scope() else { return };
+            let Some(f) = live.foundries.get_mut(&key) else { return };
+            let list = if id_key(&f.account.id) == scope.key() {
+                Some(&mut f.assignments)
+            } else {
+                f.projects.get_mut(scope.key()).map(|p| &mut p.assignments)
+            };
+            let Some(list) = list else { return };
+            list.retain(|a| ArmId::parse(&a.id).ok().as_ref() != Some(&change.resource));
+            if matches!(action, Action::Create | Action::Update) {
+                let mut assignment: RoleAssignment =
+                    serde_json::from_value(after).unwrap_or_default();
+                assignment.id = change.resource.to_string();
+                assignment.name = change.resource.name().to_string();
+                assignment.properties.scope = Some(scope.to_string());
+                list.push(assignment);
+            }
+        }
+        _ => {}
+    }
 }

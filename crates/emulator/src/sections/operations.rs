@@ -141,5 +141,11 @@ pub fn operation_status(state: &State, settings: &Settings, call: &Call, id: &st
         OperationKind::WorkspaceDelete
         | OperationKind::WorkspacePurge
         | OperationKind::RuleDelete => Ok(Reply::empty(StatusCode::OK)),
+        // Not a workspace's: its status is served under Microsoft.CognitiveServices.
+        OperationKind::Foundry(_) => Err(ArmError::new(
+            StatusCode::NOT_FOUND,
+            "NotFound",
+            format!("The operation '{id}' was not found."),
+        )),
     }
 }

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use hubctl_model::Connection;
+use hubctl_model::{ArmId, Connection};
 use hubctl_spec::model as spec;
 use serde_json::{Value, json};
 
@@ -98,26 +98,54 @@ fn wanted_leaves(connection: &spec::Connection) -> Vec<(&'static str, Value)> {
     leaves
 }
 
+/// Where connections are planned: the parent resource, its name for display, the manifest
+/// path of its `connections`, and the kind of change they are.
+pub(crate) struct ConnectionsAt<'a> {
+    pub key: &'a str,
+    pub parent: &'a ArmId,
+    pub parent_name: &'a str,
+    pub path: String,
+    pub kind: ResourceKind,
+}
+
 impl Planner<'_> {
     /// The hub's connections (only read for hubs that declare some).
     pub(crate) fn connections(&mut self, at: &HubAt<'_>) {
         let HubAt { hub, key, id, live } = *at;
         let live_connections = live.and_then(|h| h.connections.as_ref());
-        if hub.spec.connections.is_empty() && live_connections.is_none() {
+        let at = ConnectionsAt {
+            key,
+            parent: id,
+            parent_name: &hub.metadata.name,
+            path: "spec.connections".into(),
+            kind: ResourceKind::Connection,
+        };
+        self.connections_at(&at, &hub.spec.connections, live_connections);
+    }
+
+    /// Connections under one parent (a hub, a Foundry resource or one of its projects): the
+    /// declared ones created or updated, hubctl's undeclared ones deleted, others reported.
+    pub(crate) fn connections_at(
+        &mut self,
+        at: &ConnectionsAt<'_>,
+        declared_list: &[spec::Connection],
+        live_connections: Option<&Vec<Connection>>,
+    ) {
+        let ConnectionsAt { key, parent: id, parent_name, kind, .. } = *at;
+        if declared_list.is_empty() && live_connections.is_none() {
             return;
         }
         let mut declared = BTreeSet::new();
-        for connection in &hub.spec.connections {
+        for connection in declared_list {
             declared.insert(connection.name.to_ascii_lowercase());
             let body = connection_body(connection);
             let resource = id.child("connections", &connection.name);
-            let display = format!("{}/{}", hub.metadata.name, connection.name);
+            let display = format!("{parent_name}/{}", connection.name);
             let current = live_connections.and_then(|list| {
                 list.iter().find(|c| c.name.eq_ignore_ascii_case(&connection.name))
             });
             let (category, auth, _) = self::connection(connection);
-            let path = format!("spec.connections.{}", connection.name);
-            let kind = ResourceKind::Connection;
+            let path = format!("{}.{}", at.path, connection.name);
             let Some(c) = current else {
                 let reasons = vec![Reason::CreateBecauseMissing];
                 let change = self.change(key, kind, &resource, display, Action::Create, reasons);
@@ -172,9 +200,8 @@ impl Planner<'_> {
                 .is_some_and(|v| v == "true");
             let resource = id.child("connections", &c.name);
             if ours {
-                let display = format!("{}/{}", hub.metadata.name, c.name);
+                let display = format!("{parent_name}/{}", c.name);
                 let reasons = vec![Reason::DeleteBecauseNotDeclared];
-                let kind = ResourceKind::Connection;
                 let change = self.change(key, kind, &resource, display, Action::Delete, reasons);
                 change.before = Some(to_value(c));
             } else {

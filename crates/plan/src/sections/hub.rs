@@ -53,6 +53,16 @@ pub fn tags(
     digest: &str,
     live: Option<&BTreeMap<String, String>>,
 ) -> BTreeMap<String, String> {
+    owned_tags(&hub.metadata.tags, digest, live)
+}
+
+/// Tags as hubctl writes them on a hub or Foundry resource: those the manifest declares,
+/// other tools' (kept), and hubctl's ownership and applied-manifest digest.
+pub fn owned_tags(
+    declared: &BTreeMap<String, String>,
+    digest: &str,
+    live: Option<&BTreeMap<String, String>>,
+) -> BTreeMap<String, String> {
     let mut tags: BTreeMap<String, String> = live
         .map(|l| {
             l.iter()
@@ -61,13 +71,58 @@ pub fn tags(
                 .collect()
         })
         .unwrap_or_default();
-    for (key, value) in &hub.metadata.tags {
+    for (key, value) in declared {
         tags.retain(|k, _| !k.eq_ignore_ascii_case(key));
         tags.insert(key.clone(), value.clone());
     }
     tags.insert(OWNER_TAG.into(), OWNER_VALUE.into());
     tags.insert(DIGEST_TAG.into(), digest.into());
     tags
+}
+
+/// What the tags `wanted` change on a live resource tagged `live_tags`: the field lines (for
+/// the declared ones), whether any tag changes, and whether only hubctl's own do; tags other
+/// tools added (not declared) are reported as a warning, never removed.
+pub(crate) struct TagChanges {
+    pub changed: bool,
+    pub only_ownership: bool,
+}
+
+impl Planner<'_> {
+    pub(crate) fn tag_changes(
+        &mut self,
+        declared: &BTreeMap<String, String>,
+        wanted: &BTreeMap<String, String>,
+        live_tags: &BTreeMap<String, String>,
+        id: &ArmId,
+        update: &mut HubUpdate,
+    ) -> TagChanges {
+        let mut out = TagChanges { changed: false, only_ownership: true };
+        for (k, v) in wanted {
+            if live_tags.get(k) != Some(v) {
+                out.changed = true;
+                if !k.starts_with("hubctl-") {
+                    out.only_ownership = false;
+                    update.fields.push(field(
+                        &format!("metadata.tags.{k}"),
+                        opt_str(live_tags.get(k).map(String::as_str)),
+                        Some(json!(v)),
+                    ));
+                }
+            }
+        }
+        let foreign: Vec<&str> = live_tags
+            .keys()
+            .filter(|k| {
+                !k.starts_with("hubctl-") && !declared.keys().any(|d| d.eq_ignore_ascii_case(k))
+            })
+            .map(String::as_str)
+            .collect();
+        if !foreign.is_empty() {
+            self.warn(WarningKind::ForeignTags, id.as_str(), foreign.join(", "));
+        }
+        out
+    }
 }
 
 /// The body that creates the hub (every section's part of it).
@@ -239,32 +294,8 @@ impl Planner<'_> {
         // Tags: the manifest's and hubctl's; other tools' are kept and reported.
         let live_tags = live.tags.clone().unwrap_or_default();
         let wanted = tags(hub, digest, Some(&live_tags));
-        let mut tags_changed = false;
-        let mut only_ownership = true;
-        for (k, v) in &wanted {
-            if live_tags.get(k) != Some(v) {
-                tags_changed = true;
-                if !k.starts_with("hubctl-") {
-                    only_ownership = false;
-                    update.fields.push(field(
-                        &format!("metadata.tags.{k}"),
-                        opt_str(live_tags.get(k).map(String::as_str)),
-                        Some(json!(v)),
-                    ));
-                }
-            }
-        }
-        let foreign: Vec<&str> = live_tags
-            .keys()
-            .filter(|k| {
-                !k.starts_with("hubctl-")
-                    && !hub.metadata.tags.keys().any(|d| d.eq_ignore_ascii_case(k))
-            })
-            .map(String::as_str)
-            .collect();
-        if !foreign.is_empty() {
-            self.warn(WarningKind::ForeignTags, id.as_str(), foreign.join(", "));
-        }
+        let TagChanges { changed: tags_changed, only_ownership } =
+            self.tag_changes(&hub.metadata.tags, &wanted, &live_tags, id, &mut update);
         let HubUpdate { blocked, fields, mut patch, overridden } = update;
         for note in overridden {
             self.warn(WarningKind::ServiceOverrides, id.as_str(), note);

@@ -9,6 +9,7 @@
 //! | [`connections`] | `connections` |
 //! | [`access`] | `access` (at the hub and at each project) |
 //! | [`projects`] | `projects` |
+//! | [`foundry`] | a `kind: Foundry` manifest: the account (`customSubDomainName`, `sku`, `identity`, `localAuth`, `network`, `encryption`) and its `projects`; connections and access through the sections above |
 //!
 //! Each holds side by side what the section means in ARM, both ways: the diff of live against
 //! the manifest (methods of the planner), the manifest → ARM bodies (create and PATCH), and
@@ -24,6 +25,7 @@ use crate::reasons::Reason;
 
 pub mod access;
 pub mod connections;
+pub mod foundry;
 pub mod hub;
 pub mod identity;
 pub mod network;

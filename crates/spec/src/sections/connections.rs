@@ -13,8 +13,13 @@ choice!(ConnectionCategory { "aiServices" => ConnectionCategory::AiServices, "ai
 choice!(ConnectionAuth { "entraId" => ConnectionAuth::EntraId, "apiKey" => ConnectionAuth::ApiKey });
 
 /// `connections`: a list of named items.
-pub(crate) const CONNECTIONS: NamedList<Connection> =
-    NamedList { allowed: CONNECTION_FIELDS, what: "connection", name: "connection name", read };
+pub(crate) const CONNECTIONS: NamedList<Connection> = NamedList {
+    allowed: CONNECTION_FIELDS,
+    what: "connection",
+    name: "connection name",
+    names: super::hub::SERVICE_NAMES,
+    read,
+};
 
 /// One item of [`CONNECTIONS`].
 fn read(cx: &mut Cx<'_>, item: Item<'_, '_>) -> Option<Connection> {

@@ -63,6 +63,8 @@ choice!(StorageAccess { "identity" => StorageAccess::Identity, "credential" => S
 pub(crate) enum DocumentOutcome {
     /// A hub manifest with no problems.
     Hub(Box<Hub>),
+    /// A Foundry resource manifest with no problems.
+    Foundry(Box<Foundry>),
     /// A hubctl document of another kind (the local cloud seed): not a manifest.
     Skipped,
     /// Problems were reported.
@@ -96,6 +98,12 @@ pub(crate) fn document(cx: &mut Cx<'_>, node: &Node) -> DocumentOutcome {
         }
         match text("kind") {
             Some((Some(k), _)) if k == "Hub" => {}
+            Some((Some(k), _)) if k == "Foundry" => {
+                return match super::foundry::document(cx, node) {
+                    Some(foundry) => DocumentOutcome::Foundry(Box::new(foundry)),
+                    None => DocumentOutcome::Invalid,
+                };
+            }
             Some((Some(k), _)) if NON_MANIFEST_KINDS.contains(&k.as_str()) => {
                 return DocumentOutcome::Skipped;
             }
@@ -112,7 +120,9 @@ pub(crate) fn document(cx: &mut Cx<'_>, node: &Node) -> DocumentOutcome {
     };
     fields.required(cx, "apiVersion");
     fields.required(cx, "kind");
-    let metadata = fields.required(cx, "metadata").and_then(|(f, p)| metadata(cx, f, &p));
+    let metadata = fields
+        .required(cx, "metadata")
+        .and_then(|(f, p)| metadata(cx, f, &p, ("workspace name", SERVICE_NAMES)));
     let spec = fields.required(cx, "spec").and_then(|(f, p)| spec(cx, f, &p));
     match (metadata, spec) {
         (Some(metadata), Some(spec)) if cx.diagnostics.len() == before => {
@@ -127,28 +137,47 @@ pub(crate) fn document(cx: &mut Cx<'_>, node: &Node) -> DocumentOutcome {
     }
 }
 
+/// A naming rule of the service: its check and the rule in words.
+#[derive(Clone, Copy)]
+pub(crate) struct NameRule {
+    pub check: fn(&str) -> bool,
+    pub rule: &'static str,
+}
+
+/// Workspaces (hubs, projects), outbound rules, connections.
+pub(crate) const SERVICE_NAMES: NameRule =
+    NameRule { check: ids::is_service_name, rule: ids::NAME_RULE };
+/// Cognitive Services accounts and their projects.
+pub(crate) const ACCOUNT_NAMES: NameRule =
+    NameRule { check: ids::is_account_name, rule: ids::ACCOUNT_NAME_RULE };
+
 pub(crate) fn service_name(
     cx: &mut Cx<'_>,
     field: Field<'_>,
     path: &FieldPath,
     what: &'static str,
+    names: NameRule,
 ) -> Option<String> {
     let name = cx.string(field, path)?;
-    if !ids::is_service_name(&name) {
+    if !(names.check)(&name) {
         cx.report(
             field.node.at,
             path,
-            Problem::InvalidName { value: name, what, rule: ids::NAME_RULE },
+            Problem::InvalidName { value: name, what, rule: names.rule },
         );
         return None;
     }
     Some(name)
 }
 
-fn metadata(cx: &mut Cx<'_>, node: Field<'_>, path: &FieldPath) -> Option<Metadata> {
+pub(crate) fn metadata(
+    cx: &mut Cx<'_>,
+    node: Field<'_>,
+    path: &FieldPath,
+    (what, names): (&'static str, NameRule),
+) -> Option<Metadata> {
     let fields = cx.mapping(node.node, path, METADATA_FIELDS)?;
-    let name =
-        fields.required(cx, "name").and_then(|(f, p)| service_name(cx, f, &p, "workspace name"));
+    let name = fields.required(cx, "name").and_then(|(f, p)| service_name(cx, f, &p, what, names));
     let subscription = fields.required(cx, "subscription").and_then(|(f, p)| cx.guid(f, &p));
     let resource_group = fields.required(cx, "resourceGroup").and_then(|(f, p)| {
         let rg = cx.string(f, &p)?;
@@ -188,7 +217,11 @@ fn metadata(cx: &mut Cx<'_>, node: Field<'_>, path: &FieldPath) -> Option<Metada
     })
 }
 
-fn tags(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> Option<BTreeMap<String, String>> {
+pub(crate) fn tags(
+    cx: &mut Cx<'_>,
+    field: Field<'_>,
+    path: &FieldPath,
+) -> Option<BTreeMap<String, String>> {
     let Value::Map(entries) = &field.node.value else {
         cx.wrong_type(field.node, path, "a mapping of tag names to string values");
         return None;

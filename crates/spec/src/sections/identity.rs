@@ -11,6 +11,8 @@ use crate::source::FieldPath;
 
 pub(crate) const CREDENTIAL_STORE_FIELDS: &[&str] = &["keyVault"];
 pub(crate) const IDENTITY_FIELDS: &[&str] = &["type", "userAssigned", "primary"];
+/// A Foundry resource's or project's identity: Cognitive Services has no primary identity.
+pub(crate) const ACCOUNT_IDENTITY_FIELDS: &[&str] = &["type", "userAssigned"];
 pub(crate) const ENCRYPTION_FIELDS: &[&str] = &["type", "keyVault", "keyUri", "identity"];
 
 /// `spec.identity.type` as written, before the identities are attached.
@@ -59,7 +61,26 @@ pub(crate) fn credential_store(
 }
 
 pub(crate) fn identity(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> Option<Identity> {
-    let fields = cx.mapping(field.node, path, IDENTITY_FIELDS)?;
+    identity_of(cx, field, path, IDENTITY_FIELDS)
+}
+
+/// A Foundry resource's or project's `identity`: as a hub's, without `primary`.
+pub(crate) fn account_identity(
+    cx: &mut Cx<'_>,
+    field: Field<'_>,
+    path: &FieldPath,
+) -> Option<Identity> {
+    identity_of(cx, field, path, ACCOUNT_IDENTITY_FIELDS)
+}
+
+fn identity_of(
+    cx: &mut Cx<'_>,
+    field: Field<'_>,
+    path: &FieldPath,
+    allowed: &'static [&'static str],
+) -> Option<Identity> {
+    let with_primary = allowed.contains(&"primary");
+    let fields = cx.mapping(field.node, path, allowed)?;
     let kind = fields.choice_or(cx, "type", IdentityType::System);
     let mut listed: Vec<ArmId> = Vec::new();
     let mut ok = true;
@@ -85,7 +106,7 @@ pub(crate) fn identity(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> O
             None => ok = false,
         }
     }
-    let primary = match fields.get(cx, "primary") {
+    let primary = match fields.get(cx, "primary").filter(|_| with_primary) {
         Some((f, p)) => match cx.arm_id(f, &p, Some(ResourceType::UserAssignedIdentity)) {
             Some(id) => Some(id),
             None => {
@@ -118,7 +139,7 @@ pub(crate) fn identity(cx: &mut Cx<'_>, field: Field<'_>, path: &FieldPath) -> O
     }
     // Only a user-assigned identity alone needs a primary: with a system-assigned one too, the
     // public GET example (Workspace/get.json) has none, and the service accepts that.
-    if primary.is_none() && kind == IdentityType::User {
+    if with_primary && primary.is_none() && kind == IdentityType::User {
         if ok {
             cx.report(fields.at, path, Problem::PrimaryIdentityMissing);
         }

@@ -5,6 +5,7 @@
 //! | module | fields |
 //! |---|---|
 //! | [`hub`] | the document, `metadata` (tags included), `spec` itself and its plain fields |
+//! | [`foundry`] | a `kind: Foundry` document: its spec, network, encryption and projects (connections and access read by their sections) |
 //! | [`identity`] | `identity`, `credentialStore`, `encryption` |
 //! | [`network`] | `network` (isolation, firewall, outbound rules) |
 //! | [`connections`] | `connections` |
@@ -23,6 +24,7 @@ use crate::source::{FieldPath, Pos};
 
 pub(crate) mod access;
 pub(crate) mod connections;
+pub(crate) mod foundry;
 pub(crate) mod hub;
 pub(crate) mod identity;
 pub(crate) mod network;
@@ -55,6 +57,11 @@ pub fn view(hub: &crate::model::Hub) -> serde_json::Value {
     hub::view(hub)
 }
 
+/// [`view`] for a Foundry resource manifest.
+pub fn view_foundry(foundry: &crate::model::Foundry) -> serde_json::Value {
+    foundry::view(foundry)
+}
+
 /// A list of items named by `name` — a valid service name (`name` says what kind in messages), unique
 /// in the list case-insensitively (`what` in the duplicate message) — each a mapping of
 /// `allowed` fields whose other fields `read` takes.
@@ -62,6 +69,8 @@ pub(crate) struct NamedList<T: 'static> {
     pub allowed: &'static [&'static str],
     pub what: &'static str,
     pub name: &'static str,
+    /// The service's naming rule for the items.
+    pub names: hub::NameRule,
     pub read: fn(&mut Cx<'_>, Item<'_, '_>) -> Option<T>,
 }
 
@@ -89,8 +98,9 @@ pub(crate) fn named_list<T>(
             ok = false;
             continue;
         };
-        let name =
-            fields.required(cx, "name").and_then(|(f, p)| hub::service_name(cx, f, &p, list.name));
+        let name = fields
+            .required(cx, "name")
+            .and_then(|(f, p)| hub::service_name(cx, f, &p, list.name, list.names));
         if let Some(name) = &name {
             let key = name.to_ascii_lowercase();
             if let Some(first) = seen.get(&key) {

@@ -26,6 +26,7 @@ pub(crate) const SHARED_PRIVATE_LINKS: NamedList<SharedPrivateLink> = NamedList 
     allowed: SHARED_PRIVATE_LINK_FIELDS,
     what: "shared private link",
     name: "shared private link name",
+    names: super::hub::SERVICE_NAMES,
     read: read_link,
 };
 
@@ -158,8 +159,13 @@ pub(crate) fn network(
 pub(crate) type ReadRule = (Named<Destination>, Pos, FieldPath);
 
 /// `outbound_rules`: a list of named items.
-pub(crate) const OUTBOUND_RULES: NamedList<ReadRule> =
-    NamedList { allowed: RULE_FIELDS, what: "outbound rule", name: "outbound rule name", read };
+pub(crate) const OUTBOUND_RULES: NamedList<ReadRule> = NamedList {
+    allowed: RULE_FIELDS,
+    what: "outbound rule",
+    name: "outbound rule name",
+    names: super::hub::SERVICE_NAMES,
+    read,
+};
 
 /// One item of [`OUTBOUND_RULES`].
 fn read(cx: &mut Cx<'_>, item: Item<'_, '_>) -> Option<ReadRule> {

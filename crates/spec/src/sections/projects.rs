@@ -8,8 +8,13 @@ use crate::read::Cx;
 pub(crate) const PROJECT_FIELDS: &[&str] = &["name", "displayName", "description", "access"];
 
 /// `projects`: a list of named items.
-pub(crate) const PROJECTS: NamedList<Project> =
-    NamedList { allowed: PROJECT_FIELDS, what: "project", name: "workspace name", read };
+pub(crate) const PROJECTS: NamedList<Project> = NamedList {
+    allowed: PROJECT_FIELDS,
+    what: "project",
+    name: "workspace name",
+    names: super::hub::SERVICE_NAMES,
+    read,
+};
 
 /// One item of [`PROJECTS`].
 fn read(cx: &mut Cx<'_>, item: Item<'_, '_>) -> Option<Project> {

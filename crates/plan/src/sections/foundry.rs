@@ -1,0 +1,1084 @@
+//! Foundry core: a `kind: Foundry` manifest against its `Microsoft.CognitiveServices/accounts`
+//! (kind `AIServices`) — the account itself (`metadata`, `customSubDomainName`, `sku`,
+//! `identity`, `localAuth`, `network`, `encryption`), its projects, and the walk that calls
+//! the shared sections for connections and access in plan order.
+//!
+//! What the service refuses on a live account (NOTES-foundry.md §4), each a rule of
+//! [`crate::reasons::RULES`]: the kind and location are fixed; the custom subdomain is fixed
+//! once set (and unique across Azure, soft-deleted accounts included); encryption cannot switch
+//! between Microsoft- and customer-managed keys, nor move to another vault (the key's name
+//! and version change in place). Project management is always on for `kind: Foundry` (the
+//! manifest cannot turn it off, and an account without it gets it turned on, which the
+//! service allows); a project's location is always its account's. A name held by a
+//! soft-deleted account is refused with both ways out (recover, purge) unless one is asked for.
+//!
+//! Live values are normalised so that nothing shows as drift that is not: an absent
+//! `publicNetworkAccess` is `Enabled`, absent `networkAcls` allow all with no rules, absent
+//! `disableLocalAuth` is false, absent `encryption` (or `keySource:
+//! Microsoft.CognitiveServices`) is Microsoft-managed, the identity type is read with or
+//! without the space after its comma, IP rules and subnets compare as sets.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use hubctl_model::{Account, AccountProject, ArmId, IdentityType, LiveFoundry, id_key};
+use hubctl_spec::model as spec;
+use serde_json::{Value, json};
+
+use super::connections::ConnectionsAt;
+use super::hub::{DIGEST_TAG, OWNER_TAG, OWNER_VALUE};
+use super::{HubUpdate, field, opt_str, to_value};
+use crate::change::*;
+use crate::digest;
+use crate::planner::Planner;
+use crate::reasons::{Reason, WarningKind};
+
+/// The identity block as Cognitive Services spells it (`SystemAssigned, UserAssigned`).
+pub fn identity_body(identity: &spec::Identity) -> Value {
+    let (kind, user) = match identity {
+        spec::Identity::SystemAssigned => ("SystemAssigned", None),
+        spec::Identity::UserAssigned(u) => ("UserAssigned", Some(u)),
+        spec::Identity::SystemAndUserAssigned(u) => ("SystemAssigned, UserAssigned", Some(u)),
+    };
+    let mut body = json!({ "type": kind });
+    if let Some(user) = user {
+        let map: serde_json::Map<String, Value> =
+            user.identities.iter().map(|id| (id.as_str().to_string(), json!({}))).collect();
+        body["userAssignedIdentities"] = Value::Object(map);
+    }
+    body
+}
+
+fn default_action(action: spec::DefaultAction) -> &'static str {
+    match action {
+        spec::DefaultAction::Allow => "Allow",
+        spec::DefaultAction::Deny => "Deny",
+    }
+}
+
+fn bypass(bypass: spec::Bypass) -> &'static str {
+    match bypass {
+        spec::Bypass::AzureServices => "AzureServices",
+        spec::Bypass::None => "None",
+    }
+}
+
+/// `networkAcls`; `live_bypass` is kept when the manifest leaves `bypass` unmanaged.
+pub fn acls_body(network: &spec::FoundryNetwork, live_bypass: Option<&str>) -> Value {
+    let mut acls = json!({
+        "defaultAction": default_action(network.default_action),
+        "ipRules": network.ip_rules.iter().map(|v| json!({ "value": v })).collect::<Vec<_>>(),
+        "virtualNetworkRules": network
+            .virtual_network_rules
+            .iter()
+            .map(|id| json!({ "id": id.as_str() }))
+            .collect::<Vec<_>>(),
+    });
+    match (network.bypass, live_bypass) {
+        (Some(b), _) => acls["bypass"] = json!(bypass(b)),
+        (None, Some(b)) => acls["bypass"] = json!(b),
+        (None, None) => {}
+    }
+    acls
+}
+
+/// `networkInjections` (2025-06-01: one object) for the agents' subnet.
+pub fn injections_body(subnet: &hubctl_spec::ids::ArmId) -> Value {
+    json!({ "scenario": "agent", "subnetArmId": subnet.as_str(), "useMicrosoftManagedNetwork": false })
+}
+
+/// `encryption` for a customer-managed key; `None` for Microsoft-managed (the service's
+/// default: nothing is sent). The identity is named by its client id, as the service takes it.
+pub fn encryption_body(
+    encryption: &spec::FoundryEncryption,
+    client_ids: &BTreeMap<String, String>,
+) -> Option<Value> {
+    let spec::FoundryEncryption::CustomerManaged(key) = encryption else { return None };
+    let mut properties = json!({
+        "keyVaultUri": key.key_vault_uri,
+        "keyName": key.key_name,
+        "keyVersion": key.key_version,
+    });
+    if let Some(identity) = &key.identity {
+        let client_id = client_ids.get(&id_key(identity.as_str())).cloned().unwrap_or_default();
+        properties["identityClientId"] = json!(client_id);
+    }
+    Some(json!({ "keySource": "Microsoft.KeyVault", "keyVaultProperties": properties }))
+}
+
+/// The account's tags as written: the manifest's, other tools' (kept), and hubctl's own.
+pub fn tags(
+    foundry: &spec::Foundry,
+    digest: &str,
+    live: Option<&BTreeMap<String, String>>,
+) -> BTreeMap<String, String> {
+    super::hub::owned_tags(&foundry.metadata.tags, digest, live)
+}
+
+/// The body that creates the account.
+pub fn account_body(
+    foundry: &spec::Foundry,
+    digest: &str,
+    client_ids: &BTreeMap<String, String>,
+) -> Value {
+    let s = &foundry.spec;
+    let mut properties = json!({
+        "customSubDomainName": s.custom_sub_domain_name,
+        "allowProjectManagement": true,
+        "publicNetworkAccess": public_access(s.network.public_network_access),
+        "disableLocalAuth": s.local_auth == spec::LocalAuth::Disabled,
+        "networkAcls": acls_body(&s.network, None),
+    });
+    if let Some(encryption) = encryption_body(&s.encryption, client_ids) {
+        properties["encryption"] = encryption;
+    }
+    if let Some(subnet) = &s.network.agent_subnet {
+        properties["networkInjections"] = injections_body(subnet);
+    }
+    json!({
+        "location": foundry.metadata.location,
+        "kind": "AIServices",
+        "sku": { "name": s.sku },
+        "tags": tags(foundry, digest, None),
+        "identity": identity_body(&s.identity),
+        "properties": properties,
+    })
+}
+
+fn public_access(access: spec::PublicNetworkAccess) -> &'static str {
+    match access {
+        spec::PublicNetworkAccess::Enabled => "Enabled",
+        spec::PublicNetworkAccess::Disabled => "Disabled",
+    }
+}
+
+/// The body that creates a project of the account (in the account's region).
+pub fn project_body(foundry: &spec::Foundry, project: &spec::FoundryProject) -> Value {
+    let mut properties = json!({});
+    if let Some(v) = &project.display_name {
+        properties["displayName"] = json!(v);
+    }
+    if let Some(v) = &project.description {
+        properties["description"] = json!(v);
+    }
+    json!({
+        "location": foundry.metadata.location,
+        "identity": identity_body(&project.identity),
+        "properties": properties,
+    })
+}
+
+/// Whether hubctl owns this account: its ownership tag is there.
+pub fn is_adopted(account: &Account) -> bool {
+    account.tags.as_ref().and_then(|t| t.get(OWNER_TAG)).is_some_and(|v| v == OWNER_VALUE)
+}
+
+/// The identity as (type in the manifest's words, sorted user-assigned id keys).
+fn identity_of_live(identity: Option<&hubctl_model::ManagedIdentity>) -> (String, Vec<String>) {
+    let Some(identity) = identity else { return ("none".into(), Vec::new()) };
+    let kind = match identity.identity_type {
+        IdentityType::SystemAssigned => "systemAssigned".to_string(),
+        IdentityType::UserAssigned => "userAssigned".to_string(),
+        IdentityType::SystemAndUserAssigned => "systemAssigned,userAssigned".to_string(),
+        IdentityType::None => "none".to_string(),
+        IdentityType::Unknown(ref t) => t.clone(),
+    };
+    let mut ids: Vec<String> = identity
+        .user_assigned_identities
+        .iter()
+        .flat_map(|m| m.keys())
+        .map(|k| id_key(k))
+        .collect();
+    ids.sort();
+    (kind, ids)
+}
+
+fn identity_of_manifest(identity: &spec::Identity) -> (String, Vec<String>) {
+    let kind = match identity {
+        spec::Identity::SystemAssigned => "systemAssigned",
+        spec::Identity::UserAssigned(_) => "userAssigned",
+        spec::Identity::SystemAndUserAssigned(_) => "systemAssigned,userAssigned",
+    };
+    let mut ids: Vec<String> = identity
+        .user_assigned()
+        .map(|u| u.identities.iter().map(|i| id_key(i.as_str())).collect())
+        .unwrap_or_default();
+    ids.sort();
+    (kind.to_string(), ids)
+}
+
+/// Identity: changed in place (`path` is `spec` or a project's path).
+fn identity(
+    path: &str,
+    live: Option<&hubctl_model::ManagedIdentity>,
+    wanted: &spec::Identity,
+    update: &mut HubUpdate,
+) {
+    let (live_kind, live_ids) = identity_of_live(live);
+    let (kind, ids) = identity_of_manifest(wanted);
+    if live_kind != kind {
+        update.fields.push(field(
+            &format!("{path}.identity.type"),
+            Some(json!(live_kind)),
+            Some(json!(kind)),
+        ));
+    }
+    if live_ids != ids {
+        update.fields.push(field(
+            &format!("{path}.identity.userAssigned"),
+            Some(json!(live_ids)),
+            Some(json!(ids)),
+        ));
+    }
+    if live_kind != kind || live_ids != ids {
+        update.patch["identity"] = identity_body(wanted);
+    }
+}
+
+/// An ARM value in the manifest's words (`AzureServices` → `azureServices`).
+fn word(arm: &str) -> String {
+    super::camel(arm)
+}
+
+/// The account's own settings against its live body.
+fn account_update(
+    foundry: &spec::Foundry,
+    live: &Account,
+    client_ids: &BTreeMap<String, String>,
+    update: &mut HubUpdate,
+) {
+    let (s, p) = (&foundry.spec, &live.properties);
+    if !live.is_ai_services() {
+        let kind = live.kind.clone().unwrap_or_default();
+        update.block(
+            Reason::BlockedBecauseAccountKindMismatch,
+            "kind",
+            Some(json!(kind)),
+            Some(json!("AIServices")),
+        );
+    }
+    let norm = |l: &str| l.replace(' ', "").to_ascii_lowercase();
+    if norm(&live.location) != norm(&foundry.metadata.location) {
+        update.block(
+            Reason::BlockedBecauseLocationImmutable,
+            "metadata.location",
+            Some(json!(live.location)),
+            Some(json!(foundry.metadata.location)),
+        );
+    }
+    match p.custom_sub_domain_name.as_deref().filter(|d| !d.is_empty()) {
+        Some(d) if !d.eq_ignore_ascii_case(&s.custom_sub_domain_name) => update.block(
+            Reason::BlockedBecauseSubdomainImmutable,
+            "spec.customSubDomainName",
+            Some(json!(d)),
+            Some(json!(s.custom_sub_domain_name)),
+        ),
+        Some(_) => {}
+        None => update.set(
+            "spec.customSubDomainName",
+            None,
+            "customSubDomainName",
+            json!(s.custom_sub_domain_name),
+        ),
+    }
+    if p.allow_project_management != Some(true) {
+        // Off → on is allowed (NOTES-foundry.md §4); kind: Foundry always has projects.
+        let before = p.allow_project_management.map(|b| json!(b));
+        update.set("spec.projectManagement", before, "allowProjectManagement", json!(true));
+    }
+    let live_sku = live.sku.as_ref().map(|s| s.name.as_str()).unwrap_or_default();
+    if !live_sku.eq_ignore_ascii_case(&s.sku) {
+        update.fields.push(field("spec.sku", opt_str(Some(live_sku)), Some(json!(s.sku))));
+        update.patch["sku"] = json!({ "name": s.sku });
+    }
+    identity("spec", live.identity.as_ref(), &s.identity, update);
+    let live_local = if p.disable_local_auth == Some(true) { "disabled" } else { "enabled" };
+    let local = match s.local_auth {
+        spec::LocalAuth::Enabled => "enabled",
+        spec::LocalAuth::Disabled => "disabled",
+    };
+    if live_local != local {
+        update.fields.push(field("spec.localAuth", Some(json!(live_local)), Some(json!(local))));
+        let disabled = s.local_auth == spec::LocalAuth::Disabled;
+        update.patch["properties"]["disableLocalAuth"] = json!(disabled);
+    }
+    network(&s.network, p, update);
+    encryption(&s.encryption, p, client_ids, update);
+}
+
+fn network(
+    wanted: &spec::FoundryNetwork,
+    p: &hubctl_model::AccountProperties,
+    update: &mut HubUpdate,
+) {
+    update.enum_field(
+        ("spec.network.publicNetworkAccess", "publicNetworkAccess"),
+        (
+            p.public_network_access.as_deref().unwrap_or("Enabled"),
+            public_access(wanted.public_network_access),
+        ),
+        word,
+    );
+    let acls = p.network_acls.as_ref();
+    let live_action = acls.and_then(|a| a.default_action.as_deref()).unwrap_or("Allow");
+    let live_bypass = acls.and_then(|a| a.bypass.as_deref());
+    let mut live_ips: Vec<String> = acls
+        .and_then(|a| a.ip_rules.as_ref())
+        .map(|r| r.iter().map(|r| r.value.to_ascii_lowercase()).collect())
+        .unwrap_or_default();
+    live_ips.sort();
+    let mut ips: Vec<String> = wanted.ip_rules.iter().map(|v| v.to_ascii_lowercase()).collect();
+    ips.sort();
+    let mut live_subnets: Vec<String> = acls
+        .and_then(|a| a.virtual_network_rules.as_ref())
+        .map(|r| r.iter().map(|r| id_key(&r.id)).collect())
+        .unwrap_or_default();
+    live_subnets.sort();
+    let mut subnets: Vec<String> =
+        wanted.virtual_network_rules.iter().map(|i| id_key(i.as_str())).collect();
+    subnets.sort();
+    let mut changed = false;
+    if !live_action.eq_ignore_ascii_case(default_action(wanted.default_action)) {
+        let after = word(default_action(wanted.default_action));
+        update.fields.push(field(
+            "spec.network.defaultAction",
+            Some(json!(word(live_action))),
+            Some(json!(after)),
+        ));
+        changed = true;
+    }
+    if let Some(b) = wanted.bypass
+        && !live_bypass.unwrap_or("").eq_ignore_ascii_case(bypass(b))
+    {
+        update.fields.push(field(
+            "spec.network.bypass",
+            opt_str(live_bypass).map(|v| json!(word(v.as_str().unwrap_or_default()))),
+            Some(json!(word(bypass(b)))),
+        ));
+        changed = true;
+    }
+    if live_ips != ips {
+        update.fields.push(field(
+            "spec.network.ipRules",
+            Some(json!(live_ips)),
+            Some(json!(wanted.ip_rules)),
+        ));
+        changed = true;
+    }
+    if live_subnets != subnets {
+        let shown: Vec<&str> = wanted.virtual_network_rules.iter().map(|i| i.as_str()).collect();
+        update.fields.push(field(
+            "spec.network.virtualNetworkRules",
+            Some(json!(live_subnets)),
+            Some(json!(shown)),
+        ));
+        changed = true;
+    }
+    if changed {
+        update.patch["properties"]["networkAcls"] = acls_body(wanted, live_bypass);
+    }
+    let live_subnet = agent_subnet(p);
+    let wanted_subnet = wanted.agent_subnet.as_ref().map(|s| s.as_str());
+    if !super::same_opt_id(live_subnet.as_deref(), wanted_subnet) {
+        let after = wanted
+            .agent_subnet
+            .as_ref()
+            .map_or_else(|| json!({ "scenario": "none" }), injections_body);
+        let before = opt_str(live_subnet.as_deref());
+        update.fields.push(field("spec.network.agentSubnet", before, opt_str(wanted_subnet)));
+        update.patch["properties"]["networkInjections"] = after;
+    }
+}
+
+/// The agents' subnet of a live account: `networkInjections` with scenario `agent` (one object
+/// in 2025-06-01, a list in later versions).
+fn agent_subnet(p: &hubctl_model::AccountProperties) -> Option<String> {
+    p.network_injections
+        .as_ref()
+        .and_then(|n| match n {
+            Value::Array(items) => items.first().cloned(),
+            other => Some(other.clone()),
+        })
+        .filter(|n| n["scenario"].as_str().is_some_and(|s| s.eq_ignore_ascii_case("agent")))
+        .and_then(|n| n["subnetArmId"].as_str().map(str::to_string))
+}
+
+fn encryption(
+    wanted: &spec::FoundryEncryption,
+    p: &hubctl_model::AccountProperties,
+    client_ids: &BTreeMap<String, String>,
+    update: &mut HubUpdate,
+) {
+    let live = p.encryption.as_ref().filter(|e| e.is_customer_managed());
+    match (live, wanted) {
+        (None, spec::FoundryEncryption::MicrosoftManaged) => {}
+        (Some(_), spec::FoundryEncryption::MicrosoftManaged) => update.block(
+            Reason::BlockedBecauseEncryptionModeImmutable,
+            "spec.encryption.type",
+            Some(json!("customerManaged")),
+            Some(json!("microsoftManaged")),
+        ),
+        (None, spec::FoundryEncryption::CustomerManaged(_)) => update.block(
+            Reason::BlockedBecauseEncryptionModeImmutable,
+            "spec.encryption.type",
+            Some(json!("microsoftManaged")),
+            Some(json!("customerManaged")),
+        ),
+        (Some(live), spec::FoundryEncryption::CustomerManaged(key)) => {
+            let k = live.key_vault_properties.clone().unwrap_or_default();
+            let host = |uri: &str| uri.trim_end_matches('/').to_ascii_lowercase();
+            let live_uri = k.key_vault_uri.clone().unwrap_or_default();
+            if host(&live_uri) != host(&key.key_vault_uri) {
+                update.block(
+                    Reason::BlockedBecauseCmkVaultImmutable,
+                    "spec.encryption.keyVaultUri",
+                    Some(json!(live_uri)),
+                    Some(json!(key.key_vault_uri)),
+                );
+                return;
+            }
+            let wanted_client =
+                key.identity.as_ref().and_then(|i| client_ids.get(&id_key(i.as_str())).cloned());
+            let mut changed = false;
+            for (name, live_value, value) in [
+                ("keyName", k.key_name.as_deref(), Some(key.key_name.as_str())),
+                ("keyVersion", k.key_version.as_deref(), Some(key.key_version.as_str())),
+                (
+                    "identity",
+                    k.identity_client_id.as_deref().filter(|c| !c.is_empty()),
+                    wanted_client.as_deref(),
+                ),
+            ] {
+                if live_value != value {
+                    let shown = if name == "identity" {
+                        key.identity.as_ref().map(|i| json!(i.as_str()))
+                    } else {
+                        value.map(|v| json!(v))
+                    };
+                    update.fields.push(field(
+                        &format!("spec.encryption.{name}"),
+                        opt_str(live_value),
+                        shown,
+                    ));
+                    changed = true;
+                }
+            }
+            if changed {
+                update.patch["properties"]["encryption"] =
+                    encryption_body(wanted, client_ids).unwrap_or(Value::Null);
+            }
+        }
+    }
+}
+
+impl Planner<'_> {
+    /// One Foundry resource and everything under it, in plan order.
+    pub(crate) fn foundry(&mut self, foundry: &spec::Foundry, key: &str) {
+        let Ok(id) = ArmId::parse(&foundry.arm_id()) else { return };
+        let digest = digest::foundry(foundry);
+        let first_change = self.changes.len();
+        let live = self.live.foundries.get(key);
+        let name = foundry.metadata.name.clone();
+        let other = self.live.other_accounts.get(key);
+        let deleted = self.live.deleted_accounts.get(key);
+        let taken = self.subdomain_holder(foundry, key);
+        let client_ids = &self.live.identity_client_ids;
+        match (live, other, deleted) {
+            (None, Some(other), _) => {
+                let reasons = vec![Reason::BlockedBecauseAccountKindMismatch];
+                let change =
+                    self.change(key, ResourceKind::Account, &id, name, Action::Blocked, reasons);
+                change.before = Some(to_value(other));
+                let kind = other.kind.clone().unwrap_or_default();
+                change.fields = vec![field("kind", Some(json!(kind)), Some(json!("AIServices")))];
+            }
+            (None, None, Some(deleted)) => self.soft_deleted(foundry, key, &id, &digest, deleted),
+            (None, None, None) if taken.is_some() => {
+                let holder = taken.unwrap_or_default();
+                let reasons = vec![Reason::BlockedBecauseSubdomainTaken];
+                let change =
+                    self.change(key, ResourceKind::Account, &id, name, Action::Blocked, reasons);
+                change.fields = vec![field(
+                    "spec.customSubDomainName",
+                    None,
+                    Some(json!(foundry.spec.custom_sub_domain_name)),
+                )];
+                change.detail = Some(format!("held by {holder}"));
+            }
+            (None, None, None) => self.create_foundry(foundry, key, &id, &digest),
+            (Some(live), _, _) => {
+                let mut update = HubUpdate::new();
+                account_update(foundry, &live.account, client_ids, &mut update);
+                self.tags_update(foundry, &digest, &live.account, &id, update);
+                self.foundry_children(foundry, key, &id, Some(live));
+            }
+        }
+        self.summarise_foundry(foundry, key, first_change, &digest, live);
+    }
+
+    /// A live account (not this one) or a deleted one that holds the manifest's subdomain.
+    fn subdomain_holder(&self, foundry: &spec::Foundry, key: &str) -> Option<String> {
+        let wanted = &foundry.spec.custom_sub_domain_name;
+        let holds = |a: &Account| {
+            a.properties
+                .custom_sub_domain_name
+                .as_deref()
+                .is_some_and(|d| d.eq_ignore_ascii_case(wanted))
+        };
+        let live = self.live.foundries.iter().map(|(k, f)| (k, &f.account));
+        let other = self.live.other_accounts.iter();
+        let mut deleted = self.live.deleted_accounts.iter();
+        live.chain(other)
+            .find(|(k, a)| k.as_str() != key && holds(a))
+            .map(|(_, a)| a.id.clone())
+            .or_else(|| {
+                deleted
+                    .find(|(k, a)| k.as_str() != key && holds(a))
+                    .map(|(_, a)| format!("{} (soft-deleted)", a.id))
+            })
+    }
+
+    fn create_foundry(&mut self, foundry: &spec::Foundry, key: &str, id: &ArmId, digest: &str) {
+        let body = account_body(foundry, digest, &self.live.identity_client_ids);
+        let name = foundry.metadata.name.clone();
+        let reasons = vec![Reason::CreateBecauseMissing];
+        let change = self.change(key, ResourceKind::Account, id, name, Action::Create, reasons);
+        change.after = Some(body);
+        let skip = [
+            "apiVersion",
+            "kind",
+            "metadata.name",
+            "metadata.subscription",
+            "metadata.resourceGroup",
+            "spec.connections",
+            "spec.access",
+            "spec.projects",
+        ];
+        change.fields = super::created_fields("", &hubctl_spec::view_foundry(foundry), &skip);
+        if foundry.spec.identity.user_assigned().is_some() {
+            self.warn(WarningKind::UserAssignedIdentityNeedsRole, id.as_str(), "");
+        }
+        self.foundry_children(foundry, key, id, None);
+    }
+
+    /// A manifest naming a soft-deleted account: refused with both ways out, or recovered, or
+    /// purged and created, as asked.
+    fn soft_deleted(
+        &mut self,
+        foundry: &spec::Foundry,
+        key: &str,
+        id: &ArmId,
+        digest: &str,
+        deleted: &Account,
+    ) {
+        let name = foundry.metadata.name.clone();
+        let when = deleted.properties.deletion_date.clone().unwrap_or_default();
+        let purge_date = deleted.properties.scheduled_purge_date.clone().unwrap_or_default();
+        if self.options.recover_deleted {
+            let body = json!({
+                "location": deleted.location,
+                "kind": deleted.kind.clone().unwrap_or_else(|| "AIServices".into()),
+                "sku": { "name": deleted.sku.as_ref().map_or("S0", |s| s.name.as_str()) },
+                "properties": { "restore": true },
+            });
+            let reasons = vec![Reason::CreateBecauseRecoveringDeleted];
+            let display = format!("{name} (recover)");
+            let change =
+                self.change(key, ResourceKind::Account, id, display, Action::Create, reasons);
+            change.before = Some(to_value(deleted));
+            change.after = Some(body);
+            change.detail = Some(format!(
+                "deleted {when}; comes back as it was, with its projects, connections and access; plan again after apply to converge the rest"
+            ));
+            return;
+        }
+        if self.options.purge_deleted {
+            let location = deleted.location.replace(' ', "").to_ascii_lowercase();
+            let deleted_id = ArmId::parse(&deleted.id).unwrap_or_else(|_| id.clone());
+            let display = format!("{name} (purge the soft-deleted one)");
+            let reasons = vec![Reason::DeleteBecausePurgeRequested];
+            let change = self.change(
+                key,
+                ResourceKind::DeletedAccount,
+                &deleted_id,
+                display,
+                Action::Delete,
+                reasons,
+            );
+            change.before = Some(to_value(deleted));
+            change.after = Some(json!({ "location": location, "account": id.as_str() }));
+            change.resource = id.clone();
+            change.detail = Some(
+                "needs Microsoft.CognitiveServices/locations/resourceGroups/deletedAccounts/delete at the subscription".to_string(),
+            );
+            self.create_foundry(foundry, key, id, digest);
+            return;
+        }
+        let reasons = vec![Reason::BlockedBecauseAccountSoftDeleted];
+        let change = self.change(key, ResourceKind::Account, id, name, Action::Blocked, reasons);
+        change.before = Some(to_value(deleted));
+        change.detail = Some(format!("deleted {when}, purged automatically {purge_date}"));
+    }
+
+    /// Tags and the account's change from its gathered update.
+    fn tags_update(
+        &mut self,
+        foundry: &spec::Foundry,
+        digest: &str,
+        live: &Account,
+        id: &ArmId,
+        mut update: HubUpdate,
+    ) {
+        let key = id.key().to_string();
+        let live_tags = live.tags.clone().unwrap_or_default();
+        let wanted = tags(foundry, digest, Some(&live_tags));
+        let declared = &foundry.metadata.tags;
+        let super::hub::TagChanges { changed: tags_changed, only_ownership } =
+            self.tag_changes(declared, &wanted, &live_tags, id, &mut update);
+        if !live.provisioning_state().is_terminal() {
+            let state = live.provisioning_state().as_str().to_string();
+            self.warn(WarningKind::ResourceBusy, id.as_str(), state);
+        }
+        let HubUpdate { blocked, fields, mut patch, .. } = update;
+        if patch["properties"].as_object().is_some_and(|p| p.is_empty()) {
+            patch.as_object_mut().map(|p| p.remove("properties"));
+        }
+        if tags_changed {
+            patch["tags"] = json!(wanted);
+        }
+        let (action, reasons) = if !blocked.is_empty() {
+            (Action::Blocked, blocked)
+        } else if !fields.is_empty() {
+            let key_only = fields.iter().all(|f| {
+                f.field == "spec.encryption.keyName" || f.field == "spec.encryption.keyVersion"
+            });
+            let reason = if key_only {
+                Reason::UpdateBecauseKeyVersionChanged
+            } else {
+                Reason::UpdateBecauseFieldsChanged
+            };
+            (Action::Update, vec![reason])
+        } else if tags_changed && only_ownership && is_adopted(live) {
+            (Action::Update, vec![Reason::UpdateBecauseOwnershipTagsStale])
+        } else {
+            (Action::NoOp, vec![Reason::NoOpBecauseInSync])
+        };
+        let name = foundry.metadata.name.clone();
+        let change = self.change(&key, ResourceKind::Account, id, name, action, reasons);
+        change.fields = fields;
+        if action != Action::NoOp {
+            change.before = Some(to_value(live));
+        }
+        if action == Action::Update {
+            change.after = Some(patch);
+        }
+    }
+
+    /// Connections, projects (with theirs) and access of an account.
+    fn foundry_children(
+        &mut self,
+        foundry: &spec::Foundry,
+        key: &str,
+        id: &ArmId,
+        live: Option<&LiveFoundry>,
+    ) {
+        let name = &foundry.metadata.name;
+        let at = ConnectionsAt {
+            key,
+            parent: id,
+            parent_name: name,
+            path: "spec.connections".into(),
+            kind: ResourceKind::AccountConnection,
+        };
+        // Connections are read only when a manifest declares some (as for hubs).
+        let read = !foundry.spec.connections.is_empty()
+            || foundry.spec.projects.iter().any(|p| !p.connections.is_empty());
+        let live_connections = live.filter(|_| read).map(|l| &l.connections);
+        self.connections_at(&at, &foundry.spec.connections, live_connections);
+        let mut declared = BTreeSet::new();
+        for project in &foundry.spec.projects {
+            let project_id = id.child("projects", &project.name);
+            let project_key = project_id.key().to_string();
+            declared.insert(project_key.clone());
+            let current = live.and_then(|l| l.projects.get(&project_key));
+            let display = format!("{name}/{}", project.name);
+            let path = format!("spec.projects.{}", project.name);
+            let kind = ResourceKind::AccountProject;
+            match current {
+                None => {
+                    let body = project_body(foundry, project);
+                    let reasons = vec![Reason::CreateBecauseMissing];
+                    let change =
+                        self.change(key, kind, &project_id, display, Action::Create, reasons);
+                    let mut settings = json!({});
+                    if let Some(v) = &project.display_name {
+                        settings["displayName"] = json!(v);
+                    }
+                    if let Some(v) = &project.description {
+                        settings["description"] = json!(v);
+                    }
+                    settings["identity"] = hubctl_spec::view_foundry(foundry)["spec"]["projects"]
+                        .as_array()
+                        .and_then(|ps| ps.iter().find(|p| p["name"] == json!(project.name)))
+                        .map(|p| p["identity"].clone())
+                        .unwrap_or(Value::Null);
+                    change.fields = super::created_fields(&path, &settings, &[]);
+                    change.after = Some(body);
+                }
+                Some(current) => {
+                    let mut update = HubUpdate::new();
+                    project_update(&path, &current.project, project, &mut update);
+                    let HubUpdate { fields, mut patch, .. } = update;
+                    if patch["properties"].as_object().is_some_and(|p| p.is_empty()) {
+                        patch.as_object_mut().map(|p| p.remove("properties"));
+                    }
+                    let (action, reason) = if fields.is_empty() {
+                        (Action::NoOp, Reason::NoOpBecauseInSync)
+                    } else {
+                        (Action::Update, Reason::UpdateBecauseFieldsChanged)
+                    };
+                    let change = self.change(key, kind, &project_id, display, action, vec![reason]);
+                    change.fields = fields;
+                    if action == Action::Update {
+                        change.before = Some(to_value(&current.project));
+                        change.after = Some(patch);
+                    }
+                }
+            }
+            let at = ConnectionsAt {
+                key,
+                parent: &project_id,
+                parent_name: &format!("{name}/{}", project.name),
+                path: format!("{path}.connections"),
+                kind: ResourceKind::ProjectConnection,
+            };
+            let live_connections = current.filter(|_| read).map(|c| &c.connections);
+            self.connections_at(&at, &project.connections, live_connections);
+            let assignments = current.map(|c| &c.assignments);
+            let project_name = Some(project.name.as_str());
+            self.access(
+                &project.access,
+                key,
+                &project_id,
+                &project.name,
+                assignments,
+                project_name,
+            );
+        }
+        let assignments = live.map(|l| &l.assignments);
+        self.access(&foundry.spec.access, key, id, name, assignments, None);
+        for (project_key, project) in live.into_iter().flat_map(|l| l.projects.iter()) {
+            if declared.contains(project_key) {
+                continue;
+            }
+            let project_id = id.child("projects", project.project.short_name());
+            let adopted = live.is_some_and(|l| is_adopted(&l.account));
+            if self.options.prune && adopted {
+                let display = format!("{name}/{}", project.project.short_name());
+                let reasons = vec![Reason::DeleteBecauseNotDeclared];
+                let kind = ResourceKind::AccountProject;
+                let change = self.change(key, kind, &project_id, display, Action::Delete, reasons);
+                change.before = Some(to_value(&project.project));
+            } else {
+                let detail = project.project.short_name().to_string();
+                self.warn(WarningKind::UndeclaredProject, project_id.as_str(), detail);
+            }
+        }
+    }
+
+    /// Classification and adoption, as for hubs.
+    fn summarise_foundry(
+        &mut self,
+        foundry: &spec::Foundry,
+        key: &str,
+        first_change: usize,
+        digest: &str,
+        live: Option<&LiveFoundry>,
+    ) {
+        let adopted = live.is_none_or(|l| is_adopted(&l.account));
+        let blocked = self.changes[first_change..].iter().any(|c| c.action == Action::Blocked);
+        let work = self.changes[first_change..].iter().any(|c| c.action != Action::NoOp);
+        if !blocked && (adopted || work) {
+            self.mark_adopted(first_change);
+        }
+        for change in &mut self.changes[first_change..] {
+            if change.action == Action::NoOp {
+                change.before = None;
+            }
+        }
+        let changed = self.changes[first_change..].iter().any(|c| c.action != Action::NoOp);
+        let live_tags = live.and_then(|l| l.account.tags.as_ref());
+        if changed
+            && !adopted
+            && !blocked
+            && let Some(change) = self.changes[first_change..]
+                .iter_mut()
+                .find(|c| c.kind == ResourceKind::Account && c.action != Action::Blocked)
+        {
+            if change.action == Action::NoOp {
+                change.action = Action::Update;
+                change.reasons.clear();
+                change.after = Some(json!({ "tags": tags(foundry, digest, live_tags) }));
+                change.before = live.map(|l| to_value(&l.account));
+            } else if let Some(after) = change.after.as_mut() {
+                after["tags"] = json!(tags(foundry, digest, live_tags));
+            }
+            change.reasons.push(Reason::AdoptWithTheseChanges);
+            change.display.push_str(" and adopt it");
+        }
+        let live_digest = live_tags.and_then(|t| t.get(DIGEST_TAG)).cloned();
+        let classification = match (changed, live_digest.as_deref() == Some(digest)) {
+            (false, _) => Classification::InSync,
+            (true, _) if !adopted => Classification::NotAdopted,
+            (true, true) => Classification::Drift,
+            (true, false) => Classification::Pending,
+        };
+        let summary = HubSummary {
+            name: foundry.metadata.name.clone(),
+            classification,
+            manifest_digest: Some(digest.to_string()),
+        };
+        self.hubs.insert(key.to_string(), summary);
+    }
+
+    /// A live Foundry resource no manifest declares: deleted with `--prune` when hubctl owns it
+    /// (softly, unless `--purge`).
+    pub(crate) fn orphan_foundry(&mut self, key: &str, live: &LiveFoundry) {
+        if !is_adopted(&live.account) {
+            return;
+        }
+        let account = &live.account;
+        self.hubs.insert(
+            key.to_string(),
+            HubSummary {
+                name: account.name.clone(),
+                classification: Classification::Orphaned,
+                manifest_digest: None,
+            },
+        );
+        if !self.options.prune {
+            return;
+        }
+        let Ok(id) = ArmId::parse(&account.id) else { return };
+        let reasons = vec![Reason::DeleteBecauseManifestRemoved];
+        let name = account.name.clone();
+        let purge = self.options.purge;
+        let projects: Vec<&str> = live.projects.values().map(|p| p.project.short_name()).collect();
+        let change = self.change(key, ResourceKind::Account, &id, name, Action::Delete, reasons);
+        change.before = Some(to_value(account));
+        change.fields = vec![field("spec.projects", Some(json!(projects)), None)];
+        let location = account.location.replace(' ', "").to_ascii_lowercase();
+        // Whether it purges is shown from this body (the CLI's delete note).
+        change.after = Some(json!({ "purge": purge, "location": location }));
+    }
+}
+
+/// A project's settings against its live body.
+fn project_update(
+    path: &str,
+    live: &AccountProject,
+    wanted: &spec::FoundryProject,
+    update: &mut HubUpdate,
+) {
+    let lp = &live.properties;
+    for (name, live_value, desired) in [
+        ("displayName", lp.display_name.as_deref(), wanted.display_name.as_deref()),
+        ("description", lp.description.as_deref(), wanted.description.as_deref()),
+    ] {
+        if let Some(d) = desired
+            && live_value.unwrap_or_default() != d
+        {
+            update.set(&format!("{path}.{name}"), opt_str(live_value), name, json!(d));
+        }
+    }
+    identity(path, live.identity.as_ref(), &wanted.identity, update);
+}
+
+// ---- ARM → manifest (hubctl import) ----
+
+/// One Foundry resource's manifest, as `hubctl import` writes it: what the account, its
+/// connections, projects and access hold, in the manifest's words; what a manifest cannot hold
+/// is named in a comment.
+pub(crate) fn read_foundry(
+    out: &mut crate::import::Manifest,
+    subscription: &str,
+    live: &LiveFoundry,
+) {
+    use crate::import::scalar;
+    use std::fmt::Write as _;
+    let a = &live.account;
+    let p = &a.properties;
+    let rg = ArmId::parse(&a.id).ok();
+    let rg = rg.as_ref().and_then(|id| id.resource_group()).unwrap_or_default().to_string();
+    out.push_str("apiVersion: hubctl/v1\nkind: Foundry\nmetadata:\n");
+    let location = a.location.replace(' ', "").to_ascii_lowercase();
+    let _ = writeln!(
+        out,
+        "  name: {}\n  subscription: {subscription}\n  resourceGroup: {}\n  location: {location}",
+        a.name,
+        scalar(&rg)
+    );
+    let tags: Vec<(&String, &String)> = a
+        .tags
+        .iter()
+        .flatten()
+        .filter(|(k, _)| !k.to_ascii_lowercase().starts_with("hubctl-"))
+        .collect();
+    if !tags.is_empty() {
+        out.push_str("  tags:\n");
+        for (k, v) in tags {
+            let _ = writeln!(
+                out,
+                "    {}: {}",
+                scalar(k),
+                serde_json::to_string(v).unwrap_or_default()
+            );
+        }
+    }
+    out.push_str("spec:\n");
+    match p.custom_sub_domain_name.as_deref().filter(|d| !d.is_empty()) {
+        Some(d) => {
+            let _ = writeln!(out, "  customSubDomainName: {}", scalar(&d.to_ascii_lowercase()));
+        }
+        None => out.not_expressed(
+            "  ",
+            "the account has no custom subdomain; a Foundry manifest needs one (write customSubDomainName: it is set in place)".to_string(),
+        ),
+    }
+    if let Some(sku) = a.sku.as_ref().filter(|s| !s.name.eq_ignore_ascii_case("S0")) {
+        let _ = writeln!(out, "  sku: {}", scalar(&sku.name));
+    }
+    read_identity(out, "  ", a.identity.as_ref());
+    if p.disable_local_auth == Some(true) {
+        out.push_str("  localAuth: disabled\n");
+    }
+    read_network(out, p);
+    read_encryption(out, a);
+    super::connections::read_connections(out, Some(&live.connections));
+    super::access::read_access(out, "  ", &live.assignments);
+    if !live.projects.is_empty() {
+        out.push_str("  projects:\n");
+        for project in live.projects.values() {
+            let pp = &project.project.properties;
+            let _ = writeln!(out, "    - name: {}", scalar(project.project.short_name()));
+            if let Some(v) = &pp.display_name {
+                let _ = writeln!(out, "      displayName: {}", scalar(v));
+            }
+            if let Some(v) = &pp.description {
+                let _ = writeln!(out, "      description: {}", scalar(v));
+            }
+            read_identity(out, "      ", project.project.identity.as_ref());
+            let mut connections =
+                crate::import::Manifest { names: out.names.clone(), ..Default::default() };
+            super::connections::read_connections(&mut connections, Some(&project.connections));
+            for line in connections.text.lines() {
+                let _ = writeln!(out, "    {line}");
+            }
+            out.not_expressed.extend(connections.not_expressed);
+            super::access::read_access(out, "      ", &project.assignments);
+        }
+    }
+}
+
+fn read_identity(
+    out: &mut crate::import::Manifest,
+    indent: &str,
+    identity: Option<&hubctl_model::ManagedIdentity>,
+) {
+    use std::fmt::Write as _;
+    let (kind, _) = identity_of_live(identity);
+    if kind == "systemAssigned" {
+        return;
+    }
+    if !["userAssigned", "systemAssigned,userAssigned"].contains(&kind.as_str()) {
+        out.not_expressed(
+            indent,
+            format!(
+                "identity type {kind} cannot be expressed; the default (systemAssigned) applies"
+            ),
+        );
+        return;
+    }
+    let _ = writeln!(out, "{indent}identity:\n{indent}  type: \"{kind}\"\n{indent}  userAssigned:");
+    for id in identity
+        .and_then(|i| i.user_assigned_identities.as_ref())
+        .into_iter()
+        .flat_map(|m| m.keys())
+    {
+        let _ = writeln!(out, "{indent}    - {id}");
+    }
+}
+
+fn read_network(out: &mut crate::import::Manifest, p: &hubctl_model::AccountProperties) {
+    use crate::import::scalar;
+    use std::fmt::Write as _;
+    let mut lines = Vec::new();
+    if p.public_network_access.as_deref().is_some_and(|v| v.eq_ignore_ascii_case("Disabled")) {
+        lines.push("    publicNetworkAccess: disabled".to_string());
+    }
+    if let Some(acls) = &p.network_acls {
+        if acls.default_action.as_deref().is_some_and(|v| v.eq_ignore_ascii_case("Deny")) {
+            lines.push("    defaultAction: deny".to_string());
+        }
+        if let Some(b) = &acls.bypass {
+            lines.push(format!("    bypass: {}", word(b)));
+        }
+        let ips: Vec<&str> = acls.ip_rules.iter().flatten().map(|r| r.value.as_str()).collect();
+        if !ips.is_empty() {
+            lines.push("    ipRules:".to_string());
+            lines.extend(ips.iter().map(|ip| format!("      - {}", scalar(ip))));
+        }
+        let subnets: Vec<&str> =
+            acls.virtual_network_rules.iter().flatten().map(|r| r.id.as_str()).collect();
+        if !subnets.is_empty() {
+            lines.push("    virtualNetworkRules:".to_string());
+            lines.extend(subnets.iter().map(|id| format!("      - {id}")));
+        }
+    }
+    let subnet = agent_subnet(p);
+    if let Some(subnet) = subnet {
+        lines.push(format!("    agentSubnet: {subnet}"));
+    }
+    if !lines.is_empty() {
+        out.push_str("  network:\n");
+        for line in lines {
+            let _ = writeln!(out, "{line}");
+        }
+    }
+}
+
+fn read_encryption(out: &mut crate::import::Manifest, a: &Account) {
+    use crate::import::scalar;
+    use std::fmt::Write as _;
+    let Some(e) = a.properties.encryption.as_ref().filter(|e| e.is_customer_managed()) else {
+        return;
+    };
+    let k = e.key_vault_properties.clone().unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "  encryption:\n    type: customerManaged\n    keyVaultUri: {}\n    keyName: {}\n    keyVersion: {}",
+        scalar(k.key_vault_uri.as_deref().unwrap_or_default()),
+        scalar(k.key_name.as_deref().unwrap_or_default()),
+        scalar(k.key_version.as_deref().unwrap_or_default())
+    );
+    // The identity by its ARM id: the account's user-assigned identity with that client id.
+    let Some(client) = k.identity_client_id.as_deref().filter(|c| !c.is_empty()) else { return };
+    let found = a
+        .identity
+        .as_ref()
+        .and_then(|i| i.user_assigned_identities.as_ref())
+        .and_then(|m| {
+            m.iter().find(|(_, v)| {
+                v["clientId"].as_str().is_some_and(|c| c.eq_ignore_ascii_case(client))
+            })
+        })
+        .map(|(id, _)| id.clone());
+    match found {
+        Some(id) => {
+            let _ = writeln!(out, "    identity: {id}");
+        }
+        None => out.not_expressed(
+            "    ",
+            format!("the key is read by client id {client}, which is none of the account's user-assigned identities; add it to spec.encryption.identity by its ARM id"),
+        ),
+    }
+}

@@ -1,6 +1,6 @@
 # Foundry model deployments: only approved models, and each team under its capacity ceiling.
-# Deployments belong to Foundry resource manifests, which hubctl does not read yet; a hub has
-# none, so this passes hubs (its tests feed it Foundry-shaped inputs directly).
+# Deployments belong to Foundry resource manifests (kind: Foundry, spec.deployments); a hub has
+# none, so this passes hubs.
 package main.deployments
 
 import rego.v1

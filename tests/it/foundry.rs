@@ -285,3 +285,167 @@ async fn import_of_both_examples_round_trips_to_no_changes() {
     let plan = lab.hubctl(&["plan", "imported"]).await.expect(0);
     says(&plan.stdout, &["No changes"]);
 }
+
+fn deployment_path(name: &str) -> String {
+    format!("{}/deployments/{name}", account_path("contoso-foundry"))
+}
+
+/// The locked-down example with `edits` applied (each must apply).
+fn locked_down_with(edits: &[(&str, &str)]) -> String {
+    let mut text = foundry_example("locked-down.yaml");
+    for (from, to) in edits {
+        assert!(text.contains(from), "{from}");
+        text = text.replacen(from, to, 1);
+    }
+    text
+}
+
+#[tokio::test]
+async fn deployments_and_content_filters_apply_change_in_place_and_are_refused_as_the_service_refuses()
+ {
+    let lab = lab_with_both().await;
+    lab.hubctl(&["apply", "--auto-approve", "hubs"]).await.expect(0);
+    let chat = lab.get(&deployment_path("chat"), CS).await.unwrap();
+    assert_eq!(chat["properties"]["raiPolicyName"], "strict", "the filter was there first");
+    assert_eq!(chat["sku"]["capacity"], 50);
+    let filter = lab
+        .get(&format!("{}/raiPolicies/strict", account_path("contoso-foundry")), CS)
+        .await
+        .unwrap();
+    assert_eq!(filter["properties"]["basePolicyName"], "Microsoft.DefaultV2");
+
+    // The service upgrades the unpinned embeddings model: not drift.
+    lab.edit(&deployment_path("embeddings"), json!({"properties": {"model": {"version": "2"}}}))
+        .await;
+    lab.hubctl(&["plan", "hubs"]).await.expect(0);
+
+    // Capacity alone: one PATCH of the SKU, in place.
+    lab.write("locked-down.yaml", &locked_down_with(&[("capacity: 50", "capacity: 80")]));
+    let (puts, patches) = (lab.requests("PUT accounts"), lab.requests("PATCH accounts"));
+    let applied = lab.hubctl(&["apply", "--auto-approve", "hubs"]).await.expect(0);
+    says(&applied.stdout, &["chat: capacity", "spec.deployments.chat.sku.capacity"]);
+    assert_eq!(lab.requests("PUT accounts"), puts, "no PUT: the deployment is not replaced");
+    // The SKU's PATCH, and hubctl's record of the manifest (its tags, before and after).
+    assert_eq!(lab.requests("PATCH accounts"), patches + 3);
+    assert_eq!(lab.get(&deployment_path("chat"), CS).await.unwrap()["sku"]["capacity"], 80);
+
+    // Capacity and version at once: two requests (the service refuses both in one).
+    let both = locked_down_with(&[("capacity: 50", "capacity: 90"), ("2024-11-20", "2024-08-06")]);
+    lab.write("locked-down.yaml", &both);
+    let (puts, patches) = (lab.requests("PUT accounts"), lab.requests("PATCH accounts"));
+    lab.hubctl(&["apply", "--auto-approve", "hubs"]).await.expect(0);
+    assert_eq!(lab.requests("PATCH accounts"), patches + 3, "capacity, and the record");
+    assert_eq!(lab.requests("PUT accounts"), puts + 1, "the version by a PUT of its own");
+    let chat = lab.get(&deployment_path("chat"), CS).await.unwrap();
+    assert_eq!(
+        (chat["sku"]["capacity"].as_u64(), chat["properties"]["model"]["version"].as_str()),
+        (Some(90), Some("2024-08-06"))
+    );
+    lab.hubctl(&["plan", "hubs"]).await.expect(0);
+
+    // A model change: refused with its remedy, nothing written.
+    lab.write(
+        "locked-down.yaml",
+        &locked_down_with(&[
+            ("name: gpt-4o, version: \"2024-11-20\"", "name: gpt-4o-mini"),
+            ("capacity: 50", "capacity: 90"),
+        ]),
+    );
+    let before = writes(&lab);
+    let refused = lab.hubctl(&["apply", "--auto-approve", "hubs"]).await.expect(3);
+    says(
+        &refused.stdout,
+        &["spec.deployments.chat.model.name", "new name", "onModelChange: replace"],
+    );
+    assert_eq!(writes(&lab), before);
+
+    // Over the subscription's quota (150 for gpt-4o GlobalStandard): blocked at plan time with
+    // the figures, nothing written.
+    lab.write("locked-down.yaml", &both.replace("capacity: 90", "capacity: 200"));
+    let before = writes(&lab);
+    let over = lab.hubctl(&["apply", "--auto-approve", "hubs"]).await.expect(3);
+    says(
+        &over.stdout,
+        &[
+            "OpenAI.GlobalStandard.gpt-4o in eastus2",
+            "asks 110 more, 60 free (limit 150, in use 90)",
+            "request more quota",
+        ],
+    );
+    assert_eq!(writes(&lab), before);
+    let json = lab.hubctl(&["plan", "--format", "json", "hubs"]).await.expect(3);
+    let plan: Value = serde_json::from_str(&json.stdout).unwrap();
+    let quota = plan["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["fields"].as_array().unwrap().iter())
+        .find(|f| f["field"] == "quota")
+        .expect("the JSON plan carries the figures");
+    assert_eq!(
+        (
+            quota["before"]["limit"].as_u64(),
+            quota["before"]["free"].as_u64(),
+            quota["after"]["asked"].as_u64()
+        ),
+        (Some(150), Some(60), Some(110))
+    );
+}
+
+#[tokio::test]
+async fn ten_deployments_on_one_account_apply_one_at_a_time() {
+    let lab = Lab::start(Options::default()).await;
+    let mut text = foundry_example("minimal.yaml");
+    text.push_str("  deployments:\n");
+    for i in 0..10 {
+        text.push_str(&format!("    - {{ name: embed-{i}, model: {{ name: text-embedding-3-large }}, sku: {{ name: Standard, capacity: 10 }} }}\n"));
+    }
+    lab.write("minimal.yaml", &text);
+    // The service refuses a second deployment operation on one account (409 RequestConflict):
+    // an apply that sent them together would fail; this one does not.
+    lab.hubctl(&["apply", "--auto-approve", "hubs"]).await.expect(0);
+    let list = lab
+        .get(&format!("{}/deployments", account_path("contoso-foundry-sandbox")), CS)
+        .await
+        .unwrap();
+    assert_eq!(list["value"].as_array().unwrap().len(), 10);
+    lab.hubctl(&["plan", "hubs"]).await.expect(0);
+}
+
+#[tokio::test]
+async fn a_capability_host_that_fails_is_reported_with_the_services_error_and_replaced_on_request()
+{
+    let lab = lab_with_both().await;
+    // The service's slowest failure: the host's provisioning times out (foundry-samples #810).
+    assert!(lab.control("faults", json!({"capabilityHostTimeouts": 1})).await < 300);
+    let failed = lab.hubctl(&["apply", "--auto-approve", "hubs"]).await.expect(1);
+    says(
+        &format!("{}{}", failed.stdout, failed.stderr),
+        &["CapabilityHostOperationFailed", "did not complete within the allowed timeout period"],
+    );
+    // Failed, it is not left as it is, nor updated: refused, or replaced when asked.
+    let plan = lab.hubctl(&["plan", "hubs"]).await.expect(3);
+    says(&plan.stdout, &["agents.provisioningState", "--replace-capability-hosts"]);
+    let replaced = lab
+        .hubctl(&["apply", "--auto-approve", "--replace-capability-hosts", "hubs"])
+        .await
+        .expect(0);
+    says(
+        &replaced.stdout,
+        &["claims-assistant/agents (replace: delete)", "claims-assistant/agents (replace: create)"],
+    );
+    let host = format!(
+        "{}/projects/claims-assistant/capabilityHosts/agents",
+        account_path("contoso-foundry")
+    );
+    assert_eq!(lab.get(&host, CS).await.unwrap()["properties"]["provisioningState"], "Succeeded");
+    lab.hubctl(&["plan", "hubs"]).await.expect(0);
+    // A change of its connections: refused (the service has no update), nothing written.
+    let text =
+        foundry_example("locked-down.yaml").replace("        vectorStore: [agent-vectors]\n", "");
+    lab.write("locked-down.yaml", &text);
+    let before = writes(&lab);
+    let refused = lab.hubctl(&["apply", "--auto-approve", "hubs"]).await.expect(3);
+    says(&refused.stdout, &["agents.vectorStore", "has no update"]);
+    assert_eq!(writes(&lab), before);
+}

@@ -600,7 +600,7 @@ bad!(
         id("Microsoft.CognitiveServices/accounts", "ais")
     )),
     [
-        "hub.yaml:12:17: spec.connections[0].category: unknown value \"openai\", expected one of `aiServices`, `aiSearch`, `azureOpenAI`, `storage`"
+        "hub.yaml:12:17: spec.connections[0].category: unknown value \"openai\", expected one of `aiServices`, `aiSearch`, `azureOpenAI`, `storage`, `cosmosDb`"
     ]
 );
 

@@ -121,3 +121,33 @@ async fn policy_test_runs_the_policies_own_tests() {
         run.stdout
     );
 }
+
+/// The deployments policy on Foundry resources: the examples pass; an unapproved model, or
+/// capacity over the ceiling, is denied before anything is written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_deployments_policy_guards_foundry_resources() {
+    let foundry =
+        |name: &str| std::fs::read_to_string(examples().join("foundry").join(name)).unwrap();
+    let lab = Lab::start(Options::default()).await;
+    lab.write("minimal.yaml", &foundry("minimal.yaml"));
+    lab.write("locked-down.yaml", &foundry("locked-down.yaml"));
+    let policy = policies();
+    lab.hubctl(&["plan", "--policy", &policy, "hubs"]).await.expect(2);
+    for (text, says_what) in [
+        (
+            foundry("locked-down.yaml")
+                .replace("name: text-embedding-3-large", "name: text-embedding-ada-002"),
+            "contoso-foundry: deployment embeddings uses model text-embedding-ada-002, which is not approved (data.main.deployments.deny in ",
+        ),
+        (
+            foundry("locked-down.yaml").replace("capacity: 20", "capacity: 260"),
+            "contoso-foundry: deployments hold 310 capacity in all; the ceiling is 300",
+        ),
+    ] {
+        lab.write("locked-down.yaml", &text);
+        let plan = lab.hubctl(&["plan", "--policy", &policy, "hubs"]).await.expect(3);
+        says(&plan.stdout, &[says_what]);
+        lab.hubctl(&["apply", "--auto-approve", "--policy", &policy, "hubs"]).await.expect(3);
+    }
+    assert_eq!(lab.requests("PUT accounts"), 0, "nothing written");
+}

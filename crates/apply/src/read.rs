@@ -30,6 +30,30 @@ fn assignments(desired: &Desired) -> impl Iterator<Item = &hubctl_spec::model::A
     hubs.chain(foundries)
 }
 
+/// The capability hosts to read for a Foundry manifest, below its account: each declared one
+/// and, beside it, the conventional `agents` (a second host is refused by the service, and
+/// there is no list to find it).
+fn capability_host_paths(foundry: &hubctl_spec::model::Foundry) -> Vec<String> {
+    let mut paths = Vec::new();
+    let mut add = |prefix: String, name: &str| {
+        for name in [name, "agents"] {
+            let path = format!("{prefix}capabilityHosts/{name}");
+            if !paths.iter().any(|p: &String| p.eq_ignore_ascii_case(&path)) {
+                paths.push(path);
+            }
+        }
+    };
+    if let Some(agents) = &foundry.spec.agents {
+        add(String::new(), &agents.name);
+    }
+    for project in &foundry.spec.projects {
+        if let Some(agents) = &project.agents {
+            add(format!("projects/{}/", project.name), &agents.name);
+        }
+    }
+    paths
+}
+
 /// The inventory's view of one Foundry manifest.
 fn foundry_target(foundry: &hubctl_spec::model::Foundry) -> FoundryTarget {
     use hubctl_spec::model::FoundryEncryption;
@@ -47,6 +71,9 @@ fn foundry_target(foundry: &hubctl_spec::model::Foundry) -> FoundryTarget {
         read_connections: !spec.connections.is_empty()
             || spec.projects.iter().any(|p| !p.connections.is_empty()),
         key_identities,
+        location: foundry.metadata.location.clone(),
+        read_deployments: !spec.deployments.is_empty() || !spec.content_filters.is_empty(),
+        capability_hosts: capability_host_paths(foundry),
     }
 }
 
@@ -94,6 +121,16 @@ pub fn for_saved_plan(plan: &Plan) -> InventoryRequest {
                 name: id.name().to_string(),
                 read_connections: plan.fingerprints.contains_key(&format!("{key}#connections")),
                 key_identities: Vec::new(),
+                location: String::new(),
+                read_deployments: plan.fingerprints.contains_key(&format!("{key}#deployments")),
+                // The hosts the plan read are in its fingerprints.
+                capability_hosts: plan
+                    .fingerprints
+                    .keys()
+                    .filter_map(|k| k.strip_prefix(&format!("{key}/")))
+                    .filter(|rest| rest.contains("capabilityhosts/"))
+                    .map(str::to_string)
+                    .collect(),
             })
         })
         .collect();
@@ -186,11 +223,27 @@ pub async fn for_import_foundries(
                 name: a.name.clone(),
                 read_connections: true,
                 key_identities: Vec::new(),
+                location: a.location.clone(),
+                read_deployments: true,
+                capability_hosts: vec!["capabilityHosts/agents".to_string()],
             })
         })
         .collect();
     if targets.is_empty() {
         return Ok(Vec::new());
+    }
+    // Capability hosts have no list: each project's conventional `agents` is read by name,
+    // so its projects are listed first (import only).
+    let mut targets = targets;
+    for target in &mut targets {
+        let id = format!(
+            "/subscriptions/{}/resourceGroups/{}/providers/Microsoft.CognitiveServices/accounts/{}",
+            target.subscription, target.resource_group, target.name
+        );
+        for project in client.foundry().projects(&id).await? {
+            let path = format!("projects/{}/capabilityHosts/agents", project.short_name());
+            target.capability_hosts.push(path);
+        }
     }
     let request = InventoryRequest {
         hubs: Vec::new(),

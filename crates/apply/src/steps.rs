@@ -181,6 +181,32 @@ async fn execute(
         (ResourceKind::AccountConnection | ResourceKind::ProjectConnection, Action::Delete) => {
             client.foundry().delete_connection(change.resource.as_str()).await
         }
+        (ResourceKind::ContentFilter, Action::Create | Action::Update) => {
+            client.foundry().put_connection(change.resource.as_str(), &after).await.map(|_| ())
+        }
+        (ResourceKind::CapabilityHost, Action::Create) => {
+            // Can take many minutes (NOTES-foundry.md §5): waited for within the operation
+            // deadline; a failure is the service's (CapabilityHostOperationFailed).
+            client.foundry().put(change.resource.as_str(), &after).await?.wait().await.map(|_| ())
+        }
+        (
+            ResourceKind::Deployment | ResourceKind::ContentFilter | ResourceKind::CapabilityHost,
+            Action::Delete,
+        ) => client.foundry().delete(change.resource.as_str()).await?.wait().await.map(|_| ()),
+        (ResourceKind::Deployment, Action::Create) => {
+            client.foundry().put(change.resource.as_str(), &after).await?.wait().await.map(|_| ())
+        }
+        (ResourceKind::Deployment, Action::Update) => {
+            // A capacity change is a PATCH of the SKU alone; anything else a PUT of the whole
+            // deployment (the planner never puts both in one body).
+            let id = change.resource.as_str();
+            let poller = if after.get("properties").is_some() {
+                client.foundry().put(id, &after).await?
+            } else {
+                client.foundry().patch(id, &after).await?
+            };
+            poller.wait().await.map(|_| ())
+        }
         // No silent success: a (kind, action) pair hubctl's planner never makes is an error
         // naming it (a plan edited by hand, or made by another version).
         (kind, action) => Err(ClientError::Decode {

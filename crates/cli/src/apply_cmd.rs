@@ -40,7 +40,7 @@ pub struct ApplyArgs {
     pub purge: bool,
     /// Soft-deleted Foundry resources the manifests name.
     #[command(flatten)]
-    pub deleted: plan_cmd::DeletedArgs,
+    pub deleted: plan_cmd::FoundryArgs,
     /// Apply the hubs that are not blocked, skipping the blocked ones whole (a hub whose only
     /// refusals are access changes the identity lacks permission for is applied without them).
     #[arg(long)]

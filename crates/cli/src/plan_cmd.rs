@@ -40,16 +40,17 @@ pub struct PlanArgs {
     pub skip_permission_check: bool,
     /// Soft-deleted Foundry resources.
     #[command(flatten)]
-    pub deleted: DeletedArgs,
+    pub deleted: FoundryArgs,
     /// Organisation policies.
     #[command(flatten)]
     pub policies: crate::policy_cmd::PolicyArgs,
 }
 
-/// What to do when a manifest names a soft-deleted Foundry resource (its name and subdomain
-/// are held for 48 hours): by default the plan refuses it, naming both ways out.
+/// Choices for Foundry resources: a manifest naming a soft-deleted one (its name and subdomain
+/// are held for 48 hours; by default the plan refuses it, naming both ways out), and capability
+/// hosts the service cannot update.
 #[derive(Debug, Clone, Copy, Default, clap::Args)]
-pub struct DeletedArgs {
+pub struct FoundryArgs {
     /// Recover it: it comes back as it was (with its projects, connections and access), and
     /// the next plan converges the rest.
     #[arg(long)]
@@ -57,6 +58,10 @@ pub struct DeletedArgs {
     /// Purge it (permanent), then create it anew from the manifest.
     #[arg(long, conflicts_with = "recover_deleted")]
     pub purge_deleted: bool,
+    /// A capability host whose settings changed (or that failed) is deleted and created again,
+    /// instead of refused (the service has no update; agents on it stop meanwhile).
+    #[arg(long)]
+    pub replace_capability_hosts: bool,
 }
 
 /// The plan's choices about deleting: `--prune`, `--purge` and soft-deleted Foundry resources.
@@ -67,7 +72,7 @@ pub struct Deletes {
     /// `--purge`.
     pub purge: bool,
     /// `--recover-deleted` / `--purge-deleted`.
-    pub deleted: DeletedArgs,
+    pub deleted: FoundryArgs,
 }
 
 /// Flags of `hubctl drift`.
@@ -244,6 +249,7 @@ pub async fn read_and_plan(
         purge,
         recover_deleted: deleted.recover_deleted,
         purge_deleted: deleted.purge_deleted,
+        replace_capability_hosts: deleted.replace_capability_hosts,
         caller,
         target: target.endpoint.clone(),
         tool_version: env!("CARGO_PKG_VERSION").to_string(),

@@ -83,6 +83,9 @@ pub(crate) fn noun(kind: ResourceKind) -> &'static str {
         ResourceKind::DeletedAccount => "deleted Foundry resource",
         ResourceKind::AccountProject => "project",
         ResourceKind::AccountConnection | ResourceKind::ProjectConnection => "connection",
+        ResourceKind::ContentFilter => "content filter",
+        ResourceKind::Deployment => "deployment",
+        ResourceKind::CapabilityHost => "capability host",
     }
 }
 

@@ -8,7 +8,7 @@
 //! synchronous. A delete of an account is soft: the account is listed under
 //! `deletedAccounts` until purged (or its retention ends).
 
-use hubctl_model::{Account, AccountProject, Connection};
+use hubctl_model::{Account, AccountDeployment, AccountProject, Connection, RaiPolicy, Usage};
 use reqwest::Method;
 use serde_json::Value;
 
@@ -64,6 +64,25 @@ impl<'a> Foundry<'a> {
     pub async fn connections(&self, parent: &str) -> Result<Vec<Connection>, ClientError> {
         self.client.list_all(self.url(&format!("{parent}/connections"))).await
     }
+    /// The model deployments of an account.
+    pub async fn deployments(&self, account: &str) -> Result<Vec<AccountDeployment>, ClientError> {
+        self.client.list_all(self.url(&format!("{account}/deployments"))).await
+    }
+    /// The content filters (RAI policies) of an account, the system ones included.
+    pub async fn rai_policies(&self, account: &str) -> Result<Vec<RaiPolicy>, ClientError> {
+        self.client.list_all(self.url(&format!("{account}/raiPolicies"))).await
+    }
+    /// The subscription's quota usages in a region (`…/locations/{location}/usages`).
+    pub async fn usages(
+        &self,
+        subscription: &str,
+        location: &str,
+    ) -> Result<Vec<Usage>, ClientError> {
+        let path = format!(
+            "/subscriptions/{subscription}/providers/Microsoft.CognitiveServices/locations/{location}/usages"
+        );
+        self.client.list_all(self.url(&path)).await
+    }
     /// PUT an account or project (long-running).
     pub async fn put(&self, id: &str, body: &Value) -> Result<Poller<'a>, ClientError> {
         let url = self.url(id);
@@ -98,7 +117,7 @@ impl<'a> Foundry<'a> {
         let first = self.client.send(Method::DELETE, &url, None, &[200, 202, 204]).await?;
         Ok(self.client.poller("purge deleted account", url, LroKind::Delete, first))
     }
-    /// PUT a connection of an account or project (synchronous).
+    /// PUT a connection of an account or project, or a content filter (synchronous).
     pub async fn put_connection(&self, id: &str, body: &Value) -> Result<Connection, ClientError> {
         let url = self.url(id);
         self.client.send(Method::PUT, &url, Some(body), &[200, 201]).await?.json(&url)

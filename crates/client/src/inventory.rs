@@ -58,6 +58,13 @@ pub struct FoundryTarget {
     pub read_connections: bool,
     /// User-assigned identities whose client ids a customer-managed key needs.
     pub key_identities: Vec<String>,
+    /// Its region; with `read_deployments`, the subscription's quota there is read.
+    pub location: String,
+    /// Whether to read its deployments and content filters (its manifest declares some).
+    pub read_deployments: bool,
+    /// Capability hosts to read, as paths below the account (`capabilityHosts/agents`,
+    /// `projects/p/capabilityHosts/agents`): the service has no list of them.
+    pub capability_hosts: Vec<String>,
 }
 
 /// How to read a subscription.
@@ -405,6 +412,9 @@ async fn read_foundries(
                         assignments: Vec::new(),
                         connections: Vec::new(),
                         projects: BTreeMap::new(),
+                        deployments: Vec::new(),
+                        rai_policies: Vec::new(),
+                        capability_hosts: BTreeMap::new(),
                     },
                 );
             } else {
@@ -445,12 +455,38 @@ async fn read_foundries(
                 project_connections.insert(id_key(project), result?);
             }
         }
-        Ok::<_, ClientError>((key.clone(), id, projects, connections, project_connections))
+        let (mut deployments, mut rai_policies) = (Vec::new(), Vec::new());
+        if target.read_deployments {
+            let (d, r) = futures_util::future::join(
+                client.foundry().deployments(&id),
+                client.foundry().rai_policies(&id),
+            )
+            .await;
+            (deployments, rai_policies) = (d?, r?);
+        }
+        let hosts = futures_util::future::join_all(target.capability_hosts.iter().map(|path| {
+            let host = format!("{id}/{path}");
+            async move { (id_key(&host), client.foundry().get(&host).await) }
+        }))
+        .await;
+        let mut capability_hosts = BTreeMap::new();
+        for (host_key, found) in hosts {
+            if let Some(body) = found? {
+                let host = serde_json::from_value(body).unwrap_or_default();
+                capability_hosts.insert(host_key, host);
+            }
+        }
+        let read = (projects, connections, project_connections, deployments, rai_policies);
+        Ok::<_, ClientError>((key.clone(), id, read, capability_hosts))
     });
     for result in futures_util::future::join_all(reads).await {
-        let (key, id, projects, connections, mut project_connections) = result?;
+        let (key, id, read, capability_hosts) = result?;
+        let (projects, connections, mut project_connections, deployments, rai_policies) = read;
         let Some(foundry) = live.foundries.get_mut(&key) else { continue };
+        foundry.capability_hosts = capability_hosts;
         foundry.connections = connections;
+        foundry.deployments = deployments;
+        foundry.rai_policies = rai_policies;
         for project in projects {
             let project_key = id_key(&format!("{id}/projects/{}", project.short_name()));
             let connections = project_connections.remove(&project_key).unwrap_or_default();
@@ -482,6 +518,23 @@ async fn read_foundries(
         for project in foundry.projects.values_mut() {
             project.assignments.sort_by_key(|a| id_key(&a.id));
         }
+    }
+    // Model quota: one list per subscription and region where manifests deploy models.
+    let regions: BTreeSet<String> = request
+        .foundries
+        .iter()
+        .filter(|f| f.read_deployments && !f.location.is_empty())
+        .map(|f| {
+            let region = f.location.replace(' ', "").to_ascii_lowercase();
+            format!("{}/{region}", f.subscription.to_ascii_lowercase())
+        })
+        .collect();
+    let quota = regions.iter().map(|key| async move {
+        let (sub, region) = key.split_once('/').unwrap_or_default();
+        (key.clone(), client.foundry().usages(sub, region).await)
+    });
+    for (key, result) in futures_util::future::join_all(quota).await {
+        live.usages.insert(key, result?);
     }
     // Client ids of key identities the live accounts do not already show.
     let known: BTreeMap<String, String> = live

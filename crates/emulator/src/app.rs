@@ -39,6 +39,8 @@ pub struct Settings {
     pub jitter: Duration,
     /// How long a long-running operation runs.
     pub lro: Duration,
+    /// How long a capability host's create or delete runs.
+    pub capability_host_lro: Duration,
     /// Probability of a fault per ARM request.
     pub fault_rate: f64,
     /// Only seeded service principals get tokens.

@@ -43,6 +43,11 @@ pub(crate) fn control(shared: &Shared, method: &Method, rest: &[String], body: &
                 )
             })?;
             merge_patch(resource, &request["patch"]);
+            // A deployment's server-set fields follow what it now holds (an auto-upgrade's
+            // version, a capacity the service changed): foundry/children.rs.
+            if crate::foundry::children::is_deployment_key(&id.to_ascii_lowercase()) {
+                crate::foundry::children::derive_deployment(resource);
+            }
             let updated = resource.clone();
             shared.persist(&state)?;
             Ok(Reply::ok(updated))
@@ -82,6 +87,12 @@ pub(crate) fn control(shared: &Shared, method: &Method, rest: &[String], body: &
                 .map_err(|e| ArmError::bad_request("InvalidRequestContent", e.to_string()))?;
             if let Some(count) = request["failNextOperations"].as_u64() {
                 lock(&shared.state).fail_next_operations = u32::try_from(count).unwrap_or(u32::MAX);
+            }
+            // {"capabilityHostTimeouts": N}: the next N capability-host creations end Failed
+            // with the service's provisioning timeout (foundry/children.rs).
+            if let Some(count) = request["capabilityHostTimeouts"].as_u64() {
+                lock(&shared.state).capability_host_timeouts =
+                    u32::try_from(count).unwrap_or(u32::MAX);
             }
             // {"busyNextWrites": N}: the next N writes meet a foreign operation in flight.
             if let Some(count) = request["busyNextWrites"].as_u64() {

@@ -90,6 +90,9 @@ pub struct Options {
     pub jitter: Duration,
     /// Duration of long-running operations.
     pub lro: Duration,
+    /// Duration of a capability host's create and delete (`None`: `lro`); the service's take
+    /// many minutes (NOTES-foundry.md §5).
+    pub capability_host_lro: Option<Duration>,
     /// Probability of a fault per ARM request (0 to 1).
     pub fault_rate: f64,
     /// Seed of the random faults and jitter, for reproducible runs.
@@ -128,6 +131,7 @@ impl Default for Options {
             latency: Duration::ZERO,
             jitter: Duration::ZERO,
             lro: Duration::from_millis(200),
+            capability_host_lro: None,
             fault_rate: 0.0,
             fault_seed: 1,
             strict_auth: false,
@@ -240,6 +244,7 @@ impl Emulator {
             latency: options.latency,
             jitter: options.jitter,
             lro: options.lro,
+            capability_host_lro: options.capability_host_lro.unwrap_or(options.lro),
             fault_rate: options.fault_rate,
             strict_auth: options.strict_auth,
             throttling: options.throttling,
@@ -391,6 +396,7 @@ fn apply_seed(state: &mut State, seed: &Seed) -> Result<(), String> {
                     .iter()
                     .map(|p| p.to_ascii_lowercase())
                     .collect(),
+                quotas: foundry::quota::seeded_quotas(&sub.id, &sub.quotas)?,
             },
         );
         for group in &sub.resource_groups {

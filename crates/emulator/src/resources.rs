@@ -2,7 +2,8 @@
 //!
 //! Only enough of each to seed them, create them through ARM and read them back: storage
 //! accounts, key vaults (with keys and their versions), Application Insights, container
-//! registries, user-assigned identities, Cognitive Services accounts and AI Search services.
+//! registries, user-assigned identities, Cognitive Services accounts, AI Search services and
+//! Cosmos DB accounts (agents' thread storage).
 //! A hub PUT that names a missing one fails, as it would on ARM.
 
 use axum::http::{Method, StatusCode};
@@ -21,6 +22,7 @@ pub const DEPENDENT_TYPES: &[&str] = &[
     "Microsoft.ManagedIdentity/userAssignedIdentities",
     "Microsoft.CognitiveServices/accounts",
     "Microsoft.Search/searchServices",
+    "Microsoft.DocumentDB/databaseAccounts",
 ];
 
 /// The lower-case key of a resource group.

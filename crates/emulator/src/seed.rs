@@ -76,6 +76,25 @@ pub struct SeedSubscription {
     /// Resource groups.
     #[serde(default)]
     pub resource_groups: Vec<SeedResourceGroup>,
+    /// Model quota per region (`Microsoft.CognitiveServices` usages): a model and SKU without
+    /// an entry is not limited and has no usage entry (docs/emulator.md).
+    #[serde(default)]
+    pub quotas: Vec<SeedQuota>,
+}
+
+/// A model quota of a subscription in a region, e.g. `{ location: eastus2, name:
+/// OpenAI.GlobalStandard.gpt-4o, limit: 100 }` (usage names `OpenAI.<SkuName>.<model>`,
+/// NOTES-foundry.md §8, inferred naming); the limit is in capacity units (thousands of tokens
+/// per minute).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SeedQuota {
+    /// Region.
+    pub location: String,
+    /// Usage name, `OpenAI.<SkuName>.<modelName>`.
+    pub name: String,
+    /// The limit.
+    pub limit: u64,
 }
 
 /// A resource group and what is in it.

@@ -56,6 +56,10 @@ pub struct State {
     /// How many of the next long-running operations end Failed (`POST /_emulator/faults`).
     #[serde(skip)]
     pub fail_next_operations: u32,
+    /// How many of the next capability-host creations end Failed with the service's
+    /// provisioning timeout (`POST /_emulator/faults {"capabilityHostTimeouts": N}`).
+    #[serde(skip)]
+    pub capability_host_timeouts: u32,
 }
 
 /// A subscription.
@@ -66,6 +70,21 @@ pub struct Subscription {
     pub id: String,
     /// Providers not registered, lower case.
     pub unregistered_providers: Vec<String>,
+    /// Model quotas (the seed's `quotas`), as seeded.
+    #[serde(default)]
+    pub quotas: Vec<Quota>,
+}
+
+/// A model quota of a subscription in a region (`Microsoft.CognitiveServices` usages).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Quota {
+    /// Region, as seeded.
+    pub location: String,
+    /// Usage name, `OpenAI.<SkuName>.<modelName>`.
+    pub name: String,
+    /// The limit.
+    pub limit: u64,
 }
 
 /// A directory principal.
@@ -212,6 +231,7 @@ impl State {
             soft_deleted: BTreeMap::new(),
             deleted_accounts: BTreeMap::new(),
             fail_next_operations: 0,
+            capability_host_timeouts: 0,
         }
     }
 

@@ -49,7 +49,10 @@ subscriptions:
           - {{ type: Microsoft.Storage/storageAccounts, name: rulesa }}
   - id: {AUTH_SUB}
     resourceGroups:
-      - {{ name: testrg, location: eastus }}
+      - name: testrg
+        location: eastus
+        resources:
+          - {{ type: Microsoft.DocumentDB/databaseAccounts, name: test-db-account }}
 principals:
   - {{ id: ce2ce14e-85d7-4629-bdbc-454d0519d987, type: User }}
 servicePrincipals:

@@ -136,7 +136,13 @@ fn random_requests_never_break_the_emulator() {
 fn foundry_routes_never_break_the_emulator() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let clock = hubctl_emulator::Clock::manual();
+    // A seed with a model quota, so deployments meet the quota check.
+    let seed = hubctl_emulator::Seed::from_text(&format!(
+        "apiVersion: hubctl/v1\nkind: LocalCloudSeed\nsubscriptions:\n  - id: {SUB}\n    quotas: [{{ location: eastus2, name: OpenAI.GlobalStandard.gpt-4o, limit: 100 }}]\n    resourceGroups: [{{ name: {RG}, location: eastus2 }}]\nservicePrincipals:\n  - {{ clientId: {CLIENT_ID}, objectId: 11111111-0000-0000-0000-0000000000a1, secret: {CLIENT_SECRET} }}\n"
+    ))
+    .unwrap();
     let cloud = runtime.block_on(Cloud::start(hubctl_emulator::Options {
+        seed: Some(seed),
         clock: clock.clone(),
         throttling: false,
         lro: std::time::Duration::from_millis(30),
@@ -155,6 +161,7 @@ fn foundry_routes_never_break_the_emulator() {
         format!("{sub}/locations/eastus2/operationResults/x"),
         format!("{sub}/checkDomainAvailability"),
         format!("{sub}/locations/eastus2/usages"),
+        format!("{sub}/locations/westus/usages"),
         format!("{sub}/modelCapacities"),
         account.clone(),
     ];
@@ -195,6 +202,16 @@ fn foundry_routes_never_break_the_emulator() {
         br#"{"location": "eastus2", "kind": "AIServices", "sku": {"name": "S0"}, "identity": {"type": "SystemAssigned"}, "properties": {"customSubDomainName": "fuzz-ai", "allowProjectManagement": true}}"#,
         br#"{"location": "eastus2", "properties": {"authType": "ApiKey", "category": "AzureOpenAI", "raiPolicyName": 3, "metadata": 1}}"#,
         br#"[{"name": 1}, "x", {"name": "item", "properties": 3}]"#,
+        // Deployments: hostile and huge values, a valid one the quota sees.
+        br#"{"sku": {"name": "GlobalStandard", "capacity": -1}, "properties": {"model": {"format": "OpenAI", "name": "gpt-4o", "version": 5}, "versionUpgradeOption": 3, "raiPolicyName": ["x"]}}"#,
+        br#"{"sku": {"name": "GlobalStandard", "capacity": 18446744073709551615}, "properties": {"model": {"format": "OpenAI", "name": "gpt-4o"}}}"#,
+        br#"{"sku": {"name": "GlobalStandard", "capacity": 7}, "properties": {"model": {"format": "OpenAI", "name": "gpt-4o"}, "raiPolicyName": "Microsoft.Default"}}"#,
+        br#"{"sku": {"capacity": 8}, "properties": {"model": "gpt-4o", "rateLimits": 1}}"#,
+        // Content filters and capability hosts.
+        br#"{"properties": {"basePolicyName": "Microsoft.Default", "mode": [], "contentFilters": [1, {"name": "x", "source": "Prompt", "severityThreshold": 2}], "customBlocklists": {"a": 1}}}"#,
+        br#"{"properties": {"basePolicyName": "Microsoft.DefaultV2", "contentFilters": [{"name": "Hate", "source": "Prompt"}], "customBlocklists": [{"blocklistName": "b1"}, 7]}}"#,
+        br#"{"properties": {"storageConnections": "x", "vectorStoreConnections": [1], "aiServicesConnections": [], "threadStorageConnections": null}}"#,
+        br#"{"properties": {"capabilityHostKind": "Agents", "storageConnections": ["conn1", ""]}}"#,
     ];
     let methods = [Method::GET, Method::PUT, Method::PATCH, Method::DELETE, Method::POST];
     runtime.block_on(async {

@@ -4,7 +4,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Account, AccountProject, Connection, RoleAssignment, Workspace};
+use crate::{
+    Account, AccountDeployment, AccountProject, CapabilityHost, Connection, RaiPolicy,
+    RoleAssignment, Usage, Workspace,
+};
 
 /// The live state of a fleet, keyed by lower-case ARM ids (see [`crate::id_key`]).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -36,6 +39,10 @@ pub struct Live {
     /// resources name, by id key (ARM's key settings name an identity by client id).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub identity_client_ids: BTreeMap<String, String>,
+    /// Model quota by `{subscription}/{region}` (lower case), read where manifests deploy
+    /// models: one list per subscription and region.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub usages: BTreeMap<String, Vec<Usage>>,
 }
 
 /// A Foundry resource with what hangs off it.
@@ -50,6 +57,16 @@ pub struct LiveFoundry {
     pub connections: Vec<Connection>,
     /// Projects by id key.
     pub projects: BTreeMap<String, LiveFoundryProject>,
+    /// Model deployments, when read (the manifest declares some).
+    #[serde(default)]
+    pub deployments: Vec<AccountDeployment>,
+    /// Content filters (RAI policies, system ones included), when read.
+    #[serde(default)]
+    pub rai_policies: Vec<RaiPolicy>,
+    /// Capability hosts of the account and its projects that were read (by the names the
+    /// manifest gives and the conventional `agents`: there is no list), by id key.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub capability_hosts: BTreeMap<String, CapabilityHost>,
 }
 
 /// A Foundry project with its connections and access.

@@ -144,6 +144,12 @@ pub enum ResourceKind {
     AccountConnection,
     /// A connection of a Foundry resource's project (`accounts/projects/connections`).
     ProjectConnection,
+    /// A custom content filter of a Foundry resource (`accounts/raiPolicies`).
+    ContentFilter,
+    /// A model deployment of a Foundry resource (`accounts/deployments`).
+    Deployment,
+    /// An agents capability host of a Foundry resource or one of its projects.
+    CapabilityHost,
 }
 
 /// What happens to the resource.

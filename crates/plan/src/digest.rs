@@ -95,6 +95,17 @@ pub fn fingerprints(live: &Live) -> BTreeMap<String, String> {
         out.insert(key.clone(), of(&foundry.account));
         out.insert(format!("{key}#access"), of(&foundry.assignments));
         out.insert(format!("{key}#connections"), of(&foundry.connections));
+        for (host_key, host) in &foundry.capability_hosts {
+            out.insert(host_key.clone(), of(host));
+        }
+        // Read with the content filters (the system ones are always there): so a saved plan's
+        // check reads them again exactly when the plan did.
+        if !foundry.rai_policies.is_empty() {
+            out.insert(
+                format!("{key}#deployments"),
+                of(&(&foundry.deployments, &foundry.rai_policies)),
+            );
+        }
         for (project_key, project) in &foundry.projects {
             out.insert(project_key.clone(), of(&project.project));
             out.insert(format!("{project_key}#access"), of(&project.assignments));

@@ -39,6 +39,7 @@ pub mod import;
 pub mod order;
 pub mod permissions;
 pub mod planner;
+mod quota;
 pub mod reasons;
 pub mod roles;
 pub mod saved;

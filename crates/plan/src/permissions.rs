@@ -124,6 +124,24 @@ pub fn action_of(kind: ResourceKind, action: Action) -> Option<&'static str> {
         (ResourceKind::ProjectConnection, _) => {
             "Microsoft.CognitiveServices/accounts/projects/connections/write"
         }
+        (ResourceKind::ContentFilter, Action::Delete) => {
+            "Microsoft.CognitiveServices/accounts/raiPolicies/delete"
+        }
+        (ResourceKind::ContentFilter, _) => {
+            "Microsoft.CognitiveServices/accounts/raiPolicies/write"
+        }
+        (ResourceKind::Deployment, Action::Delete) => {
+            "Microsoft.CognitiveServices/accounts/deployments/delete"
+        }
+        (ResourceKind::Deployment, _) => "Microsoft.CognitiveServices/accounts/deployments/write",
+        // An account's host; a project's is `accounts/projects/capabilityHosts/…`, which the
+        // same roles grant (Cognitive Services Contributor: `Microsoft.CognitiveServices/*`).
+        (ResourceKind::CapabilityHost, Action::Delete) => {
+            "Microsoft.CognitiveServices/accounts/capabilityHosts/delete"
+        }
+        (ResourceKind::CapabilityHost, _) => {
+            "Microsoft.CognitiveServices/accounts/capabilityHosts/write"
+        }
     })
 }
 

@@ -35,6 +35,9 @@ pub struct PlanOptions {
     /// Workspace deletes purge (`forceToPurge=true`: permanent, the name free at once) instead
     /// of the service's soft delete (recoverable, the name taken for up to 14 days).
     pub purge: bool,
+    /// A capability host whose settings changed is deleted and created again
+    /// (`--replace-capability-hosts`) instead of refused.
+    pub replace_capability_hosts: bool,
     /// A manifest naming a soft-deleted Foundry resource recovers it (`--recover-deleted`).
     pub recover_deleted: bool,
     /// A manifest naming a soft-deleted Foundry resource purges it, then creates it anew
@@ -83,7 +86,7 @@ pub fn plan(desired: &Desired, live: &Live, options: &PlanOptions) -> Plan {
             planner.orphan_foundry(key, live_foundry);
         }
     }
-    let Planner { mut changes, warnings, hubs, .. } = planner;
+    let Planner { mut changes, mut warnings, hubs, .. } = planner;
     if options.purge {
         for change in &mut changes {
             if change.action == Action::Delete
@@ -93,6 +96,7 @@ pub fn plan(desired: &Desired, live: &Live, options: &PlanOptions) -> Plan {
             }
         }
     }
+    crate::quota::check(&mut changes, &mut warnings, desired, live);
     let changes = crate::order::order(changes);
     Plan {
         format_version: FORMAT_VERSION,
@@ -174,6 +178,33 @@ impl Planner<'_> {
         &mut self.changes[last]
     }
 
+    /// A live resource kept or updated in place: an update with `fields`, `before` and the
+    /// body to write when any field differs, else kept (no JSON work for what is kept).
+    pub(crate) fn update_or_keep<T: serde::Serialize>(
+        &mut self,
+        (hub, kind, resource, display): (&str, ResourceKind, &ArmId, String),
+        fields: Vec<FieldChange>,
+        before: &T,
+        after: serde_json::Value,
+    ) {
+        if fields.is_empty() {
+            self.change(
+                hub,
+                kind,
+                resource,
+                display,
+                Action::NoOp,
+                vec![Reason::NoOpBecauseInSync],
+            );
+            return;
+        }
+        let reasons = vec![Reason::UpdateBecauseFieldsChanged];
+        let change = self.change(hub, kind, resource, display, Action::Update, reasons);
+        change.fields = fields;
+        change.before = Some(serde_json::to_value(before).unwrap_or_default());
+        change.after = Some(after);
+    }
+
     pub(crate) fn warn(&mut self, kind: WarningKind, resource: &str, detail: impl Into<String>) {
         self.warnings.push(Warning { kind, resource: resource.to_string(), detail: detail.into() });
     }
@@ -208,5 +239,8 @@ pub(crate) fn kind_name(kind: ResourceKind) -> &'static str {
         ResourceKind::AccountProject => "account-project",
         ResourceKind::AccountConnection => "account-connection",
         ResourceKind::ProjectConnection => "project-connection",
+        ResourceKind::ContentFilter => "content-filter",
+        ResourceKind::Deployment => "deployment",
+        ResourceKind::CapabilityHost => "capability-host",
     }
 }

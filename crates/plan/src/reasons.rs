@@ -43,6 +43,15 @@ pub enum Reason {
     /// A soft-deleted Foundry resource holds the manifest's name and `--recover-deleted` was
     /// given: restored as it was.
     CreateBecauseRecoveringDeleted,
+    /// A deployment's model name or format changed and its manifest says `onModelChange:
+    /// replace`: deleted (traffic stops) …
+    DeleteBecauseModelReplaced,
+    /// … and created again with the new model.
+    CreateBecauseModelReplaced,
+    /// A capability host's settings changed and `--replace-capability-hosts` was given: deleted …
+    DeleteBecauseCapabilityHostReplaced,
+    /// … and created again with the manifest's settings.
+    CreateBecauseCapabilityHostReplaced,
     /// An equivalent role assignment exists under another name: adopted, not duplicated.
     NoOpBecauseEquivalentExists,
     /// Live matches the manifest.
@@ -91,6 +100,14 @@ pub enum Reason {
     BlockedBecauseSubdomainTaken,
     /// A soft-deleted Foundry resource holds the name.
     BlockedBecauseAccountSoftDeleted,
+    /// A deployment's model name or format cannot change in place.
+    BlockedBecauseDeploymentModelFixed,
+    /// The deployments of the run would hold more capacity than the subscription's quota.
+    BlockedBecauseQuotaExceeded,
+    /// A capability host cannot be updated (or it failed and must be created again).
+    BlockedBecauseCapabilityHostFixed,
+    /// A capability host of another name already exists there: the service allows one.
+    BlockedBecauseSecondCapabilityHost,
 }
 
 /// A refusal Azure makes on a live hub, as data.
@@ -251,6 +268,34 @@ pub const RULES: &[Rule] = &[
         source: "Learn \"recover or purge deleted Azure AI services resources\"; Azure/azure-cli #18146 (FlagMustBeSetForRestore; NOTES-foundry.md §6)",
     },
     Rule {
+        reason: Reason::BlockedBecauseDeploymentModelFixed,
+        field: "spec.deployments[].model.name, .format",
+        why: "a deployment serves one model: the service changes its version and capacity in place, not which model it is",
+        remedy: "add a deployment with a new name and the new model, move your clients to it, then remove the old one; or write `onModelChange: replace` on the deployment to have hubctl delete and create it (traffic stops in between)",
+        source: "NOTES-foundry.md §5 (Deployments_CreateOrUpdate; Terraform azurerm #23226/#23251 on what changes in place)",
+    },
+    Rule {
+        reason: Reason::BlockedBecauseQuotaExceeded,
+        field: "spec.deployments[].sku.capacity",
+        why: "the deployments this run creates or grows would hold more of the model's quota (per subscription, region, SKU and model) than is free; the service would refuse them with 400 InsufficientQuota half-way through the apply",
+        remedy: "lower the capacity, free capacity elsewhere in the subscription and region, deploy in another region or SKU, or request more quota (Azure AI Foundry portal: Quotas)",
+        source: "Usages_List (`…/locations/{location}/usages`); InsufficientQuota (Azure/business-process-automation #276; NOTES-foundry.md §4, §8)",
+    },
+    Rule {
+        reason: Reason::BlockedBecauseCapabilityHostFixed,
+        field: "spec.agents, spec.projects[].agents",
+        why: "a capability host has no update (no PATCH; a changed PUT is refused): its connections and subnet are set when it is created; a host that failed stays failed",
+        remedy: "keep the host as it is, or plan with --replace-capability-hosts to delete it and create it again (agents on it stop until the new one is ready, which can take many minutes)",
+        source: "cognitiveservices 2025-06-01 CapabilityHosts (no PATCH); MicrosoftDocs/azure-ai-docs agents/concepts/capability-hosts.md (NOTES-foundry.md §4, §5)",
+    },
+    Rule {
+        reason: Reason::BlockedBecauseSecondCapabilityHost,
+        field: "spec.agents.name, spec.projects[].agents.name",
+        why: "an account or project has at most one capability host; the service refuses a second (\"There is an existing Capability Host with name: …\")",
+        remedy: "use the existing host's name in the manifest, or delete that host first",
+        source: "azure-ai-foundry/foundry-samples #312; microsoft-foundry-for-vscode #493 (NOTES-foundry.md §4)",
+    },
+    Rule {
         reason: Reason::BlockedBecauseCallerLacksPermission,
         field: "(the change's ARM action)",
         why: "the signed-in identity's permissions at the resource group (Permissions_ListForResourceGroup, actions minus notActions of each of its roles) do not include the action this change needs; ARM would refuse it with AuthorizationFailed half-way through the apply",
@@ -295,6 +340,18 @@ impl Reason {
             }
             Reason::CreateBecauseRecoveringDeleted => {
                 "a soft-deleted Foundry resource holds the name and --recover-deleted was given: it is restored as it was"
+            }
+            Reason::DeleteBecauseModelReplaced => {
+                "its model changes and the manifest says onModelChange: replace: it is deleted first, and traffic to it stops until it is created again"
+            }
+            Reason::CreateBecauseModelReplaced => {
+                "created again with the new model (onModelChange: replace)"
+            }
+            Reason::DeleteBecauseCapabilityHostReplaced => {
+                "its settings changed and --replace-capability-hosts was given: it is deleted first, and agents on it stop until it is created again"
+            }
+            Reason::CreateBecauseCapabilityHostReplaced => {
+                "created again with the manifest's settings (--replace-capability-hosts)"
             }
             Reason::NoOpBecauseEquivalentExists => {
                 "an equal assignment made outside hubctl exists: it is adopted, not duplicated (hubctl's mark is written with the hub's next changes or by `hubctl adopt`)"
@@ -354,6 +411,13 @@ pub enum WarningKind {
     PermissionCheckSkipped,
     /// An organisation policy's `warn` (the detail has its message, rule and file).
     Policy,
+    /// The subscription's quota for a model could not be found: the check could not decide.
+    QuotaUnknown,
+    /// A deployment no manifest declares, on a Foundry resource a manifest declares: left
+    /// alone (deleted only with `--prune`).
+    UndeclaredDeployment,
+    /// A deployment is replaced: traffic to it stops until it is created again.
+    TrafficStops,
 }
 
 impl WarningKind {
@@ -364,7 +428,7 @@ impl WarningKind {
                 "changing Application Insights or the container registry can break the lineage of earlier jobs, deployed endpoints and reruns"
             }
             WarningKind::UserAssignedIdentityNeedsRole => {
-                "a user-assigned identity needs the Cognitive Services Contributor role (and access to the hub's resources) for the hub to work"
+                "a user-assigned identity needs the Cognitive Services Contributor role (and access to the resources it reaches) for the hub or Foundry resource to work"
             }
             WarningKind::PrivateEndpointNeedsApproval => {
                 "a new private-endpoint rule must be approved on its target; the hub's identity needs Azure AI Enterprise Network Connection Approver there"
@@ -401,6 +465,15 @@ impl WarningKind {
                 "--skip-permission-check: the signed-in identity's permissions were not checked, so a missing one shows only when apply is refused"
             }
             WarningKind::Policy => "an organisation policy (--policy) warns",
+            WarningKind::UndeclaredDeployment => {
+                "a deployment no manifest declares: left alone (deleted only with --prune)"
+            }
+            WarningKind::TrafficStops => {
+                "the deployment is deleted and created again (onModelChange: replace): requests to it fail in between"
+            }
+            WarningKind::QuotaUnknown => {
+                "the subscription's quota for this model and SKU is not among the region's usages: the quota check could not decide, and the service may refuse the deployment at apply time (InsufficientQuota)"
+            }
             WarningKind::RuleNotActive => {
                 "the service reports this outbound rule as not active yet, so egress through it does not work until the managed network is provisioned (on first use, or with the provision action)"
             }

@@ -73,11 +73,26 @@ spec:
           - {{ principal: 7d2f6a0e-0000-0000-0000-000000000011, principalType: group, role: Azure AI User }}
     - name: support
       description: Support copilot
+      connections:
+        - {{ name: files, category: storage, resource: {lake}, container: agents }}
+        - {{ name: threads, category: cosmosDb, resource: {cosmos} }}
+      agents:
+        storage: [files]
+        threadStorage: [threads]
+  contentFilters:
+    - name: strict
+      filters:
+        - {{ category: hate, source: prompt, severity: low }}
+        - {{ category: jailbreak, source: prompt }}
+  deployments:
+    - {{ name: chat, model: {{ name: gpt-4o, version: "2024-11-20" }}, sku: {{ name: GlobalStandard, capacity: 50 }}, contentFilter: strict }}
+    - {{ name: embed, model: {{ name: text-embedding-3-large }}, sku: {{ name: Standard, capacity: 20 }} }}
 "#,
         apps = subnet("apps"),
         agents = subnet("agents"),
         search = id("Microsoft.Search/searchServices", "search"),
         lake = id("Microsoft.Storage/storageAccounts", "lake"),
+        cosmos = id("Microsoft.DocumentDB/databaseAccounts", "cosmos"),
     );
     for (from, to) in edits {
         assert!(text.contains(from), "edit {from:?} does not apply");
@@ -155,11 +170,17 @@ fn from_nothing_the_account_comes_first_then_connections_projects_and_access() {
         vec![
             (ResourceKind::Account, Action::Create),
             (ResourceKind::AccountConnection, Action::Create),
+            (ResourceKind::ContentFilter, Action::Create),
+            (ResourceKind::Deployment, Action::Create),
+            (ResourceKind::Deployment, Action::Create),
             (ResourceKind::AccountProject, Action::Create),
             (ResourceKind::AccountProject, Action::Create),
             (ResourceKind::ProjectConnection, Action::Create),
+            (ResourceKind::ProjectConnection, Action::Create),
+            (ResourceKind::ProjectConnection, Action::Create),
             (ResourceKind::RoleAssignment, Action::Create),
             (ResourceKind::RoleAssignment, Action::Create),
+            (ResourceKind::CapabilityHost, Action::Create),
         ]
     );
     let body = account_change(&plan).after.clone().unwrap();
@@ -392,7 +413,10 @@ fn a_removed_manifest_deletes_softly_with_prune_and_purges_with_purge() {
 
 #[test]
 fn an_undeclared_project_is_reported_and_deleted_only_with_prune() {
-    let without = manifest(&[("    - name: support\n      description: Support copilot\n", "")]);
+    let full = manifest(&[]);
+    let (start, end) =
+        (full.find("    - name: support").unwrap(), full.find("  contentFilters:").unwrap());
+    let without = format!("{}{}", &full[..start], &full[end..]);
     let plan_without = planned(&without, |_| {});
     // The manifest changed, so its digest is written again: bookkeeping, no change.
     assert!(
@@ -425,4 +449,251 @@ fn project_settings_change_in_place() {
     assert_eq!(project.action, Action::Update);
     assert_eq!(project.after.as_ref().unwrap()["properties"]["displayName"], "Fraud");
     assert_eq!(plan.hubs[&account_key()].classification, Classification::Pending);
+}
+
+fn deployment_changes(plan: &Plan) -> Vec<&Change> {
+    plan.changes
+        .iter()
+        .filter(|c| c.kind == ResourceKind::Deployment && c.action != Action::NoOp)
+        .collect()
+}
+
+fn deployment<'a>(live: &'a mut Live, name: &str) -> &'a mut hubctl_model::AccountDeployment {
+    let f = live.foundries.get_mut(&account_key()).unwrap();
+    f.deployments.iter_mut().find(|d| d.name == name).unwrap()
+}
+
+#[test]
+fn a_deployment_is_created_after_the_content_filter_it_names() {
+    let plan = plan(&desired(&manifest(&[])), &empty(), &options());
+    let order: Vec<&str> = plan.changes.iter().map(|c| c.display.as_str()).collect();
+    let filter = order.iter().position(|d| *d == "contoso-foundry/strict").unwrap();
+    let chat = order.iter().position(|d| *d == "contoso-foundry/chat").unwrap();
+    assert!(filter < chat, "{order:?}");
+    let body = plan.changes[chat].after.as_ref().unwrap();
+    assert_eq!(body["properties"]["raiPolicyName"], "strict");
+    assert_eq!(body["properties"]["versionUpgradeOption"], "OnceNewDefaultVersionAvailable");
+    assert_eq!(body["sku"], json!({ "name": "GlobalStandard", "capacity": 50 }));
+    let filter_body = plan.changes[filter].after.as_ref().unwrap();
+    assert_eq!(filter_body["properties"]["basePolicyName"], "Microsoft.DefaultV2");
+    assert_eq!(filter_body["properties"]["contentFilters"][0]["severityThreshold"], "Low");
+}
+
+#[test]
+fn capacity_changes_in_place_by_its_sku_alone() {
+    let text = manifest(&[("capacity: 50", "capacity: 80")]);
+    let plan = planned(&text, |_| {});
+    let changes = deployment_changes(&plan);
+    assert_eq!(changes.len(), 1, "{changes:#?}");
+    assert_eq!(changes[0].display, "contoso-foundry/chat: capacity");
+    assert_eq!(
+        changes[0].after,
+        Some(json!({ "sku": { "name": "GlobalStandard", "capacity": 80 } }))
+    );
+}
+
+#[test]
+fn capacity_and_version_are_two_requests_capacity_first() {
+    let text = manifest(&[("capacity: 50", "capacity: 80"), ("2024-11-20", "2025-01-01")]);
+    let plan = planned(&text, |_| {});
+    let changes = deployment_changes(&plan);
+    let shown: Vec<&str> = changes.iter().map(|c| c.display.as_str()).collect();
+    assert_eq!(shown, ["contoso-foundry/chat: capacity", "contoso-foundry/chat: settings"]);
+    assert!(changes[0].after.as_ref().unwrap().get("properties").is_none(), "a PATCH of the SKU");
+    let put = changes[1].after.as_ref().unwrap();
+    assert_eq!(put["properties"]["model"]["version"], "2025-01-01");
+    let live = simulate::apply(&applied(&manifest(&[])), &plan);
+    let again = hubctl_plan::plan(&desired(&text), &live, &options());
+    assert!(deployment_changes(&again).is_empty(), "{:#?}", deployment_changes(&again));
+}
+
+#[test]
+fn rule_a_deployments_model_is_fixed_unless_it_may_be_replaced() {
+    let text = manifest(&[("name: gpt-4o, version: \"2024-11-20\"", "name: gpt-4.1")]);
+    let plan = planned(&text, |_| {});
+    let changes = deployment_changes(&plan);
+    assert_eq!(changes.len(), 1);
+    assert_eq!(changes[0].action, Action::Blocked);
+    assert_eq!(changes[0].reasons, [Reason::BlockedBecauseDeploymentModelFixed]);
+    assert!(Reason::BlockedBecauseDeploymentModelFixed.remedy().unwrap().contains("new name"));
+    let replace =
+        text.replace("contentFilter: strict }", "contentFilter: strict, onModelChange: replace }");
+    let plan = planned(&replace, |_| {});
+    let kinds: Vec<(Action, &str)> =
+        deployment_changes(&plan).iter().map(|c| (c.action, c.display.as_str())).collect();
+    assert_eq!(
+        kinds,
+        [
+            (Action::Delete, "contoso-foundry/chat (replace: delete)"),
+            (Action::Create, "contoso-foundry/chat (replace: create)")
+        ]
+    );
+    assert!(plan.warnings.iter().any(|w| w.kind == reasons::WarningKind::TrafficStops));
+}
+
+#[test]
+fn an_auto_upgraded_version_the_manifest_leaves_out_is_not_drift() {
+    let plan = planned(&manifest(&[]), |live| {
+        let embed = deployment(live, "embed");
+        embed.properties.model.as_mut().unwrap().version = Some("2".to_string());
+        embed.properties.provisioning_state = Some(hubctl_model::ProvisioningState::Succeeded);
+    });
+    assert!(actionable(&plan).is_empty(), "{:#?}", actionable(&plan));
+    // A pinned one is.
+    let plan = planned(&manifest(&[]), |live| {
+        deployment(live, "chat").properties.model.as_mut().unwrap().version =
+            Some("2025-01-01".into());
+    });
+    assert_eq!(deployment_changes(&plan).len(), 1);
+}
+
+fn with_quota(live: &mut Live, limit: f64, used: f64) {
+    let usage: hubctl_model::Usage = serde_json::from_value(json!({
+        "name": { "value": "OpenAI.GlobalStandard.gpt-4o", "localizedValue": "Tokens Per Minute (thousands) - gpt-4o" },
+        "currentValue": used, "limit": limit, "unit": "Count"
+    }))
+    .unwrap();
+    live.usages.insert(format!("{SUB}/eastus2"), vec![usage]);
+}
+
+#[test]
+fn rule_a_deployment_over_quota_is_blocked_at_plan_time_with_the_figures() {
+    let mut live = empty();
+    with_quota(&mut live, 100.0, 70.0);
+    let plan = hubctl_plan::plan(&desired(&manifest(&[])), &live, &options());
+    let chat = plan.changes.iter().find(|c| c.display == "contoso-foundry/chat").unwrap();
+    assert_eq!(chat.action, Action::Blocked);
+    assert_eq!(chat.reasons, [Reason::BlockedBecauseQuotaExceeded]);
+    let detail = chat.detail.as_deref().unwrap();
+    assert!(
+        detail.contains("OpenAI.GlobalStandard.gpt-4o") && detail.contains("asks 50 more, 30 free"),
+        "{detail}"
+    );
+    let quota = chat.fields.iter().find(|f| f.field == "quota").unwrap();
+    assert_eq!(quota.before.as_ref().unwrap()["limit"], 100);
+    assert_eq!(quota.after.as_ref().unwrap()["asked"], 50);
+    // The model without a listed quota is a warning, not free capacity.
+    assert!(plan.warnings.iter().any(|w| w.kind == reasons::WarningKind::QuotaUnknown
+        && w.detail.contains("text-embedding-3-large")));
+    // Within the quota: planned.
+    let mut live = empty();
+    with_quota(&mut live, 100.0, 50.0);
+    let plan = hubctl_plan::plan(&desired(&manifest(&[])), &live, &options());
+    assert!(!plan.is_blocked());
+}
+
+#[test]
+fn a_content_filter_edited_by_hand_is_rewritten_and_the_system_ones_are_never_planned() {
+    let plan = planned(&manifest(&[]), |live| {
+        let f = live.foundries.get_mut(&account_key()).unwrap();
+        let system: hubctl_model::RaiPolicy = serde_json::from_value(json!({
+            "name": "Microsoft.DefaultV2", "properties": {"type": "SystemManaged", "basePolicyName": "Microsoft.DefaultV2"}
+        }))
+        .unwrap();
+        f.rai_policies.push(system);
+        let strict = f.rai_policies.iter_mut().find(|p| p.name == "strict").unwrap();
+        strict.properties.content_filters.as_mut().unwrap()[0].severity_threshold =
+            Some("High".into());
+    });
+    let changes = actionable(&plan);
+    let filter = changes.iter().find(|c| c.kind == ResourceKind::ContentFilter).unwrap();
+    assert_eq!(filter.action, Action::Update);
+    assert_eq!(filter.fields[0].field, "spec.contentFilters.strict.filters");
+    assert!(changes.iter().all(|c| !c.display.contains("Microsoft.DefaultV2")));
+}
+
+#[test]
+fn import_writes_a_manifest_that_plans_clean() {
+    let mut live = applied(&manifest(&[]));
+    // The service answers each user-assigned identity with its client id.
+    for value in account(&mut live)
+        .identity
+        .as_mut()
+        .unwrap()
+        .user_assigned_identities
+        .as_mut()
+        .unwrap()
+        .values_mut()
+    {
+        *value = json!({ "clientId": UAI_CLIENT, "principalId": "p" });
+    }
+    let f = &live.foundries[&account_key()];
+    let text = hubctl_plan::import::foundry_manifest(SUB, f, &Default::default());
+    assert!(text.not_expressed.is_empty(), "{:?}", text.not_expressed);
+    for part in [
+        "kind: Foundry",
+        "contentFilters:",
+        "category: hate",
+        "severity: low",
+        "deployments:",
+        "capacity: 50",
+    ] {
+        assert!(text.text.contains(part), "{part}:\n{}", text.text);
+    }
+    // The version is pinned only where the service does not upgrade it.
+    assert!(!text.text.contains("2024-11-20"), "{}", text.text);
+    let imported = desired(&text.text);
+    let again = plan(&imported, &live, &options());
+    // At most hubctl's record of the (now imported) manifest: no change.
+    assert!(actionable(&again).iter().all(|c| c.is_record_only()), "{:#?}", actionable(&again));
+}
+
+fn host_key() -> String {
+    format!("{}/projects/support/capabilityhosts/agents", account_key())
+}
+
+#[test]
+fn a_capability_host_comes_after_its_connections_and_cannot_be_updated() {
+    let plan = plan(&desired(&manifest(&[])), &empty(), &options());
+    let host = plan.changes.iter().find(|c| c.kind == ResourceKind::CapabilityHost).unwrap();
+    assert_eq!(host.display, "contoso-foundry/support/agents");
+    let body = host.after.as_ref().unwrap();
+    assert_eq!(body["properties"]["capabilityHostKind"], "Agents");
+    assert_eq!(body["properties"]["threadStorageConnections"], json!(["threads"]));
+    let text = manifest(&[(
+        "threadStorage: [threads]",
+        "threadStorage: [threads]\n        vectorStore: [files]",
+    )]);
+    let refused = planned(&text, |_| {});
+    let change = refused.changes.iter().find(|c| c.kind == ResourceKind::CapabilityHost).unwrap();
+    assert_eq!(change.action, Action::Blocked);
+    assert_eq!(change.reasons, [Reason::BlockedBecauseCapabilityHostFixed]);
+    assert_eq!(change.fields[0].field, "agents.vectorStore");
+    // With --replace-capability-hosts: deleted, then created.
+    let mut live = applied(&manifest(&[]));
+    let replace = PlanOptions { replace_capability_hosts: true, ..options() };
+    let replaced = hubctl_plan::plan(&desired(&text), &live, &replace);
+    let hosts: Vec<(Action, &str)> = replaced
+        .changes
+        .iter()
+        .filter(|c| c.kind == ResourceKind::CapabilityHost)
+        .map(|c| (c.action, c.display.as_str()))
+        .collect();
+    assert_eq!(
+        hosts,
+        [
+            (Action::Delete, "contoso-foundry/support/agents (replace: delete)"),
+            (Action::Create, "contoso-foundry/support/agents (replace: create)"),
+        ]
+    );
+    // A failed host is not left as it is.
+    let f = live.foundries.get_mut(&account_key()).unwrap();
+    f.capability_hosts.get_mut(&host_key()).unwrap().properties.provisioning_state =
+        Some(hubctl_model::ProvisioningState::Failed);
+    let failed = hubctl_plan::plan(&desired(&manifest(&[])), &live, &options());
+    let change = failed.changes.iter().find(|c| c.kind == ResourceKind::CapabilityHost).unwrap();
+    assert_eq!(change.reasons, [Reason::BlockedBecauseCapabilityHostFixed]);
+}
+
+#[test]
+fn rule_a_second_capability_host_is_refused() {
+    let text = manifest(&[(
+        "threadStorage: [threads]",
+        "threadStorage: [threads]\n        name: agents-v2",
+    )]);
+    let plan = planned(&text, |_| {});
+    let change = plan.changes.iter().find(|c| c.kind == ResourceKind::CapabilityHost).unwrap();
+    assert_eq!(change.action, Action::Blocked);
+    assert_eq!(change.reasons, [Reason::BlockedBecauseSecondCapabilityHost]);
+    assert!(change.detail.as_deref().unwrap().contains("\"agents\""));
 }

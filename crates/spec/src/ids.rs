@@ -59,11 +59,13 @@ pub enum ResourceType {
     SearchService,
     /// `Microsoft.MachineLearningServices/workspaces`
     MachineLearningWorkspace,
+    /// `Microsoft.DocumentDB/databaseAccounts` (Cosmos DB: agents' thread storage)
+    CosmosDbAccount,
 }
 
 impl ResourceType {
     /// Every known type.
-    pub const ALL: [ResourceType; 8] = [
+    pub const ALL: [ResourceType; 9] = [
         ResourceType::StorageAccount,
         ResourceType::KeyVault,
         ResourceType::ApplicationInsights,
@@ -72,6 +74,7 @@ impl ResourceType {
         ResourceType::CognitiveServicesAccount,
         ResourceType::SearchService,
         ResourceType::MachineLearningWorkspace,
+        ResourceType::CosmosDbAccount,
     ];
 
     /// The ARM type, `Namespace/type`.
@@ -89,6 +92,7 @@ impl ResourceType {
             ResourceType::MachineLearningWorkspace => {
                 "Microsoft.MachineLearningServices/workspaces"
             }
+            ResourceType::CosmosDbAccount => "Microsoft.DocumentDB/databaseAccounts",
         }
     }
 
@@ -103,6 +107,7 @@ impl ResourceType {
             ResourceType::CognitiveServicesAccount => "an AI Services (Cognitive Services) account",
             ResourceType::SearchService => "an AI Search service",
             ResourceType::MachineLearningWorkspace => "an Azure ML / Foundry workspace",
+            ResourceType::CosmosDbAccount => "a Cosmos DB account",
         }
     }
 
@@ -131,6 +136,7 @@ impl ResourceType {
             ResourceType::CognitiveServicesAccount => &["account"],
             ResourceType::SearchService => &["searchService"],
             ResourceType::MachineLearningWorkspace => &["amlworkspace"],
+            ResourceType::CosmosDbAccount => &["Sql"],
         }
     }
 

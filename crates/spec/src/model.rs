@@ -385,6 +385,8 @@ pub enum ConnectionCategory {
     AzureOpenAi,
     /// A storage account.
     Storage,
+    /// A Cosmos DB account (agents' thread storage).
+    CosmosDb,
 }
 
 impl ConnectionCategory {
@@ -397,6 +399,7 @@ impl ConnectionCategory {
             }
             ConnectionCategory::AiSearch => ResourceType::SearchService,
             ConnectionCategory::Storage => ResourceType::StorageAccount,
+            ConnectionCategory::CosmosDb => ResourceType::CosmosDbAccount,
         }
     }
 }
@@ -673,7 +676,206 @@ pub struct FoundrySpec {
     pub access: Access,
     /// Projects (`accounts/projects`).
     pub projects: Vec<FoundryProject>,
+    /// Custom content filters (RAI policies).
+    pub content_filters: Vec<ContentFilter>,
+    /// Model deployments.
+    pub deployments: Vec<Deployment>,
+    /// The account's agents capability host; `None`: none managed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agents: Option<Agents>,
 }
+
+/// An agents capability host (`accounts/capabilityHosts` or `accounts/projects/capabilityHosts`):
+/// where a project's agents keep files, vectors and threads, by connection names of its own
+/// scope. Fixed once created (the service has no update).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Agents {
+    /// The host's name (default `agents`).
+    pub name: String,
+    /// ARM `storageConnections`.
+    pub storage: Vec<String>,
+    /// ARM `vectorStoreConnections`.
+    pub vector_store: Vec<String>,
+    /// ARM `threadStorageConnections`.
+    pub thread_storage: Vec<String>,
+    /// ARM `aiServicesConnections`.
+    pub ai_services: Vec<String>,
+    /// ARM `customerSubnet` (account host only): the subnet agents run in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subnet: Option<ArmId>,
+}
+
+/// A model deployment (`accounts/deployments`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Deployment {
+    /// The deployment's name.
+    pub name: String,
+    /// Which model.
+    pub model: Model,
+    /// How it is served and how much of it.
+    pub sku: DeploymentSku,
+    /// ARM `versionUpgradeOption`.
+    pub version_upgrade: VersionUpgrade,
+    /// ARM `raiPolicyName`: a content filter of this manifest or a system one
+    /// (`Microsoft.Default`, `Microsoft.DefaultV2`); `None` leaves it unmanaged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_filter: Option<String>,
+    /// What a model name or format change does: refused (default), or the deployment is
+    /// deleted and created again (traffic stops in between).
+    pub on_model_change: OnModelChange,
+}
+
+/// ARM `properties.model`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Model {
+    /// `OpenAI`, … (default `OpenAI`).
+    pub format: String,
+    /// `gpt-4o`, …
+    pub name: String,
+    /// A pinned version; `None`: the service's default, and an auto-upgrade is never drift.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+}
+
+/// ARM `sku` of a deployment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeploymentSku {
+    /// `Standard`, `GlobalStandard`, `ProvisionedManaged`, …
+    pub name: String,
+    /// Capacity units (thousands of tokens per minute for Standard SKUs).
+    pub capacity: u32,
+}
+
+/// ARM `versionUpgradeOption`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum VersionUpgrade {
+    /// `OnceNewDefaultVersionAvailable` (the service's default).
+    OnceNewDefaultVersionAvailable,
+    /// `OnceCurrentVersionExpired`.
+    OnceCurrentVersionExpired,
+    /// `NoAutoUpgrade`.
+    NoAutoUpgrade,
+}
+
+/// What a model name or format change of a live deployment does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum OnModelChange {
+    /// Refused, with the remedy (a new deployment name).
+    Refuse,
+    /// Deleted, then created with the new model: traffic stops in between.
+    Replace,
+}
+
+/// A custom content filter (an RAI policy).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContentFilter {
+    /// The policy's name.
+    pub name: String,
+    /// ARM `basePolicyName` (default `Microsoft.DefaultV2`).
+    pub base_policy: String,
+    /// ARM `contentFilters`.
+    pub filters: Vec<Filter>,
+}
+
+/// One filter of a content filter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Filter {
+    /// What it filters.
+    pub category: FilterCategory,
+    /// On the prompt or the completion.
+    pub source: FilterSource,
+    /// From what severity it acts (severity categories only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
+    /// Whether it blocks (or only annotates).
+    pub blocking: bool,
+    /// Whether it is on.
+    pub enabled: bool,
+}
+
+/// A filter's category (ARM `contentFilters[].name`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum FilterCategory {
+    /// `Hate`.
+    Hate,
+    /// `Sexual`.
+    Sexual,
+    /// `Violence`.
+    Violence,
+    /// `Selfharm`.
+    Selfharm,
+    /// `Jailbreak`.
+    Jailbreak,
+    /// `Indirect Attack`.
+    IndirectAttack,
+    /// `Protected Material Text`.
+    ProtectedMaterialText,
+    /// `Protected Material Code`.
+    ProtectedMaterialCode,
+    /// `Profanity`.
+    Profanity,
+}
+
+impl FilterCategory {
+    /// ARM's name.
+    pub fn arm(self) -> &'static str {
+        match self {
+            FilterCategory::Hate => "Hate",
+            FilterCategory::Sexual => "Sexual",
+            FilterCategory::Violence => "Violence",
+            FilterCategory::Selfharm => "Selfharm",
+            FilterCategory::Jailbreak => "Jailbreak",
+            FilterCategory::IndirectAttack => "Indirect Attack",
+            FilterCategory::ProtectedMaterialText => "Protected Material Text",
+            FilterCategory::ProtectedMaterialCode => "Protected Material Code",
+            FilterCategory::Profanity => "Profanity",
+        }
+    }
+    /// Whether the category acts from a severity.
+    pub fn has_severity(self) -> bool {
+        matches!(
+            self,
+            FilterCategory::Hate
+                | FilterCategory::Sexual
+                | FilterCategory::Violence
+                | FilterCategory::Selfharm
+        )
+    }
+}
+
+/// ARM `source`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum FilterSource {
+    /// `Prompt`.
+    Prompt,
+    /// `Completion`.
+    Completion,
+}
+
+/// ARM `severityThreshold`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Severity {
+    /// `Low`.
+    Low,
+    /// `Medium`.
+    Medium,
+    /// `High`.
+    High,
+}
+
+/// The system content filters every account has (`type: SystemManaged`).
+pub const SYSTEM_CONTENT_FILTERS: &[&str] = &["Microsoft.Default", "Microsoft.DefaultV2"];
 
 /// Whether keys may be used to call the account (ARM `disableLocalAuth`, negated).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -794,4 +996,7 @@ pub struct FoundryProject {
     pub connections: Vec<Connection>,
     /// Role assignments at the project's scope.
     pub access: Access,
+    /// The project's agents capability host; `None`: none managed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agents: Option<Agents>,
 }

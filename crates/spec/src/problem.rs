@@ -201,6 +201,36 @@ pub enum Problem {
         /// The field.
         field: &'static str,
     },
+    /// A deployment's capacity that is not a whole number of at least 1.
+    #[error("expected a whole number of capacity units, at least 1 (e.g. 50), found {found}")]
+    InvalidCapacity {
+        /// What was written.
+        found: String,
+    },
+    /// A deployment's content filter that is neither declared nor a system one.
+    #[error(
+        "content filter \"{name}\" is not declared in spec.contentFilters and is not a system one (Microsoft.Default, Microsoft.DefaultV2)"
+    )]
+    UnknownContentFilter {
+        /// The name as written.
+        name: String,
+    },
+    /// A capability host naming a connection its scope does not declare.
+    #[error(
+        "connection \"{name}\" is not declared in the connections of {scope}; a capability host uses connections of its own scope"
+    )]
+    UnknownAgentsConnection {
+        /// The name as written.
+        name: String,
+        /// `spec` or `spec.projects[i]`.
+        scope: String,
+    },
+    /// A severity on a filter without one, or none where one is needed.
+    #[error("{reason}")]
+    FilterSeverity {
+        /// What is wrong.
+        reason: &'static str,
+    },
     /// Not an IPv4 address or CIDR range.
     #[error(
         "\"{value}\" is not an IPv4 address or CIDR range; expected e.g. 203.0.113.7 or 203.0.113.0/24"

@@ -362,7 +362,7 @@ struct Connection {
     name: String,
     /// What it connects to; the resource's type must match.
     category: ConnectionCategory,
-    /// ARM id of the target (Microsoft.CognitiveServices/accounts for aiServices and azureOpenAI, Microsoft.Search/searchServices for aiSearch, Microsoft.Storage/storageAccounts for storage).
+    /// ARM id of the target (Microsoft.CognitiveServices/accounts for aiServices and azureOpenAI, Microsoft.Search/searchServices for aiSearch, Microsoft.Storage/storageAccounts for storage, Microsoft.DocumentDB/databaseAccounts for cosmosDb).
     #[schemars(pattern(ARM_ID))]
     resource: String,
     /// entraId (the default, and today the only accepted value): apiKey is refused by validation until keys can come from an environment variable or a Key Vault secret (a key never goes in a manifest).
@@ -382,6 +382,8 @@ enum ConnectionCategory {
     AzureOpenAi,
     #[serde(rename = "storage")]
     Storage,
+    #[serde(rename = "cosmosDb")]
+    CosmosDb,
 }
 
 #[derive(JsonSchema)]
@@ -519,6 +521,166 @@ struct FoundrySpec {
     access: Option<Access>,
     /// Projects (ARM accounts/projects), in the account's region.
     projects: Option<Vec<FoundryProject>>,
+    /// Custom content filters (ARM accounts/raiPolicies), written before the deployments that name them.
+    content_filters: Option<Vec<ContentFilter>>,
+    /// Model deployments (ARM accounts/deployments), sent one at a time per account.
+    deployments: Option<Vec<Deployment>>,
+    /// The account's agents capability host (ARM accounts/capabilityHosts). Fixed once created.
+    agents: Option<Agents>,
+}
+
+/// An agents capability host: connections (of its own scope) by name. Fixed once created: a change is refused, or with --replace-capability-hosts deleted and created again.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
+struct Agents {
+    /// The host's name. Default: agents.
+    name: Option<String>,
+    /// ARM storageConnections: connection names (storage).
+    storage: Option<Vec<String>>,
+    /// ARM vectorStoreConnections: connection names (aiSearch).
+    vector_store: Option<Vec<String>>,
+    /// ARM threadStorageConnections: connection names (cosmosDb).
+    thread_storage: Option<Vec<String>>,
+    /// ARM aiServicesConnections: connection names.
+    ai_services: Option<Vec<String>>,
+    /// ARM customerSubnet: the subnet agents run in (account host only).
+    #[schemars(pattern(ARM_ID))]
+    subnet: Option<String>,
+}
+
+/// A project's agents capability host (no subnet: that is the account's).
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
+struct ProjectAgents {
+    /// The host's name. Default: agents.
+    name: Option<String>,
+    /// ARM storageConnections: the project's connection names (storage).
+    storage: Option<Vec<String>>,
+    /// ARM vectorStoreConnections: the project's connection names (aiSearch).
+    vector_store: Option<Vec<String>>,
+    /// ARM threadStorageConnections: the project's connection names (cosmosDb).
+    thread_storage: Option<Vec<String>>,
+    /// ARM aiServicesConnections: the project's connection names.
+    ai_services: Option<Vec<String>>,
+}
+
+/// A model deployment.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
+struct Deployment {
+    /// Deployment name.
+    #[schemars(pattern(ACCOUNT_NAME))]
+    name: String,
+    /// The model. Its name and format cannot change in place.
+    model: Model,
+    /// How it is served and how much: capacity changes in place.
+    sku: DeploymentSku,
+    /// ARM versionUpgradeOption. Default: onceNewDefaultVersionAvailable.
+    version_upgrade: Option<VersionUpgrade>,
+    /// A content filter of spec.contentFilters, or Microsoft.Default / Microsoft.DefaultV2. Omitted: not managed.
+    content_filter: Option<String>,
+    /// A model name or format change: refuse (default), or replace (delete, then create: traffic stops in between).
+    on_model_change: Option<OnModelChange>,
+}
+
+/// ARM properties.model.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+struct Model {
+    /// Default: OpenAI.
+    format: Option<String>,
+    /// e.g. gpt-4o.
+    name: String,
+    /// A pinned version. Omitted: the service's default, and an automatic upgrade is never drift.
+    version: Option<String>,
+}
+
+/// ARM sku of a deployment.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+struct DeploymentSku {
+    /// Standard, GlobalStandard, ProvisionedManaged, …
+    name: String,
+    /// Capacity units (thousands of tokens per minute for Standard SKUs), checked against the subscription's quota at plan time.
+    #[schemars(range(min = 1))]
+    capacity: u32,
+}
+
+#[derive(JsonSchema)]
+#[serde(rename_all = "camelCase")]
+enum VersionUpgrade {
+    OnceNewDefaultVersionAvailable,
+    OnceCurrentVersionExpired,
+    NoAutoUpgrade,
+}
+
+#[derive(JsonSchema)]
+#[serde(rename_all = "camelCase")]
+enum OnModelChange {
+    Refuse,
+    Replace,
+}
+
+/// A custom content filter (RAI policy).
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
+struct ContentFilter {
+    /// Its name.
+    #[schemars(pattern(ACCOUNT_NAME))]
+    name: String,
+    /// ARM basePolicyName. Default: Microsoft.DefaultV2.
+    base_policy: Option<String>,
+    /// The filters.
+    filters: Vec<Filter>,
+}
+
+/// One filter.
+#[derive(JsonSchema)]
+#[schemars(deny_unknown_fields)]
+struct Filter {
+    /// What it filters.
+    category: FilterCategory,
+    /// prompt or completion.
+    source: FilterSource,
+    /// low, medium or high: for hate, sexual, violence and selfharm only (required there).
+    severity: Option<Severity>,
+    /// Default: true.
+    blocking: Option<bool>,
+    /// Default: true.
+    enabled: Option<bool>,
+}
+
+#[derive(JsonSchema)]
+#[serde(rename_all = "camelCase")]
+enum FilterCategory {
+    Hate,
+    Sexual,
+    Violence,
+    Selfharm,
+    Jailbreak,
+    IndirectAttack,
+    ProtectedMaterialText,
+    ProtectedMaterialCode,
+    Profanity,
+}
+
+#[derive(JsonSchema)]
+#[serde(rename_all = "camelCase")]
+enum FilterSource {
+    Prompt,
+    Completion,
+}
+
+#[derive(JsonSchema)]
+#[serde(rename_all = "camelCase")]
+enum Severity {
+    Low,
+    Medium,
+    High,
 }
 
 /// A Foundry resource's or project's managed identity.
@@ -614,6 +776,8 @@ struct FoundryProject {
     connections: Option<Vec<Connection>>,
     /// Role assignments at the project's scope.
     access: Option<Access>,
+    /// The project's agents capability host (ARM accounts/projects/capabilityHosts).
+    agents: Option<ProjectAgents>,
 }
 
 /// The manifest JSON Schema (draft 2020-12), as written to `schemas/hub.schema.json`: either
@@ -676,6 +840,13 @@ mod tests {
             ("FoundryNetwork", foundry::NETWORK_FIELDS),
             ("FoundryEncryption", foundry::ENCRYPTION_FIELDS),
             ("FoundryProject", foundry::PROJECT_FIELDS),
+            ("Deployment", foundry::DEPLOYMENT_FIELDS),
+            ("Model", foundry::MODEL_FIELDS),
+            ("DeploymentSku", foundry::DEPLOYMENT_SKU_FIELDS),
+            ("ContentFilter", foundry::CONTENT_FILTER_FIELDS),
+            ("Filter", foundry::FILTER_FIELDS),
+            ("Agents", foundry::AGENTS_FIELDS),
+            ("ProjectAgents", foundry::PROJECT_AGENTS_FIELDS),
             ("Metadata", METADATA_FIELDS),
             ("Spec", SPEC_FIELDS),
             ("KeyVaultStore", CREDENTIAL_STORE_FIELDS),

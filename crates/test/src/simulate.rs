@@ -3,8 +3,9 @@
 //! again: no changes), and by the render snapshots.
 
 use hubctl_model::{
-    Account, AccountProject, ArmId, Connection, Live, LiveFoundry, LiveFoundryProject, LiveHub,
-    LiveProject, OutboundRule, RoleAssignment, Workspace, id_key,
+    Account, AccountDeployment, AccountProject, ArmId, Connection, Live, LiveFoundry,
+    LiveFoundryProject, LiveHub, LiveProject, OutboundRule, RaiPolicy, RoleAssignment, Workspace,
+    id_key,
 };
 use hubctl_plan::{Action, Change, Plan, ResourceKind};
 use serde_json::Value;
@@ -173,6 +174,9 @@ fn foundry(live: &mut Live, change: &Change, kind: ResourceKind, action: Action,
                     assignments: Vec::new(),
                     connections: Vec::new(),
                     projects: Default::default(),
+                    deployments: Vec::new(),
+                    rai_policies: Vec::new(),
+                    capability_hosts: Default::default(),
                 },
             );
         }
@@ -237,6 +241,53 @@ fn foundry(live: &mut Live, change: &Change, kind: ResourceKind, action: Action,
             {
                 connection.name = name;
                 list.push(connection);
+            }
+        }
+        (ResourceKind::Deployment, action) => {
+            let Some(f) = live.foundries.get_mut(&key) else { return };
+            let name = change.resource.name().to_string();
+            match action {
+                Action::Delete => f.deployments.retain(|d| !d.name.eq_ignore_ascii_case(&name)),
+                _ => {
+                    let mut value = f
+                        .deployments
+                        .iter()
+                        .find(|d| d.name.eq_ignore_ascii_case(&name))
+                        .map(|d| serde_json::to_value(d).unwrap_or_default())
+                        .unwrap_or_else(|| serde_json::json!({}));
+                    merge(&mut value, &after);
+                    let mut deployment: AccountDeployment =
+                        serde_json::from_value(value).unwrap_or_default();
+                    deployment.name = name.clone();
+                    deployment.id = change.resource.to_string();
+                    f.deployments.retain(|d| !d.name.eq_ignore_ascii_case(&name));
+                    f.deployments.push(deployment);
+                }
+            }
+        }
+        (ResourceKind::CapabilityHost, action) => {
+            let Some(f) = live.foundries.get_mut(&key) else { return };
+            let host_key = change.resource.key().to_string();
+            if action == Action::Delete {
+                f.capability_hosts.remove(&host_key);
+            } else if let Ok(mut host) =
+                serde_json::from_value::<hubctl_model::CapabilityHost>(after)
+            {
+                host.id = change.resource.to_string();
+                host.name = change.resource.name().to_string();
+                f.capability_hosts.insert(host_key, host);
+            }
+        }
+        (ResourceKind::ContentFilter, action) => {
+            let Some(f) = live.foundries.get_mut(&key) else { return };
+            let name = change.resource.name().to_string();
+            f.rai_policies.retain(|p| !p.name.eq_ignore_ascii_case(&name));
+            if action != Action::Delete
+                && let Ok(mut policy) = serde_json::from_value::<RaiPolicy>(after)
+            {
+                policy.name = name;
+                policy.properties.policy_type = Some("UserManaged".into());
+                f.rai_policies.push(policy);
             }
         }
         (ResourceKind::RoleAssignment, action) => {

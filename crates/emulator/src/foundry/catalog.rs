@@ -13,22 +13,64 @@ use crate::app::{method_not_allowed, page};
 use crate::error::Reply;
 use crate::routes::unknown_path;
 
-/// The models the local cloud offers (one table, as hubctl's quota check expects, NOTES §8).
-const MODELS: &[(&str, &str, &str)] = &[
-    ("OpenAI", "ada", "1"),
-    ("OpenAI", "gpt-4o", "2024-11-20"),
-    ("OpenAI", "gpt-4o-mini", "2024-07-18"),
-    ("OpenAI", "text-embedding-3-large", "1"),
+/// The models the local cloud offers, with the version a deployment gets when it names none
+/// (DESC `DeploymentModel.version`: "If version is not specified, a default version will be
+/// assigned"; which one is the emulator's choice, inferred) and what they do. One table, as
+/// hubctl's quota check expects (NOTES §8).
+pub(crate) const MODELS: &[(&str, &str, &str, Kind)] = &[
+    ("OpenAI", "ada", "1", Kind::Embeddings),
+    ("OpenAI", "gpt-35-turbo", "0125", Kind::Chat),
+    ("OpenAI", "gpt-4", "turbo-2024-04-09", Kind::Chat),
+    ("OpenAI", "gpt-4o", "2024-11-20", Kind::Chat),
+    ("OpenAI", "gpt-4o-mini", "2024-07-18", Kind::Chat),
+    ("OpenAI", "gpt-4.1", "2025-04-14", Kind::Chat),
+    ("OpenAI", "gpt-4.1-mini", "2025-04-14", Kind::Chat),
+    ("OpenAI", "gpt-4.1-nano", "2025-04-14", Kind::Chat),
+    ("OpenAI", "gpt-5", "2025-08-07", Kind::Chat),
+    ("OpenAI", "gpt-5-mini", "2025-08-07", Kind::Chat),
+    ("OpenAI", "o1", "2024-12-17", Kind::Chat),
+    ("OpenAI", "o3-mini", "2025-01-31", Kind::Chat),
+    ("OpenAI", "o4-mini", "2025-04-16", Kind::Chat),
+    ("OpenAI", "text-embedding-ada-002", "2", Kind::Embeddings),
+    ("OpenAI", "text-embedding-3-small", "1", Kind::Embeddings),
+    ("OpenAI", "text-embedding-3-large", "1", Kind::Embeddings),
+    ("DeepSeek", "DeepSeek-R1", "1", Kind::Chat),
+    ("Microsoft", "Phi-4", "7", Kind::Chat),
 ];
+
+/// What a model does (its `capabilities`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Chat,
+    Embeddings,
+}
+
+/// A model's capabilities, as the models list and a deployment's GET show them.
+pub(crate) fn capabilities(kind: Kind) -> Value {
+    match kind {
+        Kind::Chat => {
+            json!({ "chatCompletion": "true", "completion": "false", "fineTune": "false" })
+        }
+        Kind::Embeddings => json!({ "embeddings": "true", "fineTune": "false" }),
+    }
+}
+
+/// The catalog's entry for a model, by format and name (case-insensitive).
+pub(crate) fn model(format: &str, name: &str) -> Option<(&'static str, Kind)> {
+    MODELS
+        .iter()
+        .find(|(f, n, _, _)| eq(f, format) && eq(n, name))
+        .map(|(_, _, version, kind)| (*version, *kind))
+}
 
 /// The model list of an account or a region.
 pub(crate) fn models() -> Vec<Value> {
     MODELS
         .iter()
-        .map(|(format, name, version)| {
+        .map(|(format, name, version, kind)| {
             json!({
                 "format": format, "name": name, "version": version, "maxCapacity": 1000,
-                "capabilities": { "chatCompletion": "true", "fineTune": "false" },
+                "capabilities": capabilities(*kind),
                 "deprecation": { "fineTune": "2027-01-01T00:00:00Z", "inference": "2027-01-01T00:00:00Z" },
                 "skus": [{ "name": "GlobalStandard", "usageName": format!("OpenAI.GlobalStandard.{name}"), "capacity": { "default": 10, "maximum": 1000 } }],
             })
@@ -74,13 +116,8 @@ pub(crate) fn route(
                 "name": { "value": "AccountCount", "localizedValue": "Cognitive Services total account limit" },
                 "currentValue": accounts, "limit": 200, "unit": "Count",
             })];
-            for (_, name, _) in MODELS {
-                // Model quota in thousands of tokens per minute (NOTES §8, inferred names).
-                items.push(json!({
-                    "name": { "value": format!("OpenAI.GlobalStandard.{name}"), "localizedValue": format!("Tokens Per Minute (thousands) - {name}") },
-                    "currentValue": 0, "limit": 1000, "unit": "Count",
-                }));
-            }
+            // Model quota: only what the seed sets (quota.rs).
+            items.extend(super::quota::usages(state, sub, loc));
             Ok(Reply::ok(page(items, settings, call, "$skipToken")))
         }
         [l, _loc, m] if eq(l, "locations") && eq(m, "models") => {
@@ -91,9 +128,9 @@ pub(crate) fn route(
             Ok(Reply::ok(page(items, settings, call, "$skipToken")))
         }
         [l, loc, m] if eq(l, "locations") && eq(m, "modelCapacities") => {
-            capacities(settings, call, sub, Some(loc))
+            capacities(state, settings, call, sub, Some(loc))
         }
-        [m] if eq(m, "modelCapacities") => capacities(settings, call, sub, None),
+        [m] if eq(m, "modelCapacities") => capacities(state, settings, call, sub, None),
         [l, loc, f] if eq(l, "locations") && eq(f, "raiContentFilters") => {
             let items = ["Hate", "Sexual", "Violence", "Selfharm", "Jailbreak", "Profanity"]
                 .iter()
@@ -117,22 +154,32 @@ fn content_filter(sub: &str, loc: &str, name: &str) -> Value {
     })
 }
 
-fn capacities(settings: &Settings, call: &Call, sub: &str, location: Option<&String>) -> ArmResult {
+/// Model capacities (EX/ListLocationBasedModelCapacities.json): `availableCapacity` is what a
+/// seeded quota leaves (limit minus usage, quota.rs), else the emulator's 1000.
+fn capacities(
+    state: &State,
+    settings: &Settings,
+    call: &Call,
+    sub: &str,
+    location: Option<&String>,
+) -> ArmResult {
     let q = |k: &str| call.query.get(k).cloned().unwrap_or_default();
     let (format, name, version) = (q("modelFormat"), q("modelName"), q("modelVersion"));
     let location = location.cloned().unwrap_or_else(|| "westus".to_string());
     let items: Vec<Value> = MODELS
         .iter()
-        .filter(|(f, n, v)| {
+        .filter(|(f, n, v, _)| {
             (format.is_empty() || eq(f, &format)) && (name.is_empty() || eq(n, &name)) && (version.is_empty() || eq(v, &version))
         })
-        .map(|(f, n, v)| {
+        .map(|(f, n, v, _)| {
+            let available =
+                super::quota::available(state, sub, &location, "GlobalStandard", n).unwrap_or(1000);
             json!({
                 "id": format!("/subscriptions/{sub}/providers/{PROVIDER}/locations/{location}/models/{f}.{n}.{v}/skuCapacities/GlobalStandard"),
                 "type": "Microsoft.CognitiveServices/locations/models/skuCapacities",
                 "name": "GlobalStandard",
                 "location": location,
-                "properties": { "model": { "format": f, "name": n, "version": v }, "skuName": "GlobalStandard", "availableCapacity": 1000, "availableFinetuneCapacity": 0 },
+                "properties": { "model": { "format": f, "name": n, "version": v }, "skuName": "GlobalStandard", "availableCapacity": available, "availableFinetuneCapacity": 0 },
             })
         })
         .collect();

@@ -31,6 +31,7 @@ pub(crate) mod connections;
 pub(crate) mod deleted;
 pub(crate) mod operations;
 pub(crate) mod projects;
+pub(crate) mod quota;
 
 pub use operations::{FoundryOp, purge_expired, settle};
 

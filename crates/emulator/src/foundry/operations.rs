@@ -54,6 +54,8 @@ pub(crate) struct Start<'a> {
 
 /// A started operation's polling URLs.
 pub(crate) struct Started {
+    /// The operation's id.
+    pub(crate) id: String,
     /// `…/operationStatuses/{id}` (the `Azure-AsyncOperation` header).
     pub(crate) status_url: String,
     /// `…/operationResults/{id}` (the `Location` header).
@@ -103,7 +105,7 @@ pub(crate) fn start(
             id: id.clone(),
             resource_key: key.to_string(),
             kind: OperationKind::Foundry(kind),
-            done_at_ms: call.now + settings.lro.as_millis() as u64,
+            done_at_ms: call.now + duration(settings, key),
             settled: false,
             failure,
             previous,
@@ -119,11 +121,15 @@ pub(crate) fn start(
             call.api_version()
         )
     };
-    Started {
-        status_url: url("operationStatuses"),
-        result_url: url("operationResults"),
-        retry_after: retry_after(settings),
-    }
+    let (status_url, result_url) = (url("operationStatuses"), url("operationResults"));
+    Started { id, status_url, result_url, retry_after: retry_after(settings) }
+}
+
+/// How long an operation on `key` runs: a capability host's create and delete take
+/// `Options::capability_host_lro` (many minutes on the service, NOTES §5), the others `lro`.
+pub(crate) fn duration(settings: &Settings, key: &str) -> u64 {
+    let host = key.contains("/capabilityhosts/");
+    (if host { settings.capability_host_lro } else { settings.lro }).as_millis() as u64
 }
 
 fn retry_after(settings: &Settings) -> String {
@@ -223,7 +229,7 @@ pub(crate) fn status(
     id: &str,
 ) -> ArmResult {
     let op = find(state, call, sub, id)?;
-    let started = op.done_at_ms.saturating_sub(settings.lro.as_millis() as u64);
+    let started = op.done_at_ms.saturating_sub(duration(settings, &op.resource_key));
     let mut body = json!({
         "id": call.path,
         "name": op.id,

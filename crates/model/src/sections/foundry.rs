@@ -335,6 +335,236 @@ impl AccountProject {
     }
 }
 
+/// `Microsoft.CognitiveServices/accounts/deployments`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountDeployment {
+    /// ARM id (read-only).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub id: String,
+    /// Name (read-only in bodies).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// How it is served and how much.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sku: Option<DeploymentSku>,
+    /// Properties.
+    #[serde(default)]
+    pub properties: DeploymentProperties,
+    /// Everything else.
+    #[serde(flatten)]
+    pub other: Other,
+}
+
+/// `sku` of a deployment.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeploymentSku {
+    /// `Standard`, `GlobalStandard`, …
+    #[serde(default)]
+    pub name: String,
+    /// Capacity units.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<u64>,
+    /// Everything else.
+    #[serde(flatten)]
+    pub other: Other,
+}
+
+/// `properties` of a deployment.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeploymentProperties {
+    /// The model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<DeploymentModel>,
+    /// `OnceNewDefaultVersionAvailable`, `OnceCurrentVersionExpired`, `NoAutoUpgrade`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_upgrade_option: Option<String>,
+    /// The content filter it uses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rai_policy_name: Option<String>,
+    /// Provisioning state (read-only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provisioning_state: Option<ProvisioningState>,
+    /// Everything else (capabilities, rateLimits, currentCapacity: read-only).
+    #[serde(flatten)]
+    pub other: Other,
+}
+
+/// `properties.model` of a deployment.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeploymentModel {
+    /// `OpenAI`, …
+    #[serde(default)]
+    pub format: String,
+    /// `gpt-4o`, …
+    #[serde(default)]
+    pub name: String,
+    /// Its version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Everything else (publisher, source).
+    #[serde(flatten)]
+    pub other: Other,
+}
+
+/// `Microsoft.CognitiveServices/accounts/raiPolicies` (a content filter).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RaiPolicy {
+    /// ARM id (read-only).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub id: String,
+    /// Name.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// Properties.
+    #[serde(default)]
+    pub properties: RaiPolicyProperties,
+    /// Everything else.
+    #[serde(flatten)]
+    pub other: Other,
+}
+
+/// `properties` of an RAI policy.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RaiPolicyProperties {
+    /// `UserManaged` or `SystemManaged` (read-only).
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub policy_type: Option<String>,
+    /// The policy it builds on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_policy_name: Option<String>,
+    /// The filters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_filters: Option<Vec<RaiFilter>>,
+    /// Everything else (mode, customBlocklists).
+    #[serde(flatten)]
+    pub other: Other,
+}
+
+impl RaiPolicy {
+    /// Whether the service owns it (`Microsoft.Default`, …): never planned, never drift.
+    pub fn is_system(&self) -> bool {
+        self.properties
+            .policy_type
+            .as_deref()
+            .is_some_and(|t| t.eq_ignore_ascii_case("SystemManaged"))
+    }
+}
+
+/// One filter of an RAI policy.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RaiFilter {
+    /// `Hate`, `Jailbreak`, `Protected Material Text`, …
+    #[serde(default)]
+    pub name: String,
+    /// On.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// `Low`, `Medium`, `High`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity_threshold: Option<String>,
+    /// Blocks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocking: Option<bool>,
+    /// `Prompt` or `Completion`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Everything else.
+    #[serde(flatten)]
+    pub other: Other,
+}
+
+/// One entry of `…/locations/{location}/usages` (a quota).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Usage {
+    /// Its name: `value` (`OpenAI.GlobalStandard.gpt-4o`) and `localizedValue`.
+    #[serde(default)]
+    pub name: UsageName,
+    /// In use.
+    #[serde(default)]
+    pub current_value: f64,
+    /// The limit.
+    #[serde(default)]
+    pub limit: f64,
+    /// Everything else.
+    #[serde(flatten)]
+    pub other: Other,
+}
+
+/// `name` of a usage.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UsageName {
+    /// `OpenAI.<SKU>.<model>` for model quota.
+    #[serde(default)]
+    pub value: String,
+    /// For people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub localized_value: Option<String>,
+}
+
+/// `accounts/capabilityHosts` or `accounts/projects/capabilityHosts`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CapabilityHost {
+    /// ARM id (read-only).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub id: String,
+    /// Name.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// Properties.
+    #[serde(default)]
+    pub properties: CapabilityHostProperties,
+    /// Everything else.
+    #[serde(flatten)]
+    pub other: Other,
+}
+
+/// `properties` of a capability host.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CapabilityHostProperties {
+    /// `Agents`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capability_host_kind: Option<String>,
+    /// Connection names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_connections: Option<Vec<String>>,
+    /// Connection names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vector_store_connections: Option<Vec<String>>,
+    /// Connection names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread_storage_connections: Option<Vec<String>>,
+    /// Connection names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ai_services_connections: Option<Vec<String>>,
+    /// The agents' subnet (account host).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_subnet: Option<String>,
+    /// Provisioning state (read-only; `Creating` for a long time).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provisioning_state: Option<ProvisioningState>,
+    /// Everything else.
+    #[serde(flatten)]
+    pub other: Other,
+}
+
+/// The quota name of a model on a SKU: `OpenAI.<SkuName>.<modelName>` (NOTES-foundry.md §8,
+/// inferred from the service's `InsufficientQuota` message). One place, so a change of the
+/// naming is one change.
+pub fn quota_name(sku: &str, model: &str) -> String {
+    format!("OpenAI.{sku}.{model}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,6 +22,8 @@ pub fn connection(connection: &spec::Connection) -> (&'static str, &'static str,
         spec::ConnectionCategory::AzureOpenAi => "AzureOpenAI",
         spec::ConnectionCategory::AiSearch => "CognitiveSearch",
         spec::ConnectionCategory::Storage => "AzureBlob",
+        // As the Foundry agent samples write it (azure-ai-foundry/foundry-samples, standard agent setup).
+        spec::ConnectionCategory::CosmosDb => "CosmosDB",
     };
     let auth = match connection.auth {
         spec::ConnectionAuth::EntraId => "AAD",
@@ -35,6 +37,7 @@ pub fn connection(connection: &spec::Connection) -> (&'static str, &'static str,
         spec::ConnectionCategory::AzureOpenAi => format!("https://{name}.openai.azure.com/"),
         spec::ConnectionCategory::AiSearch => format!("https://{name}.search.windows.net"),
         spec::ConnectionCategory::Storage => format!("https://{name}.blob.core.windows.net/"),
+        spec::ConnectionCategory::CosmosDb => format!("https://{name}.documents.azure.com:443/"),
     };
     (category, auth, target)
 }
@@ -71,6 +74,7 @@ fn category_word(arm: &str) -> Option<&'static str> {
         "azureopenai" => Some("azureOpenAI"),
         "cognitivesearch" => Some("aiSearch"),
         "azureblob" => Some("storage"),
+        "cosmosdb" => Some("cosmosDb"),
         _ => None,
     }
 }

@@ -167,6 +167,115 @@ pub fn project_body(foundry: &spec::Foundry, project: &spec::FoundryProject) -> 
     })
 }
 
+fn upgrade_arm(v: spec::VersionUpgrade) -> &'static str {
+    match v {
+        spec::VersionUpgrade::OnceNewDefaultVersionAvailable => "OnceNewDefaultVersionAvailable",
+        spec::VersionUpgrade::OnceCurrentVersionExpired => "OnceCurrentVersionExpired",
+        spec::VersionUpgrade::NoAutoUpgrade => "NoAutoUpgrade",
+    }
+}
+
+/// The body that creates (or rewrites, by PUT) a deployment.
+pub fn deployment_body(d: &spec::Deployment) -> Value {
+    let mut model = json!({ "format": d.model.format, "name": d.model.name });
+    if let Some(v) = &d.model.version {
+        model["version"] = json!(v);
+    }
+    let mut properties =
+        json!({ "model": model, "versionUpgradeOption": upgrade_arm(d.version_upgrade) });
+    if let Some(filter) = &d.content_filter {
+        properties["raiPolicyName"] = json!(filter);
+    }
+    json!({ "sku": { "name": d.sku.name, "capacity": d.sku.capacity }, "properties": properties })
+}
+
+fn severity_arm(s: spec::Severity) -> &'static str {
+    match s {
+        spec::Severity::Low => "Low",
+        spec::Severity::Medium => "Medium",
+        spec::Severity::High => "High",
+    }
+}
+
+fn source_arm(s: spec::FilterSource) -> &'static str {
+    match s {
+        spec::FilterSource::Prompt => "Prompt",
+        spec::FilterSource::Completion => "Completion",
+    }
+}
+
+/// The body that writes a content filter (an RAI policy; PUT, synchronous).
+pub fn content_filter_body(c: &spec::ContentFilter) -> Value {
+    let filters: Vec<Value> = c
+        .filters
+        .iter()
+        .map(|f| {
+            let mut out = json!({
+                "name": f.category.arm(),
+                "source": source_arm(f.source),
+                "blocking": f.blocking,
+                "enabled": f.enabled,
+            });
+            if let Some(s) = f.severity {
+                out["severityThreshold"] = json!(severity_arm(s));
+            }
+            out
+        })
+        .collect();
+    json!({ "properties": { "basePolicyName": c.base_policy, "contentFilters": filters } })
+}
+
+/// A content filter's filters as comparable text: `name|source → enabled,blocking,severity`.
+fn filter_set(filters: &[Value]) -> BTreeMap<String, String> {
+    filters
+        .iter()
+        .map(|f| {
+            let key = format!(
+                "{}|{}",
+                f["name"].as_str().unwrap_or_default().to_ascii_lowercase(),
+                f["source"].as_str().unwrap_or_default().to_ascii_lowercase()
+            );
+            let value = format!(
+                "enabled={},blocking={},severity={}",
+                f["enabled"].as_bool().unwrap_or(true),
+                f["blocking"].as_bool().unwrap_or(true),
+                f["severityThreshold"].as_str().unwrap_or("-").to_ascii_lowercase()
+            );
+            (key, value)
+        })
+        .collect()
+}
+
+/// One named item of a list of the manifest's view (`deployments`, `contentFilters`), without
+/// its name: the settings a create shows.
+fn item_view(foundry: &spec::Foundry, list: &str, name: &str) -> Value {
+    let view = hubctl_spec::view_foundry(foundry);
+    let mut item = view["spec"][list]
+        .as_array()
+        .and_then(|items| items.iter().find(|i| i["name"] == json!(name)))
+        .cloned()
+        .unwrap_or(Value::Null);
+    if let Some(map) = item.as_object_mut() {
+        map.remove("name");
+    }
+    item
+}
+
+/// The body that creates a capability host.
+pub fn capability_host_body(agents: &spec::Agents) -> Value {
+    let mut properties = json!({
+        "capabilityHostKind": "Agents",
+        "storageConnections": agents.storage,
+        "vectorStoreConnections": agents.vector_store,
+        "threadStorageConnections": agents.thread_storage,
+        "aiServicesConnections": agents.ai_services,
+    });
+    if let Some(subnet) = &agents.subnet {
+        properties["customerSubnet"] = json!(subnet.as_str());
+    }
+    json!({ "properties": properties })
+}
+
 /// Whether hubctl owns this account: its ownership tag is there.
 pub fn is_adopted(account: &Account) -> bool {
     account.tags.as_ref().and_then(|t| t.get(OWNER_TAG)).is_some_and(|v| v == OWNER_VALUE)
@@ -552,6 +661,9 @@ impl Planner<'_> {
             "spec.connections",
             "spec.access",
             "spec.projects",
+            "spec.contentFilters",
+            "spec.deployments",
+            "spec.agents",
         ];
         change.fields = super::created_fields("", &hubctl_spec::view_foundry(foundry), &skip);
         if foundry.spec.identity.user_assigned().is_some() {
@@ -709,18 +821,13 @@ impl Planner<'_> {
                     let reasons = vec![Reason::CreateBecauseMissing];
                     let change =
                         self.change(key, kind, &project_id, display, Action::Create, reasons);
-                    let mut settings = json!({});
-                    if let Some(v) = &project.display_name {
-                        settings["displayName"] = json!(v);
+                    // Its connections and access are changes of their own.
+                    let mut settings = item_view(foundry, "projects", &project.name);
+                    if let Some(map) = settings.as_object_mut() {
+                        map.remove("connections");
+                        map.remove("access");
+                        map.remove("agents");
                     }
-                    if let Some(v) = &project.description {
-                        settings["description"] = json!(v);
-                    }
-                    settings["identity"] = hubctl_spec::view_foundry(foundry)["spec"]["projects"]
-                        .as_array()
-                        .and_then(|ps| ps.iter().find(|p| p["name"] == json!(project.name)))
-                        .map(|p| p["identity"].clone())
-                        .unwrap_or(Value::Null);
                     change.fields = super::created_fields(&path, &settings, &[]);
                     change.after = Some(body);
                 }
@@ -731,17 +838,8 @@ impl Planner<'_> {
                     if patch["properties"].as_object().is_some_and(|p| p.is_empty()) {
                         patch.as_object_mut().map(|p| p.remove("properties"));
                     }
-                    let (action, reason) = if fields.is_empty() {
-                        (Action::NoOp, Reason::NoOpBecauseInSync)
-                    } else {
-                        (Action::Update, Reason::UpdateBecauseFieldsChanged)
-                    };
-                    let change = self.change(key, kind, &project_id, display, action, vec![reason]);
-                    change.fields = fields;
-                    if action == Action::Update {
-                        change.before = Some(to_value(&current.project));
-                        change.after = Some(patch);
-                    }
+                    let at = (key, kind, &project_id, display);
+                    self.update_or_keep(at, fields, &current.project, patch);
                 }
             }
             let at = ConnectionsAt {
@@ -766,6 +864,18 @@ impl Planner<'_> {
         }
         let assignments = live.map(|l| &l.assignments);
         self.access(&foundry.spec.access, key, id, name, assignments, None);
+        self.content_filters(foundry, key, id, live);
+        self.deployments(foundry, key, id, live);
+        if let Some(agents) = &foundry.spec.agents {
+            self.capability_host(key, id, name, agents, live);
+        }
+        for project in &foundry.spec.projects {
+            if let Some(agents) = &project.agents {
+                let project_id = id.child("projects", &project.name);
+                let parent_name = format!("{name}/{}", project.name);
+                self.capability_host(key, &project_id, &parent_name, agents, live);
+            }
+        }
         for (project_key, project) in live.into_iter().flat_map(|l| l.projects.iter()) {
             if declared.contains(project_key) {
                 continue;
@@ -783,6 +893,411 @@ impl Planner<'_> {
                 self.warn(WarningKind::UndeclaredProject, project_id.as_str(), detail);
             }
         }
+    }
+
+    /// Custom content filters: created, or rewritten when their base policy or filters differ
+    /// (compared as sets); the service's own (`SystemManaged`) are never planned.
+    fn content_filters(
+        &mut self,
+        foundry: &spec::Foundry,
+        key: &str,
+        id: &ArmId,
+        live: Option<&LiveFoundry>,
+    ) {
+        let name = &foundry.metadata.name;
+        for filter in &foundry.spec.content_filters {
+            let resource = id.child("raiPolicies", &filter.name);
+            let display = format!("{name}/{}", filter.name);
+            let body = content_filter_body(filter);
+            let path = format!("spec.contentFilters.{}", filter.name);
+            let kind = ResourceKind::ContentFilter;
+            let current = live.and_then(|l| {
+                l.rai_policies
+                    .iter()
+                    .find(|p| !p.is_system() && p.name.eq_ignore_ascii_case(&filter.name))
+            });
+            let Some(current) = current else {
+                let change = self.change(
+                    key,
+                    kind,
+                    &resource,
+                    display,
+                    Action::Create,
+                    vec![Reason::CreateBecauseMissing],
+                );
+                let settings = item_view(foundry, "contentFilters", &filter.name);
+                change.fields = super::created_fields(&path, &settings, &[]);
+                change.after = Some(body);
+                continue;
+            };
+            let mut fields = Vec::new();
+            let live_base = current.properties.base_policy_name.clone().unwrap_or_default();
+            if !live_base.eq_ignore_ascii_case(&filter.base_policy) {
+                fields.push(field(
+                    &format!("{path}.basePolicy"),
+                    Some(json!(live_base)),
+                    Some(json!(filter.base_policy)),
+                ));
+            }
+            let live_filters: Vec<Value> =
+                current.properties.content_filters.iter().flatten().map(to_value).collect();
+            let wanted_filters =
+                body["properties"]["contentFilters"].as_array().cloned().unwrap_or_default();
+            let (live_set, wanted_set) = (filter_set(&live_filters), filter_set(&wanted_filters));
+            if live_set != wanted_set {
+                let shown = |set: &BTreeMap<String, String>| -> Vec<String> {
+                    set.iter().map(|(k, v)| format!("{k}: {v}")).collect()
+                };
+                fields.push(field(
+                    &format!("{path}.filters"),
+                    Some(json!(shown(&live_set))),
+                    Some(json!(shown(&wanted_set))),
+                ));
+            }
+            self.update_or_keep((key, kind, &resource, display), fields, current, body);
+        }
+    }
+
+    /// Model deployments: capacity changes in place (a PATCH of its SKU), version, upgrade
+    /// option, SKU name and content filter by a PUT of the whole deployment — never both in one
+    /// request (the service refuses a capacity and a model change together); a model name or
+    /// format change is refused, or replaced when the manifest says so. A version the manifest
+    /// leaves out is never compared (the service upgrades it).
+    fn deployments(
+        &mut self,
+        foundry: &spec::Foundry,
+        key: &str,
+        id: &ArmId,
+        live: Option<&LiveFoundry>,
+    ) {
+        let name = &foundry.metadata.name;
+        let kind = ResourceKind::Deployment;
+        for d in &foundry.spec.deployments {
+            let resource = id.child("deployments", &d.name);
+            let display = format!("{name}/{}", d.name);
+            let path = format!("spec.deployments.{}", d.name);
+            let body = deployment_body(d);
+            let current = live
+                .and_then(|l| l.deployments.iter().find(|x| x.name.eq_ignore_ascii_case(&d.name)));
+            let settings = item_view(foundry, "deployments", &d.name);
+            let created = |path: &str| super::created_fields(path, &settings, &[]);
+            let Some(current) = current else {
+                let change = self.change(
+                    key,
+                    kind,
+                    &resource,
+                    display,
+                    Action::Create,
+                    vec![Reason::CreateBecauseMissing],
+                );
+                change.fields = created(&path);
+                change.after = Some(body);
+                continue;
+            };
+            let model = current.properties.model.clone().unwrap_or_default();
+            let same_model = model.name.eq_ignore_ascii_case(&d.model.name)
+                && model.format.eq_ignore_ascii_case(&d.model.format);
+            if !same_model {
+                let fields = vec![
+                    field(
+                        &format!("{path}.model.name"),
+                        Some(json!(model.name)),
+                        Some(json!(d.model.name)),
+                    ),
+                    field(
+                        &format!("{path}.model.format"),
+                        Some(json!(model.format)),
+                        Some(json!(d.model.format)),
+                    ),
+                ]
+                .into_iter()
+                .filter(|f| {
+                    f.before.as_ref().and_then(Value::as_str).map(str::to_ascii_lowercase)
+                        != f.after.as_ref().and_then(Value::as_str).map(str::to_ascii_lowercase)
+                })
+                .collect::<Vec<_>>();
+                if d.on_model_change == spec::OnModelChange::Replace {
+                    let reasons = vec![Reason::DeleteBecauseModelReplaced];
+                    let delete_display = format!("{display} (replace: delete)");
+                    let change =
+                        self.change(key, kind, &resource, delete_display, Action::Delete, reasons);
+                    change.before = Some(to_value(current));
+                    change.fields = fields;
+                    self.warn(WarningKind::TrafficStops, resource.as_str(), d.name.clone());
+                    let reasons = vec![Reason::CreateBecauseModelReplaced];
+                    let create_display = format!("{display} (replace: create)");
+                    let change =
+                        self.change(key, kind, &resource, create_display, Action::Create, reasons);
+                    change.fields = created(&path);
+                    change.after = Some(body);
+                } else {
+                    let reasons = vec![Reason::BlockedBecauseDeploymentModelFixed];
+                    let change =
+                        self.change(key, kind, &resource, display, Action::Blocked, reasons);
+                    change.before = Some(to_value(current));
+                    change.fields = fields;
+                }
+                continue;
+            }
+            let live_sku = current.sku.clone().unwrap_or_default();
+            let live_capacity = live_sku.capacity.unwrap_or(0);
+            let mut any = false;
+            if live_capacity != u64::from(d.sku.capacity)
+                && live_sku.name.eq_ignore_ascii_case(&d.sku.name)
+            {
+                let display = format!("{display}: capacity");
+                let change = self.change(
+                    key,
+                    kind,
+                    &resource,
+                    display,
+                    Action::Update,
+                    vec![Reason::UpdateBecauseFieldsChanged],
+                );
+                change.fields = vec![field(
+                    &format!("{path}.sku.capacity"),
+                    Some(json!(live_capacity)),
+                    Some(json!(d.sku.capacity)),
+                )];
+                change.before = Some(to_value(current));
+                change.after =
+                    Some(json!({ "sku": { "name": live_sku.name, "capacity": d.sku.capacity } }));
+                any = true;
+            }
+            let mut fields = Vec::new();
+            if !live_sku.name.eq_ignore_ascii_case(&d.sku.name) {
+                fields.push(field(
+                    &format!("{path}.sku.name"),
+                    Some(json!(live_sku.name)),
+                    Some(json!(d.sku.name)),
+                ));
+                if live_capacity != u64::from(d.sku.capacity) {
+                    fields.push(field(
+                        &format!("{path}.sku.capacity"),
+                        Some(json!(live_capacity)),
+                        Some(json!(d.sku.capacity)),
+                    ));
+                }
+            }
+            if let Some(v) = &d.model.version
+                && model.version.as_deref() != Some(v.as_str())
+            {
+                fields.push(field(
+                    &format!("{path}.model.version"),
+                    opt_str(model.version.as_deref()),
+                    Some(json!(v)),
+                ));
+            }
+            let live_upgrade = current
+                .properties
+                .version_upgrade_option
+                .as_deref()
+                .unwrap_or("OnceNewDefaultVersionAvailable");
+            if !live_upgrade.eq_ignore_ascii_case(upgrade_arm(d.version_upgrade)) {
+                fields.push(field(
+                    &format!("{path}.versionUpgrade"),
+                    Some(json!(word(live_upgrade))),
+                    Some(json!(word(upgrade_arm(d.version_upgrade)))),
+                ));
+            }
+            if let Some(filter) = &d.content_filter {
+                let live_filter = current.properties.rai_policy_name.as_deref().unwrap_or_default();
+                if !live_filter.eq_ignore_ascii_case(filter) {
+                    fields.push(field(
+                        &format!("{path}.contentFilter"),
+                        opt_str(Some(live_filter).filter(|f| !f.is_empty())),
+                        Some(json!(filter)),
+                    ));
+                }
+            }
+            if !fields.is_empty() {
+                let mut put = body.clone();
+                if d.content_filter.is_none()
+                    && let Some(live_filter) = &current.properties.rai_policy_name
+                {
+                    // Not managed: the live one is sent back as it is.
+                    put["properties"]["raiPolicyName"] = json!(live_filter);
+                }
+                if d.model.version.is_none()
+                    && let Some(v) = &model.version
+                {
+                    // Not pinned: the live version is kept (the PUT is no model change).
+                    put["properties"]["model"]["version"] = json!(v);
+                }
+                let display = format!("{display}: settings");
+                let change = self.change(
+                    key,
+                    kind,
+                    &resource,
+                    display,
+                    Action::Update,
+                    vec![Reason::UpdateBecauseFieldsChanged],
+                );
+                change.fields = fields;
+                change.before = Some(to_value(current));
+                change.after = Some(put);
+                any = true;
+            }
+            if !any {
+                self.change(
+                    key,
+                    kind,
+                    &resource,
+                    display,
+                    Action::NoOp,
+                    vec![Reason::NoOpBecauseInSync],
+                );
+            }
+        }
+        let declared: Vec<String> =
+            foundry.spec.deployments.iter().map(|d| d.name.to_ascii_lowercase()).collect();
+        let adopted = live.is_some_and(|l| is_adopted(&l.account));
+        for current in live.into_iter().flat_map(|l| l.deployments.iter()) {
+            if declared.contains(&current.name.to_ascii_lowercase()) {
+                continue;
+            }
+            let resource = id.child("deployments", &current.name);
+            if self.options.prune && adopted {
+                let display = format!("{name}/{}", current.name);
+                let reasons = vec![Reason::DeleteBecauseNotDeclared];
+                let change = self.change(key, kind, &resource, display, Action::Delete, reasons);
+                change.before = Some(to_value(current));
+            } else {
+                self.warn(
+                    WarningKind::UndeclaredDeployment,
+                    resource.as_str(),
+                    current.name.clone(),
+                );
+            }
+        }
+    }
+
+    /// An agents capability host under `parent` (the account or a project): created; left
+    /// alone when it matches; otherwise refused (no update) or, with
+    /// `--replace-capability-hosts`, deleted and created again. A host of another name under
+    /// the same parent is refused (one per parent).
+    fn capability_host(
+        &mut self,
+        key: &str,
+        parent: &ArmId,
+        parent_name: &str,
+        agents: &spec::Agents,
+        live: Option<&LiveFoundry>,
+    ) {
+        let resource = parent.child("capabilityHosts", &agents.name);
+        let display = format!("{parent_name}/{}", agents.name);
+        let kind = ResourceKind::CapabilityHost;
+        let body = capability_host_body(agents);
+        let hosts = live.map(|l| &l.capability_hosts);
+        let current = hosts.and_then(|h| h.get(resource.key()));
+        let other = hosts.and_then(|h| {
+            h.iter().find(|(k, _)| {
+                k.starts_with(&format!("{}/capabilityhosts/", parent.key()))
+                    && k.as_str() != resource.key()
+            })
+        });
+        if let (None, Some((_, other))) = (current, other) {
+            let reasons = vec![Reason::BlockedBecauseSecondCapabilityHost];
+            let change = self.change(key, kind, &resource, display, Action::Blocked, reasons);
+            change.detail =
+                Some(format!("{parent_name} has the capability host \"{}\"", other.name));
+            return;
+        }
+        let Some(current) = current else {
+            let change = self.change(
+                key,
+                kind,
+                &resource,
+                display,
+                Action::Create,
+                vec![Reason::CreateBecauseMissing],
+            );
+            change.fields =
+                super::created_fields("spec.agents", &body["properties"], &["capabilityHostKind"]);
+            change.after = Some(body);
+            return;
+        };
+        let p = &current.properties;
+        let set = |v: &Option<Vec<String>>| {
+            let mut v: Vec<String> = v.iter().flatten().map(|s| s.to_ascii_lowercase()).collect();
+            v.sort();
+            v
+        };
+        let wanted = |v: &[String]| {
+            let mut v: Vec<String> = v.iter().map(|s| s.to_ascii_lowercase()).collect();
+            v.sort();
+            v
+        };
+        let mut fields = Vec::new();
+        for (name, live_value, desired) in [
+            ("storage", set(&p.storage_connections), wanted(&agents.storage)),
+            ("vectorStore", set(&p.vector_store_connections), wanted(&agents.vector_store)),
+            ("threadStorage", set(&p.thread_storage_connections), wanted(&agents.thread_storage)),
+            ("aiServices", set(&p.ai_services_connections), wanted(&agents.ai_services)),
+        ] {
+            if live_value != desired {
+                fields.push(field(
+                    &format!("agents.{name}"),
+                    Some(json!(live_value)),
+                    Some(json!(desired)),
+                ));
+            }
+        }
+        let wanted_subnet = agents.subnet.as_ref().map(|s| s.as_str());
+        if !super::same_opt_id(
+            p.customer_subnet.as_deref().filter(|s| !s.is_empty()),
+            wanted_subnet,
+        ) {
+            fields.push(field(
+                "agents.subnet",
+                opt_str(p.customer_subnet.as_deref()),
+                opt_str(wanted_subnet),
+            ));
+        }
+        let failed = current.properties.provisioning_state.as_ref().is_some_and(|s| {
+            matches!(
+                s,
+                hubctl_model::ProvisioningState::Failed | hubctl_model::ProvisioningState::Canceled
+            )
+        });
+        if failed {
+            fields.push(field(
+                "agents.provisioningState",
+                Some(json!("Failed")),
+                Some(json!("Succeeded")),
+            ));
+        } else if let Some(state) =
+            current.properties.provisioning_state.as_ref().filter(|s| !s.is_terminal())
+        {
+            self.warn(WarningKind::ResourceBusy, resource.as_str(), state.as_str().to_string());
+        }
+        if fields.is_empty() {
+            self.change(
+                key,
+                kind,
+                &resource,
+                display,
+                Action::NoOp,
+                vec![Reason::NoOpBecauseInSync],
+            );
+            return;
+        }
+        if self.options.replace_capability_hosts {
+            let delete = format!("{display} (replace: delete)");
+            let reasons = vec![Reason::DeleteBecauseCapabilityHostReplaced];
+            let change = self.change(key, kind, &resource, delete, Action::Delete, reasons);
+            change.before = Some(to_value(current));
+            change.fields = fields;
+            let create = format!("{display} (replace: create)");
+            let reasons = vec![Reason::CreateBecauseCapabilityHostReplaced];
+            let change = self.change(key, kind, &resource, create, Action::Create, reasons);
+            change.after = Some(body);
+            return;
+        }
+        let reasons = vec![Reason::BlockedBecauseCapabilityHostFixed];
+        let change = self.change(key, kind, &resource, display, Action::Blocked, reasons);
+        change.before = Some(to_value(current));
+        change.fields = fields;
     }
 
     /// Classification and adoption, as for hubs.
@@ -955,6 +1470,12 @@ pub(crate) fn read_foundry(
     read_encryption(out, a);
     super::connections::read_connections(out, Some(&live.connections));
     super::access::read_access(out, "  ", &live.assignments);
+    read_content_filters(out, live);
+    read_deployments(out, live);
+    let account_id = ArmId::parse(&a.id).ok();
+    if let Some(id) = &account_id {
+        read_agents(out, "  ", live, id);
+    }
     if !live.projects.is_empty() {
         out.push_str("  projects:\n");
         for project in live.projects.values() {
@@ -975,6 +1496,14 @@ pub(crate) fn read_foundry(
             }
             out.not_expressed.extend(connections.not_expressed);
             super::access::read_access(out, "      ", &project.assignments);
+            if let Some(id) = &account_id {
+                read_agents(
+                    out,
+                    "      ",
+                    live,
+                    &id.child("projects", project.project.short_name()),
+                );
+            }
         }
     }
 }
@@ -1080,5 +1609,147 @@ fn read_encryption(out: &mut crate::import::Manifest, a: &Account) {
             "    ",
             format!("the key is read by client id {client}, which is none of the account's user-assigned identities; add it to spec.encryption.identity by its ARM id"),
         ),
+    }
+}
+
+/// `contentFilters`: the account's own RAI policies (the system ones are the service's).
+fn read_content_filters(out: &mut crate::import::Manifest, live: &LiveFoundry) {
+    use crate::import::{flow_scalar, scalar};
+    use std::fmt::Write as _;
+    let custom: Vec<&hubctl_model::RaiPolicy> =
+        live.rai_policies.iter().filter(|p| !p.is_system()).collect();
+    if custom.is_empty() {
+        return;
+    }
+    out.push_str("  contentFilters:\n");
+    for policy in custom {
+        let _ = writeln!(out, "    - name: {}", scalar(&policy.name));
+        if let Some(base) = &policy.properties.base_policy_name {
+            let _ = writeln!(out, "      basePolicy: {}", scalar(base));
+        }
+        out.push_str("      filters:\n");
+        for f in policy.properties.content_filters.iter().flatten() {
+            let category = CATEGORIES.iter().find(|(_, arm)| arm.eq_ignore_ascii_case(&f.name));
+            let Some((category, _)) = category else {
+                out.not_expressed(
+                    "        ",
+                    format!(
+                        "content filter {}: filter \"{}\" has no manifest word yet; left as it is",
+                        policy.name, f.name
+                    ),
+                );
+                continue;
+            };
+            let source = f.source.as_deref().map(word).unwrap_or_else(|| "prompt".into());
+            let severity = f
+                .severity_threshold
+                .as_deref()
+                .filter(|_| ["hate", "sexual", "violence", "selfharm"].contains(category))
+                .map(|s| format!(", severity: {}", word(s)))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "        - {{ category: {category}, source: {}{severity}, blocking: {}, enabled: {} }}",
+                flow_scalar(&source),
+                f.blocking.unwrap_or(true),
+                f.enabled.unwrap_or(true)
+            );
+        }
+    }
+}
+
+/// Manifest words of the filter categories, with ARM's names.
+const CATEGORIES: &[(&str, &str)] = &[
+    ("hate", "Hate"),
+    ("sexual", "Sexual"),
+    ("violence", "Violence"),
+    ("selfharm", "Selfharm"),
+    ("jailbreak", "Jailbreak"),
+    ("indirectAttack", "Indirect Attack"),
+    ("protectedMaterialText", "Protected Material Text"),
+    ("protectedMaterialCode", "Protected Material Code"),
+    ("profanity", "Profanity"),
+];
+
+/// `deployments`. The version is written only where the service does not upgrade it
+/// (`noAutoUpgrade`): elsewhere pinning it would make the service's next upgrade look like
+/// drift.
+fn read_deployments(out: &mut crate::import::Manifest, live: &LiveFoundry) {
+    use crate::import::{flow_scalar, scalar};
+    use std::fmt::Write as _;
+    if live.deployments.is_empty() {
+        return;
+    }
+    out.push_str("  deployments:\n");
+    for d in &live.deployments {
+        let model = d.properties.model.clone().unwrap_or_default();
+        let sku = d.sku.clone().unwrap_or_default();
+        let upgrade = d
+            .properties
+            .version_upgrade_option
+            .as_deref()
+            .unwrap_or("OnceNewDefaultVersionAvailable");
+        let _ = writeln!(out, "    - name: {}", scalar(&d.name));
+        let version = match model.version.as_deref() {
+            Some(v) if upgrade.eq_ignore_ascii_case("NoAutoUpgrade") => {
+                format!(", version: {}", flow_scalar(v))
+            }
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "      model: {{ format: {}, name: {}{version} }}",
+            flow_scalar(&model.format),
+            flow_scalar(&model.name)
+        );
+        let _ = writeln!(
+            out,
+            "      sku: {{ name: {}, capacity: {} }}",
+            flow_scalar(&sku.name),
+            sku.capacity.unwrap_or(0)
+        );
+        if !upgrade.eq_ignore_ascii_case("OnceNewDefaultVersionAvailable") {
+            let _ = writeln!(out, "      versionUpgrade: {}", word(upgrade));
+        }
+        // The service's default filter is left out (it fills it in when none is named).
+        if let Some(filter) = &d.properties.rai_policy_name
+            && !filter.eq_ignore_ascii_case("Microsoft.DefaultV2")
+        {
+            let _ = writeln!(out, "      contentFilter: {}", scalar(filter));
+        }
+    }
+}
+
+/// `agents` of the account or a project (`parent`): its capability host, when one was read.
+fn read_agents(
+    out: &mut crate::import::Manifest,
+    indent: &str,
+    live: &LiveFoundry,
+    parent: &ArmId,
+) {
+    use crate::import::{flow_scalar, scalar};
+    use std::fmt::Write as _;
+    let prefix = format!("{}/capabilityhosts/", parent.key());
+    let Some((_, host)) = live.capability_hosts.iter().find(|(k, _)| k.starts_with(&prefix)) else {
+        return;
+    };
+    let p = &host.properties;
+    let _ = writeln!(out, "{indent}agents:");
+    if !host.name.eq_ignore_ascii_case("agents") {
+        let _ = writeln!(out, "{indent}  name: {}", scalar(&host.name));
+    }
+    for (key, names) in [
+        ("storage", &p.storage_connections),
+        ("vectorStore", &p.vector_store_connections),
+        ("threadStorage", &p.thread_storage_connections),
+        ("aiServices", &p.ai_services_connections),
+    ] {
+        let names: Vec<String> = names.iter().flatten().map(|n| flow_scalar(n)).collect();
+        if !names.is_empty() {
+            let _ = writeln!(out, "{indent}  {key}: [{}]", names.join(", "));
+        }
+    }
+    if let Some(subnet) = p.customer_subnet.as_deref().filter(|s| !s.is_empty()) {
+        let _ = writeln!(out, "{indent}  subnet: {subnet}");
     }
 }

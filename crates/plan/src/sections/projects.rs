@@ -100,17 +100,8 @@ impl Planner<'_> {
                     let wanted = [project.display_name.as_deref(), project.description.as_deref()];
                     names(&path, &current.workspace.properties, wanted, &mut update);
                     let HubUpdate { fields, patch, .. } = update;
-                    let (action, reason) = if fields.is_empty() {
-                        (Action::NoOp, Reason::NoOpBecauseInSync)
-                    } else {
-                        (Action::Update, Reason::UpdateBecauseFieldsChanged)
-                    };
-                    let change = self.change(key, kind, &project_id, display, action, vec![reason]);
-                    change.fields = fields;
-                    if action == Action::Update {
-                        change.before = Some(to_value(&current.workspace));
-                        change.after = Some(patch);
-                    }
+                    let at = (key, kind, &project_id, display);
+                    self.update_or_keep(at, fields, &current.workspace, patch);
                     let (assignments, name) =
                         (Some(&current.assignments), Some(project.name.as_str()));
                     self.access(

@@ -9,7 +9,7 @@ use crate::read::{Choice, Cx};
 pub(crate) const CONNECTION_FIELDS: &[&str] =
     &["name", "category", "resource", "auth", "container"];
 
-choice!(ConnectionCategory { "aiServices" => ConnectionCategory::AiServices, "aiSearch" => ConnectionCategory::AiSearch, "azureOpenAI" => ConnectionCategory::AzureOpenAi, "storage" => ConnectionCategory::Storage });
+choice!(ConnectionCategory { "aiServices" => ConnectionCategory::AiServices, "aiSearch" => ConnectionCategory::AiSearch, "azureOpenAI" => ConnectionCategory::AzureOpenAi, "storage" => ConnectionCategory::Storage, "cosmosDb" => ConnectionCategory::CosmosDb });
 choice!(ConnectionAuth { "entraId" => ConnectionAuth::EntraId, "apiKey" => ConnectionAuth::ApiKey });
 
 /// `connections`: a list of named items.

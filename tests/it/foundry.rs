@@ -449,3 +449,19 @@ async fn a_capability_host_that_fails_is_reported_with_the_services_error_and_re
     says(&refused.stdout, &["agents.vectorStore", "has no update"]);
     assert_eq!(writes(&lab), before);
 }
+
+#[tokio::test]
+async fn a_slow_capability_host_is_waited_for_and_the_wait_is_shown() {
+    let options = Options {
+        capability_host_lro: Some(std::time::Duration::from_millis(1500)),
+        ..Options::default()
+    };
+    let lab = Lab::start(options).await;
+    lab.write("locked-down.yaml", &foundry_example("locked-down.yaml"));
+    let run = lab
+        .hubctl_env(&["apply", "--auto-approve", "hubs"], "HUBCTL_WAIT_NOTICE_MS", "200")
+        .await
+        .expect(0);
+    says(&run.stderr, &["… still waiting: create contoso-foundry/claims-assistant/agents"]);
+    lab.hubctl(&["plan", "hubs"]).await.expect(0);
+}

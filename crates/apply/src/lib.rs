@@ -77,6 +77,8 @@ pub struct ApplyOptions {
     pub concurrency: usize,
     /// How long to wait for a new principal to replicate before an assignment fails.
     pub principal_wait: Duration,
+    /// How often a change still running is reported to the observer ([`WAIT_NOTICE`]).
+    pub wait_notice: Duration,
 }
 
 impl Default for ApplyOptions {
@@ -86,6 +88,7 @@ impl Default for ApplyOptions {
             allow_delete: false,
             concurrency: 4,
             principal_wait: Duration::from_secs(60),
+            wait_notice: WAIT_NOTICE,
         }
     }
 }
@@ -179,7 +182,13 @@ pub trait ApplyObserver: Send + Sync {
     fn before(&self, change: &Change) -> Flow;
     /// After it ended.
     fn after(&self, change: &Change, status: &StepStatus);
+    /// A change still running after `elapsed` (every `wait_notice`, [`WAIT_NOTICE`] by default): a capability host can
+    /// take many minutes, and a pipeline's log should show it is waited for, not hung.
+    fn waiting(&self, _change: &Change, _elapsed: std::time::Duration) {}
 }
+
+/// How often a long-running change is reported as still running.
+pub const WAIT_NOTICE: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// An observer that says nothing.
 pub struct Silent;
@@ -345,7 +354,16 @@ async fn apply_hub(
                 tags.remove(OWNER_TAG);
             }
         }
-        let result = execute_with_retry(&change, client, options).await;
+        let sent = execute_with_retry(&change, client, options);
+        tokio::pin!(sent);
+        let every = options.wait_notice.max(Duration::from_millis(10));
+        let mut notice = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+        let result = loop {
+            tokio::select! {
+                result = &mut sent => break result,
+                _ = notice.tick() => observer.waiting(&change, started.elapsed()),
+            }
+        };
         let status = match result {
             Ok(()) => StepStatus::Done { ms: started.elapsed().as_millis() as u64 },
             Err(e) => {

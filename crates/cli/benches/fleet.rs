@@ -133,6 +133,41 @@ fn foundry(sizes: Vec<usize>) {
         row("drift", &hubctl(&emulator, dir.path(), &["drift", "."]));
         runtime.block_on(emulator.shutdown());
     }
+    // Deployments of one account go one at a time (the service refuses a second operation
+    // on an account); accounts go in parallel. 10 accounts with 5 deployments each, created
+    // with hubctl's default concurrency and with one thing at a time.
+    let binary = Path::new(env!("CARGO_BIN_EXE_hubctl"));
+    for (case, concurrency) in
+        [("10x5 deployments, parallel", CONCURRENCY), ("10x5 deployments, serial", "1")]
+    {
+        let emulator = start(&runtime, seed(), Duration::from_millis(200));
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..10 {
+            let mut text = foundry_manifest(i);
+            text.push_str("  deployments:\n");
+            for d in 0..5 {
+                text.push_str(&format!("    - {{ name: embed-{d}, model: {{ name: text-embedding-3-large }}, sku: {{ name: Standard, capacity: 1 }} }}\n"));
+            }
+            std::fs::write(dir.path().join(format!("foundry-{i:04}.yaml")), text).unwrap();
+        }
+        let m = run_binary_with(
+            binary,
+            &emulator,
+            dir.path(),
+            &["apply", "--auto-approve", "."],
+            concurrency,
+        );
+        println!(
+            "{:>5} {case:<28} {:>9.2} {:>9} {:>6} {:>9.1} {:>5}",
+            10,
+            m.wall.as_secs_f64(),
+            m.total(),
+            m.throttled(),
+            m.peak_rss_kb as f64 / 1024.0,
+            m.code
+        );
+        runtime.block_on(emulator.shutdown());
+    }
 }
 
 struct Measure {
@@ -193,6 +228,16 @@ fn hubctl(emulator: &Emulator, dir: &Path, args: &[&str]) -> Measure {
 
 /// Run a hubctl binary against the emulator; its stdout goes to `../<command>.out` beside `dir`.
 fn run_binary(binary: &Path, emulator: &Emulator, dir: &Path, args: &[&str]) -> Measure {
+    run_binary_with(binary, emulator, dir, args, CONCURRENCY)
+}
+
+fn run_binary_with(
+    binary: &Path,
+    emulator: &Emulator,
+    dir: &Path,
+    args: &[&str],
+    concurrency: &str,
+) -> Measure {
     let stats_before = emulator.stats();
     let cpu_before = children_cpu();
     let started = Instant::now();
@@ -206,7 +251,7 @@ fn run_binary(binary: &Path, emulator: &Emulator, dir: &Path, args: &[&str]) -> 
             "--auth",
             "client-secret",
             "--concurrency",
-            CONCURRENCY,
+            concurrency,
         ])
         .arg("--ca-cert")
         .arg(emulator.ca_cert_path())

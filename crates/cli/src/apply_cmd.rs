@@ -97,6 +97,16 @@ impl Progress {
 }
 
 impl ApplyObserver for Progress {
+    fn waiting(&self, change: &Change, elapsed: std::time::Duration) {
+        if self.bar.is_none() {
+            self.line(format!(
+                "… still waiting: {} {} ({}s so far; the service's operation is running)",
+                verb(change.action),
+                change.display,
+                elapsed.as_secs()
+            ));
+        }
+    }
     fn before(&self, change: &Change) -> Flow {
         match &self.bar {
             Some(bar) => bar.set_message(format!("{} {}", verb(change.action), change.display)),
@@ -269,10 +279,16 @@ async fn run(printer: &mut Printer, global: &GlobalArgs, args: ApplyArgs) -> Exi
             }
         }
     }
+    // HUBCTL_WAIT_NOTICE_MS: how often a long change is reported as still running (30 s).
+    let wait_notice = std::env::var("HUBCTL_WAIT_NOTICE_MS")
+        .ok()
+        .and_then(|ms| ms.parse::<u64>().ok())
+        .map_or(hubctl_apply::WAIT_NOTICE, std::time::Duration::from_millis);
     let options = ApplyOptions {
         skip_blocked: args.skip_blocked,
         allow_delete,
         concurrency: global.concurrency.max(1),
+        wait_notice,
         ..ApplyOptions::default()
     };
     let steps =

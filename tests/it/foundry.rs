@@ -26,14 +26,14 @@ fn deleted_list() -> String {
     format!("/subscriptions/{SUB}/providers/Microsoft.CognitiveServices/deletedAccounts")
 }
 
-/// Writes the emulator has answered so far (every PUT, PATCH, DELETE and POST to ARM), by kind.
+/// Writes the emulator has answered so far (every PUT, PATCH and DELETE to ARM), by kind. A
+/// plan's POSTs read (the token, the subdomain check).
 fn writes(lab: &Lab) -> std::collections::BTreeMap<String, u64> {
     lab.emulator
         .stats()
         .by_kind
         .into_iter()
-        .filter(|(k, _)| ["PUT ", "PATCH ", "DELETE ", "POST "].iter().any(|m| k.starts_with(m)))
-        .filter(|(k, _)| k != "POST token")
+        .filter(|(k, _)| ["PUT ", "PATCH ", "DELETE "].iter().any(|m| k.starts_with(m)))
         .collect()
 }
 
@@ -464,4 +464,25 @@ async fn a_slow_capability_host_is_waited_for_and_the_wait_is_shown() {
         .expect(0);
     says(&run.stderr, &["… still waiting: create contoso-foundry/claims-assistant/agents"]);
     lab.hubctl(&["plan", "hubs"]).await.expect(0);
+}
+
+#[tokio::test]
+async fn a_subdomain_held_outside_the_subscriptions_read_is_refused_at_plan_time() {
+    // A second subscription hubctl's manifests do not name, with an account holding the
+    // minimal manifest's subdomain: the service's domain check finds it.
+    let text = std::fs::read_to_string(examples().join("local-cloud-seed.yaml")).unwrap();
+    let text = text.replace(
+        "principals:\n",
+        "  - id: 00000000-0000-0000-0000-000000000002\n    resourceGroups:\n      - { name: rg-other, location: eastus2 }\nprincipals:\n",
+    );
+    let seed = hubctl_emulator::Seed::from_text(&text).unwrap();
+    let lab = Lab::start(Options { seed: Some(seed), ..Options::default() }).await;
+    let elsewhere = "/subscriptions/00000000-0000-0000-0000-000000000002/resourceGroups/rg-other/providers/Microsoft.CognitiveServices/accounts/elsewhere";
+    let body = json!({"location": "eastus2", "kind": "AIServices", "sku": {"name": "S0"}, "properties": {"customSubDomainName": "contoso-foundry-sandbox"}});
+    assert!(lab.put(elsewhere, CS, &body).await < 300);
+    lab.write("minimal.yaml", &foundry_example("minimal.yaml"));
+    let before = writes(&lab);
+    let plan = lab.hubctl(&["apply", "--auto-approve", "hubs"]).await.expect(3);
+    says(&plan.stdout, &["unique across Azure", "outside the subscriptions read"]);
+    assert_eq!(writes(&lab), before, "nothing written");
 }

@@ -99,3 +99,39 @@ fn a_usage_error_exits_1_never_the_2_of_changes_pending() {
     assert_eq!(help.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&help.stdout).contains("--max-chars"));
 }
+
+#[test]
+fn foundry_examples_are_valid_and_foundry_mistakes_are_listed_with_their_place() {
+    let (code, stdout, stderr) = validate_in(&examples(), &["hubs", "foundry"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(stdout, "valid: 2 hub(s), 2 Foundry resource(s) with 6 project(s) in 4 file(s)\n");
+    let dir = tempfile::tempdir().unwrap();
+    let sub = "00000000-0000-0000-0000-000000000001";
+    let uai = format!(
+        "/subscriptions/{sub}/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/u"
+    );
+    let sa = format!(
+        "/subscriptions/{sub}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/sa"
+    );
+    fs::write(
+        dir.path().join("foundry.yaml"),
+        format!(
+            "apiVersion: hubctl/v1\nkind: Foundry\nmetadata: {{ name: f1, subscription: {sub}, resourceGroup: rg, location: eastus2 }}\nspec:\n  customSubDomainName: Bad_Name\n  identity: {{ type: userAssigned, userAssigned: [{uai}], primary: {uai} }}\n  network: {{ ipRules: [300.1.1.1], virtualNetworkRules: [{sa}] }}\n  encryption: {{ type: customerManaged, keyVaultUri: \"https://kv.vault.azure.net/keys/k\", keyName: k }}\n  deployments:\n    - {{ name: chat, model: {{ name: gpt-4o }}, sku: {{ name: Standard, capacity: 0 }}, contentFilter: strict }}\n  projects:\n    - {{ name: p1, agents: {{ storage: [files] }} }}\n"
+        ),
+    )
+    .unwrap();
+    let (code, stdout, stderr) = validate_in(dir.path(), &["."]);
+    assert_eq!((code, stdout.as_str()), (Some(1), ""));
+    for expected in [
+        "./foundry.yaml:5:24: spec.customSubDomainName: \"Bad_Name\" is not a valid custom subdomain name",
+        "spec.identity.primary: unknown field `primary`, expected one of `type`, `userAssigned`",
+        "spec.network.ipRules[0]: \"300.1.1.1\" is not an IPv4 address or CIDR range",
+        "spec.network.virtualNetworkRules[0]: expected the id of a virtual network subnet",
+        "spec.encryption: missing required field `keyVersion`",
+        "spec.encryption.keyVaultUri: \"https://kv.vault.azure.net/keys/k\" is not a key vault URI",
+        "spec.deployments[0].sku.capacity: expected a whole number of capacity units, at least 1",
+        "spec.projects[0].agents.storage[0]: connection \"files\" is not declared in the connections of spec.projects[0]",
+    ] {
+        assert!(stderr.contains(expected), "{expected}\n{stderr}");
+    }
+}

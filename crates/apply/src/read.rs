@@ -74,6 +74,7 @@ fn foundry_target(foundry: &hubctl_spec::model::Foundry) -> FoundryTarget {
         location: foundry.metadata.location.clone(),
         read_deployments: !spec.deployments.is_empty() || !spec.content_filters.is_empty(),
         capability_hosts: capability_host_paths(foundry),
+        subdomain: spec.custom_sub_domain_name.clone(),
     }
 }
 
@@ -131,6 +132,7 @@ pub fn for_saved_plan(plan: &Plan) -> InventoryRequest {
                     .filter(|rest| rest.contains("capabilityhosts/"))
                     .map(str::to_string)
                     .collect(),
+                subdomain: String::new(),
             })
         })
         .collect();
@@ -226,6 +228,7 @@ pub async fn for_import_foundries(
                 location: a.location.clone(),
                 read_deployments: true,
                 capability_hosts: vec!["capabilityHosts/agents".to_string()],
+                subdomain: String::new(),
             })
         })
         .collect();

@@ -187,7 +187,9 @@ async fn execute(
         (ResourceKind::CapabilityHost, Action::Create) => {
             // Can take many minutes (NOTES-foundry.md §5): waited for within the operation
             // deadline; a failure is the service's (CapabilityHostOperationFailed).
-            client.foundry().put(change.resource.as_str(), &after).await?.wait().await.map(|_| ())
+            let id = change.resource.as_str();
+            let poller = client.foundry().put_capability_host(id, &after).await?;
+            poller.wait().await.map(|_| ())
         }
         (
             ResourceKind::Deployment | ResourceKind::ContentFilter | ResourceKind::CapabilityHost,

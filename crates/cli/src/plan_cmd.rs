@@ -228,8 +228,13 @@ pub async fn read_and_plan(
     }
     let mut request = hubctl_apply::read::for_manifests(desired);
     if prune {
-        // Hubs whose manifests are gone can be anywhere in the subscriptions: read them whole.
+        // Hubs whose manifests are gone can be anywhere in the subscriptions: read them whole;
+        // and a Foundry resource's deployments and filters too, even when none is declared
+        // any more (the last one removed is then deleted).
         request.strategy = Strategy::List;
+        for foundry in &mut request.foundries {
+            foundry.read_deployments = true;
+        }
     }
     let (mut live, report) = match inventory::read(&target.client, &request).await {
         Ok(read) => read,

@@ -16,6 +16,11 @@ use crate::ArmClient;
 use crate::error::ClientError;
 use crate::lro::{LroKind, Poller};
 
+/// The shortest wait for a capability host: the service itself gives up on one after about
+/// 2.5 hours (`CapabilityHostOperationFailed`, NOTES-foundry.md §5), so hubctl waits longer and
+/// reports the service's error rather than a deadline of its own.
+pub const CAPABILITY_HOST_DEADLINE: std::time::Duration = std::time::Duration::from_secs(3 * 3600);
+
 /// api-version of `Microsoft.ManagedIdentity/userAssignedIdentities` (stable; read for an
 /// identity's client id, which a customer-managed key names).
 const IDENTITY_API_VERSION: &str = "2023-01-31";
@@ -83,11 +88,41 @@ impl<'a> Foundry<'a> {
         );
         self.client.list_all(self.url(&path)).await
     }
+    /// Whether a custom subdomain is free across Azure (`POST …/checkDomainAvailability`):
+    /// `None` when it is, else the service's reason.
+    pub async fn subdomain_taken(
+        &self,
+        subscription: &str,
+        subdomain: &str,
+    ) -> Result<Option<String>, ClientError> {
+        let url = self.url(&format!(
+            "/subscriptions/{subscription}/providers/Microsoft.CognitiveServices/checkDomainAvailability"
+        ));
+        let body = serde_json::json!({ "subdomainName": subdomain, "type": "Microsoft.CognitiveServices/accounts" });
+        let answer: Value =
+            self.client.send(Method::POST, &url, Some(&body), &[200]).await?.json(&url)?;
+        if answer["isSubdomainAvailable"].as_bool().unwrap_or(false) {
+            return Ok(None);
+        }
+        let reason = answer["reason"].as_str().unwrap_or("not available").to_string();
+        Ok(Some(reason))
+    }
     /// PUT an account or project (long-running).
     pub async fn put(&self, id: &str, body: &Value) -> Result<Poller<'a>, ClientError> {
         let url = self.url(id);
         let first = self.client.send(Method::PUT, &url, Some(body), &[200, 201, 202]).await?;
         Ok(self.client.poller("create_or_update Foundry resource", url, LroKind::Write, first))
+    }
+    /// PUT a capability host (long-running, and long: waited for at least
+    /// [`CAPABILITY_HOST_DEADLINE`]).
+    pub async fn put_capability_host(
+        &self,
+        id: &str,
+        body: &Value,
+    ) -> Result<Poller<'a>, ClientError> {
+        let mut poller = self.put(id, body).await?;
+        poller.deadline = poller.deadline.max(CAPABILITY_HOST_DEADLINE);
+        Ok(poller)
     }
     /// PATCH an account or project (long-running).
     pub async fn patch(&self, id: &str, body: &Value) -> Result<Poller<'a>, ClientError> {

@@ -65,6 +65,9 @@ pub struct FoundryTarget {
     /// Capability hosts to read, as paths below the account (`capabilityHosts/agents`,
     /// `projects/p/capabilityHosts/agents`): the service has no list of them.
     pub capability_hosts: Vec<String>,
+    /// Its custom subdomain: asked of the service (`checkDomainAvailability`) when the account
+    /// does not exist yet, since subdomains are unique across all of Azure.
+    pub subdomain: String,
 }
 
 /// How to read a subscription.
@@ -472,7 +475,10 @@ async fn read_foundries(
         let mut capability_hosts = BTreeMap::new();
         for (host_key, found) in hosts {
             if let Some(body) = found? {
-                let host = serde_json::from_value(body).unwrap_or_default();
+                let host = serde_json::from_value(body).map_err(|e| ClientError::Decode {
+                    url: host_key.clone(),
+                    reason: format!("a capability host of an unexpected shape: {e}"),
+                })?;
                 capability_hosts.insert(host_key, host);
             }
         }
@@ -517,6 +523,38 @@ async fn read_foundries(
         foundry.assignments.sort_by_key(|a| id_key(&a.id));
         for project in foundry.projects.values_mut() {
             project.assignments.sort_by_key(|a| id_key(&a.id));
+        }
+    }
+    // Subdomains of accounts to create: unique across Azure, so asked of the service (one
+    // request per account to create; none for a plan without creates).
+    let to_create: Vec<&FoundryTarget> = request
+        .foundries
+        .iter()
+        .filter(|t| !t.subdomain.is_empty())
+        .filter(|t| {
+            let key = id_key(&account_id(&t.subscription, &t.resource_group, &t.name));
+            !live.foundries.contains_key(&key)
+                && !live.other_accounts.contains_key(&key)
+                && !live.deleted_accounts.contains_key(&key)
+        })
+        .collect();
+    let checks = to_create.iter().map(|t| async move {
+        (
+            t.subdomain.to_ascii_lowercase(),
+            client.foundry().subdomain_taken(&t.subscription, &t.subdomain).await,
+        )
+    });
+    for (subdomain, result) in futures_util::future::join_all(checks).await {
+        match result {
+            Ok(Some(reason)) => {
+                live.taken_subdomains.insert(subdomain, reason);
+            }
+            Ok(None) => {}
+            // The check is an action a Reader may lack: the plan says it could not be made.
+            Err(ClientError::Service { status: 403, message, .. }) => {
+                live.subdomains_unchecked.get_or_insert(message);
+            }
+            Err(e) => return Err(e),
         }
     }
     // Model quota: one list per subscription and region where manifests deploy models.

@@ -43,6 +43,14 @@ pub struct Live {
     /// models: one list per subscription and region.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub usages: BTreeMap<String, Vec<Usage>>,
+    /// Custom subdomains of accounts to create that the service says are taken (by an account
+    /// anywhere in Azure, or a soft-deleted one), lower case, with its reason.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub taken_subdomains: BTreeMap<String, String>,
+    /// Why the subdomains of accounts to create could not be checked (the service refused the
+    /// check), if so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subdomains_unchecked: Option<String>,
 }
 
 /// A Foundry resource with what hangs off it.

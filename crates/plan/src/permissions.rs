@@ -254,6 +254,25 @@ pub fn check(plan: &mut Plan, permissions: &CallerPermissions) {
         // rbac-ai-studio: creating a project needs `workspaces/hubs/join/action` on the hub).
         let join = (change.kind == ResourceKind::Project && change.action == Action::Create)
             .then_some("Microsoft.MachineLearningServices/workspaces/hubs/join/action");
+        // A project's capability host has its own action (the same roles grant it).
+        let action = match (change.kind, change.resource.as_str().contains("/projects/")) {
+            (ResourceKind::CapabilityHost, true) if change.action == Action::Delete => {
+                "Microsoft.CognitiveServices/accounts/projects/capabilityHosts/delete"
+            }
+            (ResourceKind::CapabilityHost, true) => {
+                "Microsoft.CognitiveServices/accounts/projects/capabilityHosts/write"
+            }
+            _ => action,
+        };
+        // A Foundry resource deleted and purged (`--prune --purge`) also needs the purge,
+        // which a group's answer cannot settle (it is needed at the subscription).
+        let purges = change.kind == ResourceKind::DeletedAccount
+            || (change.kind == ResourceKind::Account
+                && change.action == Action::Delete
+                && change.after.as_ref().is_some_and(|a| a["purge"] == true));
+        let purge = purges.then_some(
+            "Microsoft.CognitiveServices/locations/resourceGroups/deletedAccounts/delete",
+        );
         let (Some(sub), Some(rg)) =
             (change.resource.subscription(), change.resource.resource_group())
         else {
@@ -267,7 +286,7 @@ pub fn check(plan: &mut Plan, permissions: &CallerPermissions) {
         match permissions.scopes.get(&key) {
             Some(ScopeAccess::Read { grants, conditioned, conditions_unread, denies }) => {
                 let missing =
-                    [Some(action), join].into_iter().flatten().find(|a| !allows(grants, a));
+                    [Some(action), join, purge].into_iter().flatten().find(|a| !allows(grants, a));
                 let denying =
                     denies.iter().find(|d| allows(std::slice::from_ref(&d.grant), action));
                 let is = |id: &String| id.eq_ignore_ascii_case(&permissions.caller);
@@ -292,7 +311,7 @@ pub fn check(plan: &mut Plan, permissions: &CallerPermissions) {
                         permissions.caller,
                         granted_by(action)
                     ));
-                } else if change.kind == ResourceKind::DeletedAccount
+                } else if let Some(action) = purge
                     && warned.insert((key.clone(), action))
                 {
                     // Needed at the subscription (NOTES-foundry.md §6); the group's answer

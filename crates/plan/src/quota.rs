@@ -18,8 +18,15 @@ use serde_json::json;
 use crate::change::{Action, Change, FieldChange, ResourceKind, Warning};
 use crate::reasons::{Reason, WarningKind};
 
-/// What a deployment change asks of a quota: (quota key, its name, capacity asked).
-fn asked(change: &Change, regions: &BTreeMap<String, String>) -> Option<(String, String, u64)> {
+/// What a deployment change asks of a quota: (quota key, its name, capacity asked). A
+/// deployment planned as two changes (its capacity, then its other settings) asks once: what
+/// the first already took is its `old` for the second. A move to another SKU asks the whole
+/// capacity of the new SKU's quota.
+fn asked(
+    change: &Change,
+    regions: &BTreeMap<String, String>,
+    held: &mut BTreeMap<String, u64>,
+) -> Option<(String, String, u64)> {
     if change.kind != ResourceKind::Deployment
         || !matches!(change.action, Action::Create | Action::Update)
     {
@@ -28,9 +35,13 @@ fn asked(change: &Change, regions: &BTreeMap<String, String>) -> Option<(String,
     let after = change.after.as_ref()?;
     let new = after["sku"]["capacity"].as_u64()?;
     let before = change.before.as_ref();
-    let old = before.and_then(|b| b["sku"]["capacity"].as_u64()).unwrap_or(0);
     let sku =
         after["sku"]["name"].as_str().or_else(|| before.and_then(|b| b["sku"]["name"].as_str()))?;
+    let same_sku =
+        before.and_then(|b| b["sku"]["name"].as_str()).is_some_and(|s| s.eq_ignore_ascii_case(sku));
+    let live = before.filter(|_| same_sku).and_then(|b| b["sku"]["capacity"].as_u64()).unwrap_or(0);
+    let old = held.get(change.resource.key()).copied().unwrap_or(live);
+    held.insert(change.resource.key().to_string(), new.max(old));
     let model = after["properties"]["model"]["name"]
         .as_str()
         .or_else(|| before.and_then(|b| b["properties"]["model"]["name"].as_str()))?;
@@ -58,8 +69,9 @@ pub(crate) fn check(
         })
         .collect();
     let mut taken: BTreeMap<(String, String), u64> = BTreeMap::new();
+    let mut held: BTreeMap<String, u64> = BTreeMap::new();
     for change in changes.iter_mut() {
-        let Some((at, name, more)) = asked(change, &regions) else { continue };
+        let Some((at, name, more)) = asked(change, &regions, &mut held) else { continue };
         let usage = live
             .usages
             .get(&at)

@@ -108,6 +108,9 @@ pub enum Reason {
     BlockedBecauseCapabilityHostFixed,
     /// A capability host of another name already exists there: the service allows one.
     BlockedBecauseSecondCapabilityHost,
+    /// The identity a customer-managed key names could not be read (its client id is what
+    /// the service takes).
+    BlockedBecauseKeyIdentityNotFound,
 }
 
 /// A refusal Azure makes on a live hub, as data.
@@ -296,10 +299,17 @@ pub const RULES: &[Rule] = &[
         source: "azure-ai-foundry/foundry-samples #312; microsoft-foundry-for-vscode #493 (NOTES-foundry.md §4)",
     },
     Rule {
+        reason: Reason::BlockedBecauseKeyIdentityNotFound,
+        field: "spec.encryption.identity",
+        why: "a Foundry resource's customer-managed key names the identity that reads it by client id, and hubctl could not read this user-assigned identity (it does not exist, or the signed-in identity cannot read it); sending the key without it would have the system identity read it",
+        remedy: "check the identity's id, create it first, or give the signed-in identity Reader on it",
+        source: "cognitiveservices 2025-06-01 KeyVaultProperties.identityClientId",
+    },
+    Rule {
         reason: Reason::BlockedBecauseCallerLacksPermission,
         field: "(the change's ARM action)",
         why: "the signed-in identity's permissions at the resource group (Permissions_ListForResourceGroup, actions minus notActions of each of its roles) do not include the action this change needs; ARM would refuse it with AuthorizationFailed half-way through the apply",
-        remedy: "grant the identity a role that has the action at that scope (access: User Access Administrator or Role Based Access Control Administrator; workspaces, rules and connections: Contributor or Azure AI Administrator), or apply with --skip-blocked to make the other changes (a hub's access changes alone are skipped, the rest of it applied)",
+        remedy: "grant the identity a role that has the action at that scope (access: User Access Administrator or Role Based Access Control Administrator; workspaces, rules and connections: Contributor or Azure AI Administrator; Foundry resources and what is under them: Contributor, Cognitive Services Contributor or Azure AI Account Owner; a purge: a role with deletedAccounts/delete at the subscription), or apply with --skip-blocked to make the other changes (a hub's access changes alone are skipped, the rest of it applied)",
         source: "AUTH/stable/2022-04-01 authorization-RoleDefinitionsCalls.json Permissions_ListForResourceGroup",
     },
 ];
@@ -418,6 +428,11 @@ pub enum WarningKind {
     UndeclaredDeployment,
     /// A deployment is replaced: traffic to it stops until it is created again.
     TrafficStops,
+    /// A content filter no manifest declares, on a Foundry resource a manifest declares: left
+    /// alone (deleted only with `--prune`, when no deployment uses it).
+    UndeclaredContentFilter,
+    /// A new Foundry resource's subdomain could not be checked across Azure.
+    SubdomainUnchecked,
 }
 
 impl WarningKind {
@@ -467,6 +482,12 @@ impl WarningKind {
             WarningKind::Policy => "an organisation policy (--policy) warns",
             WarningKind::UndeclaredDeployment => {
                 "a deployment no manifest declares: left alone (deleted only with --prune)"
+            }
+            WarningKind::SubdomainUnchecked => {
+                "the custom subdomain's availability across Azure could not be checked (checkDomainAvailability was refused): if another account holds it, the create fails with CustomDomainInUse"
+            }
+            WarningKind::UndeclaredContentFilter => {
+                "a content filter no manifest declares: left alone (deleted only with --prune, when no deployment uses it)"
             }
             WarningKind::TrafficStops => {
                 "the deployment is deleted and created again (onModelChange: replace): requests to it fail in between"

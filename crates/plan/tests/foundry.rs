@@ -372,6 +372,7 @@ fn rule_a_soft_deleted_account_holds_its_name_until_recovered_or_purged() {
     let recover = PlanOptions { recover_deleted: true, ..options() };
     let recovered = plan(&desired(&manifest(&[])), &live, &recover);
     let change = account_change(&recovered);
+    assert_eq!(change.after.as_ref().unwrap()["tags"]["team"], "ai", "its tags go with it");
     assert_eq!(
         (change.action, change.reasons.as_slice()),
         (Action::Create, &[Reason::CreateBecauseRecoveringDeleted][..])
@@ -696,4 +697,112 @@ fn rule_a_second_capability_host_is_refused() {
     assert_eq!(change.action, Action::Blocked);
     assert_eq!(change.reasons, [Reason::BlockedBecauseSecondCapabilityHost]);
     assert!(change.detail.as_deref().unwrap().contains("\"agents\""));
+}
+
+#[test]
+fn a_capacity_and_version_change_asks_its_quota_once() {
+    // chat holds 50 of 150; the region uses 90: raising chat to 100 (and moving its version)
+    // asks 50 more, which fits in the 60 free.
+    let text = manifest(&[("capacity: 50", "capacity: 100"), ("2024-11-20", "2025-01-01")]);
+    let mut live = applied(&manifest(&[]));
+    with_quota(&mut live, 150.0, 90.0);
+    let plan = hubctl_plan::plan(&desired(&text), &live, &options());
+    let changes = deployment_changes(&plan);
+    assert_eq!(changes.len(), 2);
+    assert!(changes.iter().all(|c| c.action == Action::Update), "{changes:#?}");
+    // Over by one: the capacity change is blocked, with the figures.
+    with_quota(&mut live, 150.0, 101.0);
+    let plan = hubctl_plan::plan(&desired(&text), &live, &options());
+    let blocked: Vec<&str> = deployment_changes(&plan)
+        .iter()
+        .filter(|c| c.action == Action::Blocked)
+        .map(|c| c.detail.as_deref().unwrap())
+        .collect();
+    assert_eq!(blocked.len(), 1, "{blocked:?}");
+    assert!(blocked[0].contains("asks 50 more, 49 free"), "{blocked:?}");
+}
+
+#[test]
+fn purging_needs_its_subscription_permission_checked() {
+    use hubctl_plan::permissions::{CallerPermissions, Grant, ScopeAccess, check};
+    let live = applied(&manifest(&[]));
+    let nothing = hubctl_spec::Desired::default();
+    let purge = PlanOptions { prune: true, purge: true, ..options() };
+    let at = |actions: &[&str]| CallerPermissions {
+        caller: "the-pipeline".into(),
+        scopes: [(
+            format!("/subscriptions/{SUB}/resourcegroups/rg"),
+            ScopeAccess::Read {
+                grants: vec![Grant {
+                    actions: actions.iter().map(|a| a.to_string()).collect(),
+                    not_actions: Vec::new(),
+                }],
+                conditioned: false,
+                conditions_unread: None,
+                denies: Vec::new(),
+            },
+        )]
+        .into(),
+    };
+    // Cognitive Services Contributor at the group: the delete, but not the purge.
+    let mut refused = plan(&nothing, &live, &purge);
+    check(&mut refused, &at(&["Microsoft.CognitiveServices/accounts/*"]));
+    let change = account_change(&refused);
+    assert_eq!(change.action, Action::Blocked);
+    assert!(change.detail.as_deref().unwrap().contains("deletedAccounts/delete"), "{change:#?}");
+    // With it at the group: not refused, but the group's answer cannot say it is held at the
+    // subscription, so a warning.
+    let mut undecided = plan(&nothing, &live, &purge);
+    check(&mut undecided, &at(&["Microsoft.CognitiveServices/*"]));
+    assert_eq!(account_change(&undecided).action, Action::Delete);
+    assert!(undecided.warnings.iter().any(|w| w.kind == reasons::WarningKind::PermissionUndecided
+        && w.detail.contains("at the subscription")));
+}
+
+#[test]
+fn rule_a_key_identity_that_cannot_be_read_blocks_the_account() {
+    // The inventory found no client id for the key's identity.
+    let plan = plan(&desired(&manifest(&[])), &Live::default(), &options());
+    blocked_by(&plan, Reason::BlockedBecauseKeyIdentityNotFound);
+    let change = account_change(&plan);
+    assert_eq!(change.fields[0].field, "spec.encryption.identity");
+}
+
+#[test]
+fn undeclared_content_filters_and_deployments_go_only_with_prune() {
+    let without = manifest(&[(
+        "      filters:\n        - { category: hate, source: prompt, severity: low }\n        - { category: jailbreak, source: prompt }\n",
+        "",
+    )]);
+    let without = without
+        .replace("  contentFilters:\n    - name: strict\n", "")
+        .replace(", contentFilter: strict", "");
+    let live = applied(&manifest(&[]));
+    let kept = plan(&desired(&without), &live, &options());
+    assert!(
+        kept.changes
+            .iter()
+            .all(|c| c.kind != ResourceKind::ContentFilter || c.action != Action::Delete)
+    );
+    assert!(kept.warnings.iter().any(|w| w.kind == reasons::WarningKind::UndeclaredContentFilter));
+    let pruned = plan(&desired(&without), &live, &PlanOptions { prune: true, ..options() });
+    // Still used by the live chat deployment: not deleted, reported.
+    assert!(pruned.changes.iter().all(|c| c.kind != ResourceKind::ContentFilter));
+    // Without the deployment that uses it, it goes.
+    let mut unused = live.clone();
+    unused
+        .foundries
+        .get_mut(&account_key())
+        .unwrap()
+        .deployments
+        .iter_mut()
+        .for_each(|d| d.properties.rai_policy_name = None);
+    let pruned = plan(&desired(&without), &unused, &PlanOptions { prune: true, ..options() });
+    let deletes: Vec<&str> = pruned
+        .changes
+        .iter()
+        .filter(|c| c.kind == ResourceKind::ContentFilter)
+        .map(|c| c.display.as_str())
+        .collect();
+    assert_eq!(deletes, ["contoso-foundry/strict"]);
 }

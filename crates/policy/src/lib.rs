@@ -310,7 +310,7 @@ fn live_view(live: &LiveHub) -> Value {
 }
 
 /// `live` of a Foundry resource's input document: the account, its access and connections,
-/// and its projects with theirs.
+/// its projects with theirs, its deployments, content filters and capability hosts.
 fn foundry_live_view(live: &hubctl_model::LiveFoundry) -> Value {
     let projects: Vec<Value> = live
         .projects
@@ -319,12 +319,30 @@ fn foundry_live_view(live: &hubctl_model::LiveFoundry) -> Value {
             json!({ "project": p.project, "connections": p.connections, "assignments": p.assignments })
         })
         .collect();
+    let hosts: Vec<&hubctl_model::CapabilityHost> = live.capability_hosts.values().collect();
     json!({
         "account": live.account,
         "assignments": live.assignments,
         "connections": live.connections,
         "projects": projects,
+        "deployments": live.deployments,
+        "contentFilters": live.rai_policies,
+        "capabilityHosts": hosts,
     })
+}
+
+/// The input document for one Foundry resource (see the crate doc and
+/// schemas/policy-input.schema.json).
+pub fn foundry_input(
+    foundry: &hubctl_spec::model::Foundry,
+    changes: &[&Change],
+    live: Option<&hubctl_model::LiveFoundry>,
+) -> Value {
+    let mut input = json!({ "manifest": hubctl_spec::view_foundry(foundry), "changes": changes });
+    if let Some(live) = live {
+        input["live"] = foundry_live_view(live);
+    }
+    input
 }
 
 /// The input document for one hub (see the crate doc and schemas/policy-input.schema.json).
@@ -374,13 +392,12 @@ pub fn check(
         let key = hubctl_model::id_key(&foundry.arm_id());
         let changes = by_hub.get(key.as_str()).cloned().unwrap_or_default();
         let live_foundry = live.foundries.get(&key);
-        let mut doc = json!({ "manifest": hubctl_spec::view_foundry(foundry), "changes": changes });
-        if let Some(l) = live_foundry {
-            doc["live"] = if policies.reads_live {
-                foundry_live_view(l)
-            } else {
-                json!({ "account": {}, "assignments": [], "connections": [], "projects": [] })
-            };
+        let mut doc =
+            foundry_input(foundry, &changes, live_foundry.filter(|_| policies.reads_live));
+        if !policies.reads_live && live_foundry.is_some() {
+            // No policy reads it: present (a rule may test that it exists), not filled.
+            doc["live"] =
+                json!({ "account": {}, "assignments": [], "connections": [], "projects": [] });
         }
         let Ok(id) = hubctl_model::ArmId::parse(&foundry.arm_id()) else { continue };
         documents.push((key, id, foundry.metadata.name.clone(), doc));
@@ -464,13 +481,16 @@ pub fn input_schema() -> Value {
             "changes": { "type": "array", "items": change },
             "live": {
                 "type": "object",
-                "description": "As read from ARM. A hub: its workspace, role assignments, connections (null when not read) and projects with their assignments. A Foundry resource: its account, role assignments, connections and projects (each with its project, connections and assignments).",
+                "description": "As read from ARM. A hub: its workspace, role assignments, connections (null when not read) and projects with their assignments. A Foundry resource: its account, role assignments, connections and projects (each with its project, connections and assignments), deployments, content filters (RAI policies, the system ones included) and capability hosts — each list empty when its manifest declares none (then it is not read).",
                 "required": ["assignments", "projects"],
                 "properties": {
                     "workspace": { "type": "object" },
                     "account": { "type": "object" },
                     "assignments": { "type": "array", "items": { "type": "object" } },
                     "connections": { "type": ["array", "null"], "items": { "type": "object" } },
+                    "deployments": { "type": "array", "items": { "type": "object" } },
+                    "contentFilters": { "type": "array", "items": { "type": "object" } },
+                    "capabilityHosts": { "type": "array", "items": { "type": "object" } },
                     "projects": {
                         "type": "array",
                         "items": {

@@ -133,6 +133,27 @@ fn real_inputs_match_the_committed_schema() {
             assert_eq!(input.get("live").is_some(), live_hub.is_some());
         }
     }
+    // And each Foundry example, new and applied.
+    for name in ["minimal.yaml", "locked-down.yaml"] {
+        let text = std::fs::read_to_string(repo().join("examples/foundry").join(name)).unwrap();
+        let desired = hubctl_spec::load_str(Path::new("foundry.yaml"), &text).unwrap();
+        let foundry = &desired.foundries[0];
+        let first = hubctl_plan::plan(&desired, &Live::default(), &PlanOptions::default());
+        let live = hubctl_test::simulate::apply(&Live::default(), &first);
+        let key = hubctl_model::id_key(&foundry.arm_id());
+        let again = hubctl_plan::plan(&desired, &live, &PlanOptions::default());
+        for (plan, live_foundry) in [(&first, None), (&again, live.foundries.get(&key))] {
+            let changes: Vec<&hubctl_plan::Change> = plan.changes.iter().collect();
+            let input = hubctl_policy::foundry_input(foundry, &changes, live_foundry);
+            assert_eq!(input["manifest"]["kind"], "Foundry");
+            let errors: Vec<String> = validator
+                .iter_errors(&input)
+                .map(|e| format!("{e} at {}", e.instance_path()))
+                .collect();
+            assert!(errors.is_empty(), "foundry {name}: {errors:#?}");
+            assert_eq!(input.get("live").is_some(), live_foundry.is_some());
+        }
+    }
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {

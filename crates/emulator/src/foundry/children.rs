@@ -489,7 +489,7 @@ fn deployment(
             if call.method == Method::PATCH && old.is_none() {
                 return Err(not_found(TYPE, name, at.rg));
             }
-            child_idle(state, at, &key, None)?;
+            child_idle(state, at)?;
             let request = Value::Object(call.json()?);
             let body = match (&old, call.method == Method::PATCH) {
                 (Some(old), true) => {
@@ -546,11 +546,7 @@ fn child_delete(
     if !state.resources.contains_key(key) {
         return Ok(Reply::empty(StatusCode::NO_CONTENT));
     }
-    let within = key
-        .rsplit_once("/capabilityhosts/")
-        .map(|(parent, _)| parent.to_string())
-        .filter(|p| p != &at.key());
-    child_idle(state, at, key, within.as_deref())?;
+    child_idle(state, at)?;
     if let Some(resource) = state.resources.get_mut(key)
         && resource["properties"].is_object()
     {
@@ -598,7 +594,7 @@ fn rai_policy(
             if !valid_name(name) {
                 return Err(invalid_name("RAI policy", name));
             }
-            child_idle(state, at, &key, None)?;
+            child_idle(state, at)?;
             let mut body = Value::Object(call.json()?);
             if !body["properties"].is_object() {
                 body["properties"] = json!({});
@@ -683,7 +679,7 @@ fn blocklist(
             if !valid_name(name) {
                 return Err(invalid_name("RAI blocklist", name));
             }
-            child_idle(state, at, &key, None)?;
+            child_idle(state, at)?;
             let mut body = Value::Object(call.json()?);
             if !body["properties"].is_object() {
                 body["properties"] = json!({});
@@ -734,7 +730,7 @@ fn batch(state: &mut State, call: &Call, at: At<'_>, list: &str, add: bool) -> A
     let Some(blocklist) = state.resources.get(&list_key).cloned() else {
         return Err(not_found("Microsoft.CognitiveServices/accounts/raiBlocklists", list, at.rg));
     };
-    child_idle(state, at, &list_key, None)?;
+    child_idle(state, at)?;
     let items: Value = serde_json::from_slice(&call.body).map_err(|e| {
         ArmError::bad_request(
             "InvalidRequestContent",
@@ -785,7 +781,7 @@ fn private_endpoint_connection(
             .map(Reply::ok)
             .ok_or_else(|| not_found(TYPE, name, at.rg)),
         Method::PUT => {
-            child_idle(state, at, &key, None)?;
+            child_idle(state, at)?;
             let mut body = Value::Object(call.json()?);
             if !body["properties"].is_object() {
                 body["properties"] = json!({});
@@ -798,7 +794,7 @@ fn private_endpoint_connection(
             Ok(Reply::ok(body))
         }
         Method::DELETE => {
-            child_idle(state, at, &key, None)?;
+            child_idle(state, at)?;
             match state.resources.remove(&key) {
                 Some(_) => Ok(Reply::empty(StatusCode::OK)),
                 None => Ok(Reply::empty(StatusCode::NO_CONTENT)),
@@ -887,8 +883,7 @@ pub(crate) fn capability_host(
             .map(Reply::ok)
             .ok_or_else(|| not_found(arm_type, name, at.rg)),
         Method::PUT => {
-            let within = project.map(|_| parent_key.clone());
-            child_idle(state, at, &key, within.as_deref())?;
+            child_idle(state, at)?;
             let request = Value::Object(call.json()?);
             let mut properties = request.get("properties").cloned().unwrap_or_else(|| json!({}));
             if !properties.is_object() {

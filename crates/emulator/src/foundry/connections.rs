@@ -131,7 +131,7 @@ pub(crate) fn route(
     project: Option<&str>,
     name: &str,
 ) -> ArmResult {
-    let (parent_key, parent_id, within) = parent_of(state, at, project)?;
+    let (parent_key, parent_id, _) = parent_of(state, at, project)?;
     let key = format!("{parent_key}/connections/{}", name.to_ascii_lowercase());
     let not_found = || ArmError::resource_not_found(arm_type(project), name, at.rg);
     match call.method {
@@ -147,7 +147,7 @@ pub(crate) fn route(
                     ),
                 ));
             }
-            child_idle(state, at, &key, within.as_deref())?;
+            child_idle(state, at)?;
             let request = call.json()?;
             let properties = request.get("properties").cloned().unwrap_or(Value::Null);
             validate(&properties)?;
@@ -164,7 +164,7 @@ pub(crate) fn route(
             let Some(mut stored) = state.resources.get(&key).cloned() else {
                 return Err(not_found());
             };
-            child_idle(state, at, &key, within.as_deref())?;
+            child_idle(state, at)?;
             let request = call.json()?;
             if let Some(properties) = request.get("properties") {
                 merge_patch(&mut stored["properties"], properties);
@@ -177,7 +177,7 @@ pub(crate) fn route(
             if !state.resources.contains_key(&key) {
                 return Ok(Reply::empty(StatusCode::NO_CONTENT));
             }
-            child_idle(state, at, &key, within.as_deref())?;
+            child_idle(state, at)?;
             state.remove_tree(&key);
             Ok(Reply::empty(StatusCode::OK))
         }

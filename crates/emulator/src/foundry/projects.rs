@@ -68,7 +68,7 @@ pub(crate) fn route(
             if !valid_name(name) {
                 return Err(invalid_name("project", name));
             }
-            child_idle(state, at, &key, None)?;
+            child_idle(state, at)?;
             let request = Value::Object(call.json()?);
             let old = state.resources.get(&key).cloned();
             let project = build(state, call, at, name, &account, request, old.as_ref())?;
@@ -103,7 +103,7 @@ pub(crate) fn route(
                     at.rg,
                 ));
             };
-            child_idle(state, at, &key, None)?;
+            child_idle(state, at)?;
             let patch = call.json()?;
             let mut merged = old.clone();
             for (field, value) in patch {
@@ -141,7 +141,7 @@ pub(crate) fn route(
             if !state.resources.contains_key(&key) {
                 return Ok(Reply::empty(StatusCode::NO_CONTENT));
             }
-            child_idle(state, at, &key, None)?;
+            child_idle(state, at)?;
             if let Some(project) = state.resources.get_mut(&key) {
                 project["properties"]["provisioningState"] = json!("Deleting");
             }

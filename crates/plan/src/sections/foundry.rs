@@ -591,7 +591,21 @@ impl Planner<'_> {
         let deleted = self.live.deleted_accounts.get(key);
         let taken = self.subdomain_holder(foundry, key);
         let client_ids = &self.live.identity_client_ids;
+        let key_identity = match &foundry.spec.encryption {
+            spec::FoundryEncryption::CustomerManaged(k) => k.identity.as_ref(),
+            spec::FoundryEncryption::MicrosoftManaged => None,
+        };
+        let unknown_identity =
+            key_identity.filter(|i| !client_ids.contains_key(&id_key(i.as_str())));
         match (live, other, deleted) {
+            _ if unknown_identity.is_some() => {
+                let reasons = vec![Reason::BlockedBecauseKeyIdentityNotFound];
+                let change =
+                    self.change(key, ResourceKind::Account, &id, name, Action::Blocked, reasons);
+                let identity = unknown_identity.map(|i| i.as_str().to_string());
+                change.fields =
+                    vec![field("spec.encryption.identity", None, identity.map(|i| json!(i)))];
+            }
             (None, Some(other), _) => {
                 let reasons = vec![Reason::BlockedBecauseAccountKindMismatch];
                 let change =
@@ -644,9 +658,23 @@ impl Planner<'_> {
                     .find(|(k, a)| k.as_str() != key && holds(a))
                     .map(|(_, a)| format!("{} (soft-deleted)", a.id))
             })
+            .or_else(|| {
+                // Elsewhere in Azure, as the service's domain check said.
+                self.live
+                    .taken_subdomains
+                    .get(&wanted.to_ascii_lowercase())
+                    .map(|reason| format!("an account outside the subscriptions read ({reason})"))
+            })
     }
 
     fn create_foundry(&mut self, foundry: &spec::Foundry, key: &str, id: &ArmId, digest: &str) {
+        if let Some(why) = &self.live.subdomains_unchecked {
+            let detail = format!(
+                "{}: whether it is free across Azure could not be checked ({why})",
+                foundry.spec.custom_sub_domain_name
+            );
+            self.warn(WarningKind::SubdomainUnchecked, id.as_str(), detail);
+        }
         let body = account_body(foundry, digest, &self.live.identity_client_ids);
         let name = foundry.metadata.name.clone();
         let reasons = vec![Reason::CreateBecauseMissing];
@@ -686,12 +714,17 @@ impl Planner<'_> {
         let when = deleted.properties.deletion_date.clone().unwrap_or_default();
         let purge_date = deleted.properties.scheduled_purge_date.clone().unwrap_or_default();
         if self.options.recover_deleted {
-            let body = json!({
+            // The account as it was (its tags too: should the service take this PUT as a
+            // replace, nothing it had is lost), with the restore flag.
+            let mut body = json!({
                 "location": deleted.location,
                 "kind": deleted.kind.clone().unwrap_or_else(|| "AIServices".into()),
                 "sku": { "name": deleted.sku.as_ref().map_or("S0", |s| s.name.as_str()) },
                 "properties": { "restore": true },
             });
+            if let Some(tags) = &deleted.tags {
+                body["tags"] = json!(tags);
+            }
             let reasons = vec![Reason::CreateBecauseRecoveringDeleted];
             let display = format!("{name} (recover)");
             let change =
@@ -955,6 +988,38 @@ impl Planner<'_> {
                 ));
             }
             self.update_or_keep((key, kind, &resource, display), fields, current, body);
+        }
+        // Custom filters no manifest declares: deleted with --prune on an account hubctl owns
+        // (unless a deployment still uses one: the service refuses that), else reported.
+        let declared: Vec<String> =
+            foundry.spec.content_filters.iter().map(|f| f.name.to_ascii_lowercase()).collect();
+        let in_use = |filter: &str| {
+            let named = foundry.spec.deployments.iter().filter_map(|d| d.content_filter.as_deref());
+            let live_named = live
+                .into_iter()
+                .flat_map(|l| l.deployments.iter())
+                .filter_map(|d| d.properties.rai_policy_name.as_deref());
+            named.chain(live_named).any(|n| n.eq_ignore_ascii_case(filter))
+        };
+        let adopted = live.is_some_and(|l| is_adopted(&l.account));
+        for policy in live.into_iter().flat_map(|l| l.rai_policies.iter()) {
+            if policy.is_system() || declared.contains(&policy.name.to_ascii_lowercase()) {
+                continue;
+            }
+            let resource = id.child("raiPolicies", &policy.name);
+            if self.options.prune && adopted && !in_use(&policy.name) {
+                let display = format!("{name}/{}", policy.name);
+                let reasons = vec![Reason::DeleteBecauseNotDeclared];
+                let kind = ResourceKind::ContentFilter;
+                let change = self.change(key, kind, &resource, display, Action::Delete, reasons);
+                change.before = Some(to_value(policy));
+            } else {
+                self.warn(
+                    WarningKind::UndeclaredContentFilter,
+                    resource.as_str(),
+                    policy.name.clone(),
+                );
+            }
         }
     }
 

@@ -913,18 +913,11 @@ impl Planner<'_> {
             if declared.contains(project_key) {
                 continue;
             }
-            let project_id = id.child("projects", project.project.short_name());
-            let adopted = live.is_some_and(|l| is_adopted(&l.account));
-            if self.options.prune && adopted {
-                let display = format!("{name}/{}", project.project.short_name());
-                let reasons = vec![Reason::DeleteBecauseNotDeclared];
-                let kind = ResourceKind::AccountProject;
-                let change = self.change(key, kind, &project_id, display, Action::Delete, reasons);
-                change.before = Some(to_value(&project.project));
-            } else {
-                let detail = project.project.short_name().to_string();
-                self.warn(WarningKind::UndeclaredProject, project_id.as_str(), detail);
-            }
+            let short = project.project.short_name();
+            let project_id = id.child("projects", short);
+            let delete = live.is_some_and(|l| is_adopted(&l.account));
+            let undeclared = (ResourceKind::AccountProject, WarningKind::UndeclaredProject);
+            self.undeclared(key, (&project_id, name, short), &project.project, delete, undeclared);
         }
     }
 
@@ -1007,19 +1000,9 @@ impl Planner<'_> {
                 continue;
             }
             let resource = id.child("raiPolicies", &policy.name);
-            if self.options.prune && adopted && !in_use(&policy.name) {
-                let display = format!("{name}/{}", policy.name);
-                let reasons = vec![Reason::DeleteBecauseNotDeclared];
-                let kind = ResourceKind::ContentFilter;
-                let change = self.change(key, kind, &resource, display, Action::Delete, reasons);
-                change.before = Some(to_value(policy));
-            } else {
-                self.warn(
-                    WarningKind::UndeclaredContentFilter,
-                    resource.as_str(),
-                    policy.name.clone(),
-                );
-            }
+            let delete = adopted && !in_use(&policy.name);
+            let undeclared = (ResourceKind::ContentFilter, WarningKind::UndeclaredContentFilter);
+            self.undeclared(key, (&resource, name, &policy.name), policy, delete, undeclared);
         }
     }
 
@@ -1222,18 +1205,8 @@ impl Planner<'_> {
                 continue;
             }
             let resource = id.child("deployments", &current.name);
-            if self.options.prune && adopted {
-                let display = format!("{name}/{}", current.name);
-                let reasons = vec![Reason::DeleteBecauseNotDeclared];
-                let change = self.change(key, kind, &resource, display, Action::Delete, reasons);
-                change.before = Some(to_value(current));
-            } else {
-                self.warn(
-                    WarningKind::UndeclaredDeployment,
-                    resource.as_str(),
-                    current.name.clone(),
-                );
-            }
+            let undeclared = (kind, WarningKind::UndeclaredDeployment);
+            self.undeclared(key, (&resource, name, &current.name), current, adopted, undeclared);
         }
     }
 
@@ -1363,6 +1336,27 @@ impl Planner<'_> {
         let change = self.change(key, kind, &resource, display, Action::Blocked, reasons);
         change.before = Some(to_value(current));
         change.fields = fields;
+    }
+
+    /// A live child of an account no manifest declares (`resource`, shown as
+    /// `account/child`): deleted with `--prune` when `may_delete` (the account is hubctl's,
+    /// nothing still uses it), else reported with `warning`.
+    fn undeclared<T: serde::Serialize>(
+        &mut self,
+        key: &str,
+        (resource, account, child): (&ArmId, &str, &str),
+        live: &T,
+        may_delete: bool,
+        (kind, warning): (ResourceKind, WarningKind),
+    ) {
+        if self.options.prune && may_delete {
+            let display = format!("{account}/{child}");
+            let reasons = vec![Reason::DeleteBecauseNotDeclared];
+            let change = self.change(key, kind, resource, display, Action::Delete, reasons);
+            change.before = Some(to_value(live));
+        } else {
+            self.warn(warning, resource.as_str(), child.to_string());
+        }
     }
 
     /// Classification and adoption, as for hubs.
